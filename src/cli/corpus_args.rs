@@ -1,0 +1,94 @@
+//! The options `eval` and `lexicon learn` share for choosing labeled rows.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use yuqing::sentiment::corpus::{Corpus, CorpusOptions, Split, read_corpus};
+
+#[derive(Debug, clap::Args)]
+pub struct CorpusArgs {
+    /// Labeled CSV files with a header row (label: 1/0 or positive/negative).
+    #[arg(required = true, value_name = "FILE.csv")]
+    pub files: Vec<PathBuf>,
+    /// Percent of rows held out by a fixed hash of their text: learning never sees them and
+    /// `eval --holdout` measures only them.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=50))]
+    pub holdout: u8,
+    /// Percent of further rows set aside for tuning: learning skips them and
+    /// `eval --validation` measures only them.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=50))]
+    pub validation: u8,
+    /// Keep only rows whose COLUMN equals VALUE (e.g. cat=书籍); repeatable.
+    #[arg(long, value_name = "COLUMN=VALUE", value_parser = parse_pair)]
+    pub only: Vec<(String, String)>,
+    /// Drop rows whose COLUMN equals VALUE; repeatable.
+    #[arg(long, value_name = "COLUMN=VALUE", value_parser = parse_pair)]
+    pub exclude: Vec<(String, String)>,
+    /// Name of the text column.
+    #[arg(long, default_value = "text")]
+    pub text_column: String,
+    /// Name of the label column.
+    #[arg(long, default_value = "label")]
+    pub label_column: String,
+}
+
+/// Which side of the split a command reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Side {
+    Train,
+    Measure,
+}
+
+impl CorpusArgs {
+    fn options(&self, side: Side) -> CorpusOptions {
+        let (holdout, validation) = (self.holdout, self.validation);
+        let split = match side {
+            Side::Train if holdout + validation > 0 => Split::Train {
+                holdout,
+                validation,
+            },
+            Side::Measure if validation > 0 => Split::Validation {
+                holdout,
+                validation,
+            },
+            Side::Measure if holdout > 0 => Split::Holdout { holdout },
+            _ => Split::All,
+        };
+        CorpusOptions {
+            split,
+            text_column: self.text_column.clone(),
+            label_column: self.label_column.clone(),
+            only: self.only.clone(),
+            exclude: self.exclude.clone(),
+        }
+    }
+
+    /// Reads every file's selected rows, warning about skipped ones.
+    pub fn read(&self, side: Side) -> anyhow::Result<Vec<(PathBuf, Corpus)>> {
+        let options = self.options(side);
+        self.files
+            .iter()
+            .map(|path| {
+                let corpus = read_corpus(path, &options)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                for line in corpus.skipped.iter().take(5) {
+                    tracing::warn!("skipped {line}");
+                }
+                if corpus.skipped.len() > 5 {
+                    tracing::warn!(
+                        "{}: {} rows skipped in all",
+                        path.display(),
+                        corpus.skipped.len()
+                    );
+                }
+                Ok((path.clone(), corpus))
+            })
+            .collect()
+    }
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(c, v)| (c.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected COLUMN=VALUE, got {s:?}"))
+}

@@ -1,0 +1,93 @@
+//! Command-line parsing and dispatch. Each command lives in its own file and does only
+//! argument handling and output formatting; the work is in the library.
+
+mod corpus_args;
+mod eval;
+mod lexicon;
+mod score;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use yuqing::analyzer::Analyzer;
+use yuqing::config::Config;
+
+/// yuqing (舆情): watch what people say about a brand on Chinese e-commerce, social, Q&A and
+/// news sites; score its sentiment and risks.
+#[derive(Debug, Parser)]
+#[command(name = "yuqing", version, about, long_about = None)]
+struct Cli {
+    /// Config file (default: ./yuqing.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Use the lexicon files in DIR instead of the built-in ones (overrides the config).
+    #[arg(long, global = true, value_name = "DIR")]
+    lexicons: Option<PathBuf>,
+    /// More log output (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Score texts: one per line (or a CSV column), from FILE or stdin; JSON lines out.
+    Score(score::ScoreArgs),
+    /// Measure the scorer on labeled CSV (label,text): accuracy, macro-F1, confusion, speed.
+    Eval(eval::EvalArgs),
+    /// Build and inspect the sentiment lexicon.
+    #[command(subcommand)]
+    Lexicon(lexicon::LexiconCommand),
+}
+
+/// Runs the command line; the exit code says whether every item went through.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let mut config = Config::load_or_default(cli.config.as_deref())?;
+    if let Some(dir) = cli.lexicons {
+        anyhow::ensure!(
+            dir.is_dir(),
+            "--lexicons {}: not a directory",
+            dir.display()
+        );
+        config.sentiment.lexicon_dir = Some(dir);
+    }
+    match cli.command {
+        Command::Score(args) => score::run(&config, args),
+        Command::Eval(args) => eval::run(&config, args),
+        Command::Lexicon(cmd) => lexicon::run(&config, cmd),
+    }
+}
+
+/// Loads the analyzer the config describes, logging how long it took.
+fn load_analyzer(config: &Config) -> anyhow::Result<Analyzer> {
+    let started = std::time::Instant::now();
+    let analyzer = Analyzer::load(config).context("loading the dictionaries and lexicons")?;
+    let (words, pairs) = analyzer.scorer.lexicon().len();
+    tracing::info!(
+        words,
+        pairs,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "analyzer loaded"
+    );
+    Ok(analyzer)
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

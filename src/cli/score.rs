@@ -1,0 +1,192 @@
+//! `yuqing score`: texts in, one JSON object per text out.
+
+use std::io::{BufRead, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde::Serialize;
+use yuqing::config::Config;
+use yuqing::sentiment::{Explanation, Label, RiskHit, Workspace};
+use yuqing::text::TokenKind;
+
+/// Lines longer than this are reported as errors instead of being read into memory.
+const MAX_LINE_BYTES: usize = 16 << 20;
+
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    /// Input file (default: stdin).
+    file: Option<PathBuf>,
+    /// Read CSV with a header row and score the column named by --column.
+    #[arg(long)]
+    csv: bool,
+    /// The CSV column holding the text.
+    #[arg(long, default_value = "text", requires = "csv")]
+    column: String,
+    /// Leave the tokens out of the output.
+    #[arg(long)]
+    no_tokens: bool,
+}
+
+#[derive(Serialize)]
+struct Scored<'a> {
+    line: u64,
+    score: f32,
+    label: Label,
+    risks: &'a [RiskHit],
+    explanation: &'a Explanation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokens: Option<Vec<&'a str>>,
+}
+
+#[derive(Serialize)]
+struct Failed<'a> {
+    line: u64,
+    error: &'a str,
+}
+
+pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
+    let analyzer = super::load_analyzer(config)?;
+    let input: Box<dyn BufRead> = match &args.file {
+        Some(p) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
+        )),
+        None => Box::new(std::io::stdin().lock()),
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut ws = Workspace::default();
+    let (mut done, mut failed) = (0u64, 0u64);
+    let mut emit =
+        |line: u64, text: Result<&str, String>, out: &mut BufWriter<_>| -> std::io::Result<()> {
+            match text {
+                Ok(text) => {
+                    let s = analyzer.score(text, &mut ws, true);
+                    let tokens = (!args.no_tokens).then(|| {
+                        ws.doc
+                            .words()
+                            .filter(|(_, k)| *k != TokenKind::Punct)
+                            .map(|(w, _)| w)
+                            .collect()
+                    });
+                    let row = Scored {
+                        line,
+                        score: s.score,
+                        label: s.label,
+                        risks: &s.risks,
+                        explanation: &s.explanation,
+                        tokens,
+                    };
+                    serde_json::to_writer(&mut *out, &row)?;
+                    done += 1;
+                }
+                Err(error) => {
+                    serde_json::to_writer(
+                        &mut *out,
+                        &Failed {
+                            line,
+                            error: &error,
+                        },
+                    )?;
+                    failed += 1;
+                }
+            }
+            out.write_all(b"\n")
+        };
+    let result = if args.csv {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let headers = reader.headers().context("reading the CSV header")?.clone();
+        let col = headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == args.column)
+            .with_context(|| {
+                format!(
+                    "no column {:?} in the CSV header {:?}",
+                    args.column, headers
+                )
+            })?;
+        let mut record = csv::ByteRecord::new();
+        let mut result = Ok(());
+        loop {
+            let line = reader.position().line();
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let field = record.get(col).unwrap_or_default();
+                    result = emit(line, decode(field), &mut out);
+                }
+                Err(e) => result = emit(line, Err(format!("bad CSV: {e}")), &mut out),
+            }
+            if result.is_err() {
+                break;
+            }
+        }
+        result
+    } else {
+        score_lines(input, |line, text| emit(line, text, &mut out))
+    };
+    match result.and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        other => other.context("writing the output")?,
+    }
+    if failed > 0 {
+        eprintln!(
+            "yuqing score: {failed} of {} inputs could not be scored (see their \"error\")",
+            done + failed
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn decode(bytes: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))
+}
+
+/// Feeds each line of `input` to `each`, with lines over [`MAX_LINE_BYTES`] reported as errors.
+fn score_lines(
+    mut input: impl BufRead,
+    mut each: impl FnMut(u64, Result<&str, String>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        let mut too_long = false;
+        let mut read_any = false;
+        loop {
+            let chunk = input.fill_buf()?;
+            if chunk.is_empty() {
+                break;
+            }
+            read_any = true;
+            let (take, done) = match memchr::memchr(b'\n', chunk) {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            if !too_long {
+                buf.extend_from_slice(&chunk[..take]);
+                if buf.len() > MAX_LINE_BYTES {
+                    too_long = true;
+                    buf.clear();
+                }
+            }
+            input.consume(take);
+            if done {
+                break;
+            }
+        }
+        if !read_any {
+            return Ok(());
+        }
+        line += 1;
+        if too_long {
+            each(
+                line,
+                Err(format!("line longer than {MAX_LINE_BYTES} bytes")),
+            )?;
+            continue;
+        }
+        let text = decode(&buf).map(|t| t.trim_end_matches(['\n', '\r']));
+        each(line, text)?;
+    }
+}

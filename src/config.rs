@@ -1,0 +1,231 @@
+//! `yuqing.toml`: parsed raw (serde, unknown fields refused) and then validated into typed
+//! values, every error naming the file and the field.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::sentiment::score::default_neutral_band;
+
+/// The config file read when none is named and it exists in the working directory.
+pub const DEFAULT_CONFIG_FILE: &str = "yuqing.toml";
+
+/// What can be wrong with a config file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config {path}: {field}: {reason}")]
+    Invalid {
+        path: PathBuf,
+        field: &'static str,
+        reason: String,
+    },
+}
+
+/// The whole configuration, validated.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub text: TextConfig,
+    pub sentiment: SentimentConfig,
+}
+
+/// Settings of the text stage.
+#[derive(Debug, Clone)]
+pub struct TextConfig {
+    /// Let jieba guess words that are in no dictionary (HMM).
+    pub hmm: bool,
+    /// Extra dictionaries in jieba's format (`word [freq] [tag]`), after `lexicons/user_dict.txt`.
+    pub user_dicts: Vec<PathBuf>,
+}
+
+impl Default for TextConfig {
+    fn default() -> Self {
+        TextConfig {
+            hmm: default_hmm(),
+            user_dicts: Vec::new(),
+        }
+    }
+}
+
+/// Settings of the sentiment stage.
+#[derive(Debug, Clone)]
+pub struct SentimentConfig {
+    /// A directory of lexicon files to use instead of the built-in ones.
+    pub lexicon_dir: Option<PathBuf>,
+    /// Scores within ±this of 0 are labeled neutral.
+    pub neutral_band: f32,
+}
+
+impl Default for SentimentConfig {
+    fn default() -> Self {
+        SentimentConfig {
+            lexicon_dir: None,
+            neutral_band: default_neutral_band(),
+        }
+    }
+}
+
+const fn default_hmm() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    text: RawText,
+    #[serde(default)]
+    sentiment: RawSentiment,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawText {
+    #[serde(default = "default_hmm")]
+    hmm: bool,
+    #[serde(default)]
+    user_dicts: Vec<PathBuf>,
+}
+
+impl Default for RawText {
+    fn default() -> Self {
+        RawText {
+            hmm: default_hmm(),
+            user_dicts: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSentiment {
+    lexicon_dir: Option<PathBuf>,
+    #[serde(default = "default_neutral_band")]
+    neutral_band: f32,
+}
+
+impl Default for RawSentiment {
+    fn default() -> Self {
+        RawSentiment {
+            lexicon_dir: None,
+            neutral_band: default_neutral_band(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads and validates `path`. Relative paths in it are taken from the file's directory.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Reads `path` when given, else `yuqing.toml` when it exists, else the defaults.
+    pub fn load_or_default(path: Option<&Path>) -> Result<Config, ConfigError> {
+        match path {
+            Some(p) => Config::load(p),
+            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
+                Config::load(Path::new(DEFAULT_CONFIG_FILE))
+            }
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// Parses and validates config text; `path` names it in errors and anchors relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.into(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let invalid = |field, reason: String| ConfigError::Invalid {
+            path: path.into(),
+            field,
+            reason,
+        };
+        let user_dicts: Vec<PathBuf> = raw.text.user_dicts.iter().map(|p| base.join(p)).collect();
+        if let Some(missing) = user_dicts.iter().find(|p| !p.is_file()) {
+            return Err(invalid(
+                "text.user_dicts",
+                format!("{} is not a readable file", missing.display()),
+            ));
+        }
+        let lexicon_dir = raw.sentiment.lexicon_dir.map(|p| base.join(p));
+        if let Some(dir) = lexicon_dir.as_ref().filter(|d| !d.is_dir()) {
+            return Err(invalid(
+                "sentiment.lexicon_dir",
+                format!("{} is not a directory", dir.display()),
+            ));
+        }
+        let band = raw.sentiment.neutral_band;
+        if !(0.0..1.0).contains(&band) {
+            return Err(invalid(
+                "sentiment.neutral_band",
+                format!("must be at least 0 and below 1, is {band}"),
+            ));
+        }
+        Ok(Config {
+            text: TextConfig {
+                hmm: raw.text.hmm,
+                user_dicts,
+            },
+            sentiment: SentimentConfig {
+                lexicon_dir,
+                neutral_band: band,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_when_sections_are_absent() {
+        let c = Config::parse("", Path::new("yuqing.toml")).unwrap();
+        assert!(c.text.hmm);
+        assert_eq!(c.sentiment.neutral_band, default_neutral_band());
+    }
+
+    #[test]
+    fn unknown_field_is_named_with_its_line() {
+        let err = Config::parse(
+            "[text]\nhmm = true\nuser_dict = []\n",
+            Path::new("conf/y.toml"),
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("config conf/y.toml:"), "{msg}");
+        assert!(msg.contains("line 3"), "{msg}");
+        assert!(msg.contains("unknown field `user_dict`"), "{msg}");
+    }
+
+    #[test]
+    fn invalid_values_name_the_field() {
+        let err =
+            Config::parse("[sentiment]\nneutral_band = 1.5\n", Path::new("y.toml")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "config y.toml: sentiment.neutral_band: must be at least 0 and below 1, is 1.5"
+        );
+        let err = Config::parse(
+            "[text]\nuser_dicts = [\"nope.txt\"]\n",
+            Path::new("/tmp/x/y.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "config /tmp/x/y.toml: text.user_dicts: /tmp/x/nope.txt is not a readable file"
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! yuqing (舆情): brand monitoring for Chinese e-commerce, social, Q&A and news sites.
+//!
+//! The pipeline stages are modules that hand plain values downstream (see `DESIGN.md` in the
+//! shared folder and the README): [`text`] normalizes and segments, [`sentiment`] scores,
+//! [`analyzer`] assembles both from [`config`].
+
+pub mod analyzer;
+pub mod config;
+pub mod sentiment;
+pub mod text;

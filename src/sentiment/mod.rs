@@ -1,0 +1,39 @@
+//! The sentiment stage: lexicons, rule-based scoring with explanations, risk categories,
+//! lexicon learning from labeled corpora, and evaluation.
+
+pub mod corpus;
+pub mod eval;
+pub mod learn;
+pub mod lexicon;
+pub mod risk;
+pub mod rules;
+pub mod score;
+
+pub use lexicon::{Lexicon, LexiconSource};
+pub use risk::{RiskCategory, RiskHit};
+pub use score::{Explanation, Label, Scorer, Sentiment, TermEvidence, Workspace};
+
+use std::path::PathBuf;
+
+/// What can go wrong loading lexicons or corpora.
+#[derive(Debug, thiserror::Error)]
+pub enum SentimentError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("lexicon file {path} is missing")]
+    Missing { path: PathBuf },
+    #[error("{path}, line {line}: {reason}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
+    #[error("corpus {path}: {reason}")]
+    Corpus { path: PathBuf, reason: String },
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,258 @@
+//! The scoring rules: one walk over a document's tokens that says how much each word and
+//! word pair counts, given negation, degree adverbs, contrast, exclamations and questions.
+//!
+//! Scoring and learning share this walk, so the learned weights are fitted under exactly the
+//! rules that later apply them: a weight means "this word's pull when nothing modifies it".
+
+use crate::text::{Analyzed, TokenKind};
+
+use super::lexicon::Role;
+
+/// How many content words after a negator it reaches (没有想象中好: 想象, 中, 好).
+pub const NEGATION_SCOPE: u8 = 3;
+/// How many content words after a degree adverb it scales.
+pub const DEGREE_SCOPE: u8 = 2;
+/// A degree adverb inside a negation softens instead of strengthening (不很好 is milder than 不好),
+/// except in a rhetorical question (这不是很好吗? means very good).
+pub const DEGREE_UNDER_NEGATION: f32 = 0.6;
+/// Weight of a sentence that ends in `!`.
+pub const EXCLAMATION_WEIGHT: f32 = 1.3;
+/// Weight of a genuine (not rhetorical) question: asking "好用吗?" asserts little.
+pub const QUESTION_WEIGHT: f32 = 0.5;
+/// Sentence-final particles that make a negated question rhetorical (这不是很好吗?).
+const QUESTION_PARTICLES: [&str; 3] = ["吗", "么", "嘛"];
+
+/// Marks a [`Hit`] that is a single word.
+pub const NO_SECOND: u32 = u32::MAX;
+
+/// Flags on a hit or sentence, for explanations.
+pub mod flag {
+    pub const EXCLAMATION: u8 = 1;
+    pub const QUESTION: u8 = 2;
+    pub const RHETORICAL: u8 = 4;
+    pub const BEFORE_CONTRAST: u8 = 8;
+    pub const AFTER_CONTRAST: u8 = 16;
+}
+
+/// One word (or word pair) and how much it counts here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    /// Token index of the word (the first word of a pair).
+    pub token: u32,
+    /// Token index of the pair's second word, or [`NO_SECOND`].
+    pub second: u32,
+    /// The multiplier for the word's weight: sign of negation × degree × sentence weights.
+    pub value: f32,
+    /// The negator that flipped it, if any (token index, or `u32::MAX`).
+    pub negator: u32,
+    /// How many negators reached it (2 for 不是不好: double negation).
+    pub negations: u8,
+    /// The degree adverb that scaled it, if any (token index, or `u32::MAX`).
+    pub degree: u32,
+    /// Index of its sentence in the sentence list.
+    pub sentence: u32,
+    /// [`flag`] bits.
+    pub flags: u8,
+}
+
+/// A sentence: its token range, its end punctuation and the contrast word in it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sentence {
+    pub start: u32,
+    pub end: u32,
+    pub flags: u8,
+    /// The contrast word opening its last clause, or `u32::MAX`.
+    pub contrast: u32,
+}
+
+fn ends_sentence(word: &str) -> bool {
+    word.chars()
+        .any(|c| matches!(c, '。' | '!' | '?' | ';' | '…' | '.'))
+}
+
+/// Walks `doc` (whose token `i` has role `roles[i]`) and fills `hits` and `sentences`.
+pub fn walk(doc: &Analyzed, roles: &[Role], hits: &mut Vec<Hit>, sentences: &mut Vec<Sentence>) {
+    hits.clear();
+    sentences.clear();
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let mut start = 0;
+    let mut prev_hits = 0; // first hit of the previous sentence
+    while start < n {
+        let mut end = start;
+        while end < n && !(tokens[end].kind == TokenKind::Punct && ends_sentence(doc.word(end))) {
+            end += 1;
+        }
+        let words_end = end;
+        let mut flags = 0;
+        while end < n && tokens[end].kind == TokenKind::Punct {
+            let w = doc.word(end);
+            if w.contains('!') {
+                flags |= flag::EXCLAMATION;
+            }
+            if w.contains('?') {
+                flags |= flag::QUESTION;
+            }
+            end += 1;
+        }
+        if flags & flag::QUESTION != 0 && is_rhetorical(doc, roles, start, words_end) {
+            flags |= flag::RHETORICAL;
+        }
+        let sentence_hits = hits.len();
+        let contrast = walk_sentence(
+            doc,
+            roles,
+            (start, end),
+            flags,
+            sentences.len() as u32,
+            prev_hits,
+            hits,
+        );
+        sentences.push(Sentence {
+            start: start as u32,
+            end: end as u32,
+            flags,
+            contrast,
+        });
+        prev_hits = sentence_hits;
+        start = end;
+    }
+}
+
+/// A question is rhetorical when it has a rhetorical marker (难道, 岂), or a negator and a
+/// final question particle (这不是很好吗?).
+fn is_rhetorical(doc: &Analyzed, roles: &[Role], start: usize, end: usize) -> bool {
+    let range = start..end;
+    if range.clone().any(|i| roles[i] == Role::Rhetorical) {
+        return true;
+    }
+    let negated = range.clone().any(|i| matches!(roles[i], Role::Negator(_)));
+    let last_word = range.rev().find(|&i| doc.tokens[i].kind == TokenKind::Word);
+    negated && last_word.is_some_and(|i| QUESTION_PARTICLES.contains(&doc.word(i)))
+}
+
+/// Walks one sentence; returns its contrast word (or `u32::MAX`).
+fn walk_sentence(
+    doc: &Analyzed,
+    roles: &[Role],
+    (start, end): (usize, usize),
+    flags: u8,
+    sentence: u32,
+    prev_hits: usize,
+    hits: &mut Vec<Hit>,
+) -> u32 {
+    let sentence_hits = hits.len();
+    let mut scale = if flags & flag::RHETORICAL != 0 {
+        1.0
+    } else if flags & flag::QUESTION != 0 {
+        QUESTION_WEIGHT
+    } else if flags & flag::EXCLAMATION != 0 {
+        EXCLAMATION_WEIGHT
+    } else {
+        1.0
+    };
+    let rhetorical = flags & flag::RHETORICAL != 0;
+    let mut hit_flags = flags;
+    let mut contrast = u32::MAX;
+    let (mut negations, mut neg_left, mut negator, mut strength) = (0u8, 0u8, u32::MAX, 1.0f32);
+    let (mut degree, mut deg_left, mut degree_by) = (1.0f32, 0u8, u32::MAX);
+    let mut prev_word = NO_SECOND;
+    for (i, &role) in roles.iter().enumerate().take(end).skip(start) {
+        let kind = doc.tokens[i].kind;
+        match kind {
+            TokenKind::Url | TokenKind::Mention => {
+                prev_word = NO_SECOND;
+                continue;
+            }
+            TokenKind::Punct => {
+                (negations, neg_left, deg_left, prev_word) = (0, 0, 0, NO_SECOND);
+                continue;
+            }
+            TokenKind::Word | TokenKind::Emoticon | TokenKind::Emoji => {}
+        }
+        let clause_start = i == start || doc.tokens[i - 1].kind == TokenKind::Punct;
+        let plain = Hit {
+            token: i as u32,
+            second: NO_SECOND,
+            value: scale,
+            negator: u32::MAX,
+            negations: 0,
+            degree: u32::MAX,
+            sentence,
+            flags: hit_flags,
+        };
+        match role {
+            Role::Contrast { before, after } if clause_start => {
+                let earlier = if i == start {
+                    prev_hits..sentence_hits
+                } else {
+                    sentence_hits..hits.len()
+                };
+                for h in &mut hits[earlier] {
+                    h.value *= before;
+                    h.flags |= flag::BEFORE_CONTRAST;
+                }
+                scale *= after;
+                hit_flags |= flag::AFTER_CONTRAST;
+                contrast = i as u32;
+                hits.push(Hit {
+                    value: scale,
+                    flags: hit_flags,
+                    ..plain
+                });
+            }
+            Role::Negator(s) => {
+                hits.push(plain);
+                negations = negations.saturating_add(1);
+                neg_left = NEGATION_SCOPE;
+                negator = i as u32;
+                strength = s;
+            }
+            Role::Degree(m) => {
+                hits.push(plain);
+                degree = if neg_left > 0 && !rhetorical {
+                    DEGREE_UNDER_NEGATION
+                } else {
+                    m
+                };
+                deg_left = DEGREE_SCOPE;
+                degree_by = i as u32;
+            }
+            _ => {
+                let mut hit = plain;
+                if neg_left > 0 {
+                    hit.negations = negations;
+                    hit.negator = negator;
+                    if negations % 2 == 1 && !rhetorical {
+                        hit.value = -hit.value * strength;
+                    }
+                    neg_left -= 1;
+                    if neg_left == 0 {
+                        negations = 0;
+                    }
+                }
+                if deg_left > 0 {
+                    hit.value *= degree;
+                    hit.degree = degree_by;
+                    deg_left -= 1;
+                }
+                hits.push(hit);
+            }
+        }
+        if kind == TokenKind::Word {
+            if prev_word != NO_SECOND {
+                hits.push(Hit {
+                    token: prev_word,
+                    second: i as u32,
+                    value: scale,
+                    flags: hit_flags,
+                    ..plain
+                });
+            }
+            prev_word = i as u32;
+        } else {
+            prev_word = NO_SECOND;
+        }
+    }
+    contrast
+}

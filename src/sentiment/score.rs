@@ -1,0 +1,293 @@
+//! Scoring: the lexicon's weights applied through the rule walk, giving a document score in
+//! [-1, 1], a label, the risk categories, and the evidence that decided it.
+
+use super::lexicon::{Lexicon, Role, UNKNOWN};
+use super::risk::{RiskHit, RiskMode};
+use super::rules::{self, Hit, NO_SECOND, Sentence, flag};
+use crate::text::Analyzed;
+
+/// At most this many terms are listed in an explanation, strongest first.
+pub const MAX_EXPLAINED_TERMS: usize = 12;
+
+/// The default half-width of the neutral band around 0.
+pub const fn default_neutral_band() -> f32 {
+    0.2
+}
+
+/// Positive, neutral or negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Label {
+    Positive,
+    Neutral,
+    Negative,
+}
+
+impl Label {
+    pub fn name(self) -> &'static str {
+        match self {
+            Label::Positive => "positive",
+            Label::Neutral => "neutral",
+            Label::Negative => "negative",
+        }
+    }
+}
+
+/// A document's sentiment and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Sentiment {
+    /// In [-1, 1]: 2·P(positive) − 1 under the learned model.
+    pub score: f32,
+    pub label: Label,
+    pub risks: Vec<RiskHit>,
+    pub explanation: Explanation,
+}
+
+/// The evidence behind a score.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Explanation {
+    /// The model's log-odds: bias plus every term's contribution; score = tanh(margin / 2).
+    pub margin: f32,
+    pub bias: f32,
+    /// The terms that pulled most, strongest first (empty unless explanations were asked for).
+    pub terms: Vec<TermEvidence>,
+    /// Sentence-level rules that applied (contrast, exclamation, questions).
+    pub rules: Vec<String>,
+}
+
+/// One term's pull on the score.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TermEvidence {
+    /// The word, or two words separated by a space for a word pair.
+    pub term: String,
+    /// Its lexicon weight.
+    pub weight: f32,
+    /// weight × the rules' multiplier: what it added to the margin.
+    pub contribution: f32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+}
+
+/// Buffers reused from one document to the next.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub doc: Analyzed,
+    pub ids: Vec<u32>,
+    pub roles: Vec<Role>,
+    pub hits: Vec<Hit>,
+    pub sentences: Vec<Sentence>,
+    sentence_margin: Vec<f32>,
+}
+
+impl Workspace {
+    /// Looks up every token of `self.doc` in `lexicon` and runs the rule walk.
+    pub fn prepare(&mut self, lexicon: &Lexicon) {
+        self.ids.clear();
+        self.roles.clear();
+        for (word, _) in self.doc.words() {
+            let id = lexicon.id(word);
+            self.ids.push(id);
+            self.roles.push(if id == UNKNOWN {
+                Role::Plain
+            } else {
+                lexicon.role(id)
+            });
+        }
+        rules::walk(&self.doc, &self.roles, &mut self.hits, &mut self.sentences);
+    }
+}
+
+/// Scores analyzed documents against one lexicon.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    lexicon: Lexicon,
+    neutral_band: f32,
+}
+
+impl Scorer {
+    pub fn new(lexicon: Lexicon, neutral_band: f32) -> Self {
+        Scorer {
+            lexicon,
+            neutral_band,
+        }
+    }
+
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// The weight of a hit's word or word pair.
+    #[inline]
+    fn weight(&self, ids: &[u32], hit: &Hit) -> f32 {
+        let a = ids[hit.token as usize];
+        if hit.second == NO_SECOND {
+            if a == UNKNOWN {
+                0.0
+            } else {
+                self.lexicon.weight(a)
+            }
+        } else {
+            self.lexicon.bigram(a, ids[hit.second as usize])
+        }
+    }
+
+    /// Scores the document in `ws.doc`; `explain` adds the term evidence.
+    pub fn score(&self, ws: &mut Workspace, explain: bool) -> Sentiment {
+        ws.prepare(&self.lexicon);
+        ws.sentence_margin.clear();
+        ws.sentence_margin.resize(ws.sentences.len(), 0.0);
+        let mut margin = self.lexicon.bias;
+        let mut evidence = false;
+        for hit in &ws.hits {
+            let c = self.weight(&ws.ids, hit) * hit.value;
+            if c != 0.0 {
+                evidence = true;
+                margin += c;
+                ws.sentence_margin[hit.sentence as usize] += c;
+            }
+        }
+        let score = (margin / 2.0).tanh();
+        let label = if !evidence || score.abs() <= self.neutral_band {
+            Label::Neutral
+        } else if score > 0.0 {
+            Label::Positive
+        } else {
+            Label::Negative
+        };
+        let explanation = Explanation {
+            margin,
+            bias: self.lexicon.bias,
+            terms: if explain {
+                self.evidence(ws)
+            } else {
+                Vec::new()
+            },
+            rules: if explain {
+                sentence_rules(ws)
+            } else {
+                Vec::new()
+            },
+        };
+        Sentiment {
+            score,
+            label,
+            risks: self.risks(ws),
+            explanation,
+        }
+    }
+
+    fn risks(&self, ws: &Workspace) -> Vec<RiskHit> {
+        let mut out: Vec<RiskHit> = Vec::new();
+        for hit in ws.hits.iter().filter(|h| h.second == NO_SECOND) {
+            let id = ws.ids[hit.token as usize];
+            if id == UNKNOWN {
+                continue;
+            }
+            let term = self.lexicon.term(id);
+            for &(category, mode) in &term.risks {
+                if mode == RiskMode::Negative && ws.sentence_margin[hit.sentence as usize] >= 0.0 {
+                    continue;
+                }
+                match out.iter_mut().find(|r| r.category == category) {
+                    Some(r) if !r.terms.iter().any(|t| **t == *term.text) => {
+                        r.terms.push(term.text.to_string())
+                    }
+                    Some(_) => {}
+                    None => out.push(RiskHit {
+                        category,
+                        terms: vec![term.text.to_string()],
+                    }),
+                }
+            }
+        }
+        out.sort_by_key(|r| r.category);
+        out
+    }
+
+    fn evidence(&self, ws: &Workspace) -> Vec<TermEvidence> {
+        let mut scored: Vec<(f32, f32, &Hit)> = ws
+            .hits
+            .iter()
+            .map(|h| (self.weight(&ws.ids, h), h))
+            .filter(|(w, _)| *w != 0.0)
+            .map(|(w, h)| (w, w * h.value, h))
+            .collect();
+        scored.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        scored
+            .into_iter()
+            .take(MAX_EXPLAINED_TERMS)
+            .map(|(weight, contribution, h)| TermEvidence {
+                term: hit_text(&ws.doc, h),
+                weight,
+                contribution,
+                rules: hit_rules(&ws.doc, h),
+            })
+            .collect()
+    }
+}
+
+fn hit_text(doc: &Analyzed, h: &Hit) -> String {
+    if h.second == NO_SECOND {
+        doc.word(h.token as usize).to_string()
+    } else {
+        format!(
+            "{} {}",
+            doc.word(h.token as usize),
+            doc.word(h.second as usize)
+        )
+    }
+}
+
+fn hit_rules(doc: &Analyzed, h: &Hit) -> Vec<String> {
+    let mut rules = Vec::new();
+    if h.negator != u32::MAX {
+        let by = doc.word(h.negator as usize);
+        rules.push(match h.negations {
+            1 if h.flags & flag::RHETORICAL != 0 => {
+                format!("negation by {by} reversed by the rhetorical question")
+            }
+            1 => format!("negated by {by}"),
+            n if n % 2 == 0 => format!("double negation ({n} negators, last {by}): not flipped"),
+            n => format!("negated {n} times (last {by})"),
+        });
+    }
+    if h.degree != u32::MAX {
+        rules.push(format!("scaled by {}", doc.word(h.degree as usize)));
+    }
+    if h.flags & flag::BEFORE_CONTRAST != 0 {
+        rules.push("before a contrast: weighs less".to_string());
+    }
+    if h.flags & flag::AFTER_CONTRAST != 0 {
+        rules.push("after a contrast: weighs more".to_string());
+    }
+    rules
+}
+
+fn sentence_rules(ws: &Workspace) -> Vec<String> {
+    let mut rules: Vec<String> = Vec::new();
+    for s in &ws.sentences {
+        let text = |i: u32| ws.doc.word(i as usize).to_string();
+        let mut add = |r: String| {
+            if !rules.contains(&r) {
+                rules.push(r);
+            }
+        };
+        if s.contrast != u32::MAX {
+            add(format!(
+                "contrast at {}: the clause after it weighs more",
+                text(s.contrast)
+            ));
+        }
+        if s.flags & flag::RHETORICAL != 0 {
+            add("rhetorical question: its negation is reversed".to_string());
+        } else if s.flags & flag::QUESTION != 0 {
+            add(format!("question: weighs ×{}", rules::QUESTION_WEIGHT));
+        } else if s.flags & flag::EXCLAMATION != 0 {
+            add(format!(
+                "exclamation: weighs ×{}",
+                rules::EXCLAMATION_WEIGHT
+            ));
+        }
+    }
+    rules
+}

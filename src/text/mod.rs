@@ -1,0 +1,82 @@
+//! The text stage: normalization and segmentation, producing an [`Analyzed`] document that the
+//! sentiment scorer (and later the index) reads without segmenting again.
+
+mod normalize;
+mod segment;
+
+pub use normalize::{normalize, normalize_into};
+pub use segment::{Segmenter, Token, TokenKind, is_punct};
+
+/// What can go wrong while setting the text stage up.
+#[derive(Debug, thiserror::Error)]
+pub enum TextError {
+    #[error("cannot read dictionary {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("dictionary {origin}, line {line}: {reason}")]
+    Dictionary {
+        origin: String,
+        line: usize,
+        reason: String,
+    },
+}
+
+/// A normalized document and its tokens. Reused across documents to avoid allocation.
+#[derive(Debug, Default, Clone)]
+pub struct Analyzed {
+    /// The normalized text the token ranges point into.
+    pub text: String,
+    pub tokens: Vec<Token>,
+    /// Reused by normalization.
+    scratch: String,
+}
+
+impl Analyzed {
+    /// The text of token `i`.
+    pub fn word(&self, i: usize) -> &str {
+        let t = self.tokens[i];
+        &self.text[t.start as usize..t.end as usize]
+    }
+
+    /// Every token's text with its kind.
+    pub fn words(&self) -> impl Iterator<Item = (&str, TokenKind)> + '_ {
+        self.tokens
+            .iter()
+            .map(|t| (&self.text[t.start as usize..t.end as usize], t.kind))
+    }
+
+    /// Drops emoticon and emoji tokens, to measure what the words alone say.
+    pub fn strip_emoticons(&mut self) {
+        self.tokens
+            .retain(|t| !matches!(t.kind, TokenKind::Emoticon | TokenKind::Emoji));
+    }
+}
+
+/// Normalization plus segmentation over one shared segmenter.
+pub struct TextPipeline {
+    segmenter: Segmenter,
+}
+
+impl TextPipeline {
+    pub fn new(segmenter: Segmenter) -> Self {
+        TextPipeline { segmenter }
+    }
+
+    /// Normalizes `raw` and segments it into `out`.
+    pub fn analyze_into(&self, raw: &str, out: &mut Analyzed) {
+        normalize_into(raw, &mut out.text, &mut out.scratch);
+        self.segmenter.segment_into(&out.text, &mut out.tokens);
+    }
+
+    /// Normalizes and segments `raw` into a new [`Analyzed`].
+    pub fn analyze(&self, raw: &str) -> Analyzed {
+        let mut out = Analyzed::default();
+        self.analyze_into(raw, &mut out);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;
