@@ -31,6 +31,8 @@ pub struct LearnOptions {
     pub bigrams: bool,
     /// Drop emoticons and emoji from the training texts (to learn what words alone say).
     pub strip_emoticons: bool,
+    /// Scale each word's regularization by its naive Bayes log-count ratio (see `feature_l2`).
+    pub nb_scaled: bool,
 }
 
 pub const fn default_min_docs() -> u32 {
@@ -41,11 +43,12 @@ impl Default for LearnOptions {
     fn default() -> Self {
         LearnOptions {
             min_docs: default_min_docs(),
-            l2: 2e-5,
+            l2: 1e-4,
             iterations: 300,
             prune: 0.05,
             bigrams: true,
             strip_emoticons: false,
+            nb_scaled: false,
         }
     }
 }
@@ -167,7 +170,8 @@ pub fn learn(
     let active: Vec<bool> = (0..names.len())
         .map(|j| df(j) >= options.min_docs)
         .collect();
-    let (bias, weights, final_loss) = fit(&m, &priors, &active, options);
+    let l2 = feature_l2(&docs, &m.labels, options);
+    let (bias, weights, final_loss) = fit(&m, &priors, &active, &l2, options);
 
     let mut entries: Vec<Entry> = Vec::new();
     for (j, name) in names.iter().enumerate() {
@@ -215,11 +219,37 @@ fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Full-batch Adam on the mean log-loss plus `l2/2·Σ(w − prior)²`. Deterministic.
+/// Per-feature regularization strength: `l2 / (r² + NB_FLOOR)`, where r is the feature's naive
+/// Bayes log-count ratio. Words whose document counts lean hard to one label are pulled toward
+/// their prior less than words spread evenly (this is logistic regression on NB-scaled features,
+/// as in NBSVM, written back as one plain weight per word).
+fn feature_l2(docs: &[Vec<u32>; 2], labels: &[f32], options: &LearnOptions) -> Vec<f32> {
+    let positives = labels.iter().sum::<f32>();
+    let negatives = labels.len() as f32 - positives;
+    (0..docs[0].len())
+        .map(|j| {
+            if !options.nb_scaled {
+                return options.l2;
+            }
+            let p = (docs[1][j] as f32 + NB_ALPHA) / (positives + NB_ALPHA);
+            let q = (docs[0][j] as f32 + NB_ALPHA) / (negatives + NB_ALPHA);
+            let r = (p / q).ln();
+            options.l2 / (r * r + NB_FLOOR)
+        })
+        .collect()
+}
+
+/// Smoothing of the naive Bayes counts.
+const NB_ALPHA: f32 = 1.0;
+/// Keeps the regularization of label-neutral words finite.
+const NB_FLOOR: f32 = 0.05;
+
+/// Full-batch Adam on the mean log-loss plus `Σ l2ⱼ/2·(wⱼ − priorⱼ)²`. Deterministic.
 fn fit(
     m: &Matrix,
     priors: &[f32],
     active: &[bool],
+    l2: &[f32],
     options: &LearnOptions,
 ) -> (f32, Vec<f32>, f64) {
     let n = m.labels.len().max(1) as f32;
@@ -265,7 +295,7 @@ fn fit(
             if !active[j] {
                 continue;
             }
-            let g = grad[j] + options.l2 * (w[j] - priors[j]);
+            let g = grad[j] + l2[j] * (w[j] - priors[j]);
             mw[j] = beta1 * mw[j] + (1.0 - beta1) * g;
             vw[j] = beta2 * vw[j] + (1.0 - beta2) * g * g;
             w[j] -= lr * (mw[j] / c1) / ((vw[j] / c2).sqrt() + eps);
