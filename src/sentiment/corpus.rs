@@ -49,7 +49,7 @@ pub struct CorpusOptions {
     pub label_column: String,
     /// Keep only rows whose column equals the value (`cat=书籍`).
     pub only: Vec<(String, String)>,
-    /// Drop rows whose column equals the value.
+    /// Drop rows whose column equals the value (files without the column keep every row).
     pub exclude: Vec<(String, String)>,
 }
 
@@ -125,7 +125,12 @@ pub fn read_corpus(path: &Path, options: &CorpusOptions) -> Result<Corpus, Senti
     let text_col = column(&options.text_column)?;
     let label_col = column(&options.label_column)?;
     let only = resolve(&options.only, &column)?;
-    let exclude = resolve(&options.exclude, &column)?;
+    // A file without the column has no row to exclude; a file without an `only` column is an error.
+    let exclude: Vec<(usize, &str)> = options
+        .exclude
+        .iter()
+        .filter_map(|(c, v)| column(c).ok().map(|i| (i, v.as_str())))
+        .collect();
     let mut corpus = Corpus::default();
     for (n, record) in reader.records().enumerate() {
         let line = n + 2;

@@ -155,7 +155,7 @@ impl Scorer {
             Label::Negative
         };
         let explanation = Explanation {
-            margin,
+            margin: round4(margin),
             bias: self.lexicon.bias,
             terms: if explain {
                 self.evidence(ws)
@@ -219,11 +219,16 @@ impl Scorer {
             .map(|(weight, contribution, h)| TermEvidence {
                 term: hit_text(&ws.doc, h),
                 weight,
-                contribution,
+                contribution: round4(contribution),
                 rules: hit_rules(&ws.doc, h),
             })
             .collect()
     }
+}
+
+/// Four decimals are all an explanation needs; more is float noise to a reader.
+fn round4(x: f32) -> f32 {
+    (x * 1e4).round() / 1e4
 }
 
 fn hit_text(doc: &Analyzed, h: &Hit) -> String {
