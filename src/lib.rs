@@ -2,9 +2,10 @@
 //!
 //! The pipeline stages are modules that hand plain values downstream (see `DESIGN.md` in the
 //! shared folder and the README): [`text`] normalizes and segments, [`sentiment`] scores,
-//! [`analyzer`] assembles both from [`config`].
+//! [`analyzer`] assembles both from [`config`]; [`index`] holds the tantivy schema and tokenizer.
 
 pub mod analyzer;
 pub mod config;
+pub mod index;
 pub mod sentiment;
 pub mod text;

@@ -70,6 +70,11 @@ impl TextPipeline {
         self.segmenter.segment_into(&out.text, &mut out.tokens);
     }
 
+    /// The segmenter, for dictionary look-ups.
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
     /// Normalizes and segments `raw` into a new [`Analyzed`].
     pub fn analyze(&self, raw: &str) -> Analyzed {
         let mut out = Analyzed::default();

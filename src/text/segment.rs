@@ -106,6 +106,11 @@ impl Segmenter {
         }
     }
 
+    /// Whether `word` is in the dictionary (jieba's, the user dictionaries, or added words).
+    pub fn is_word(&self, word: &str) -> bool {
+        self.jieba.has_word(word)
+    }
+
     /// Segments `text` into `tokens` (cleared first). Whitespace is dropped.
     pub fn segment_into(&self, text: &str, tokens: &mut Vec<Token>) {
         tokens.clear();

@@ -1,0 +1,66 @@
+//! The tantivy schema of a mention, defined in this one place (DESIGN.md, "The mention").
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use super::tokenizer::TOKENIZER_NAME;
+
+/// Every field of the mention schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Stable id: source + item id, or a hash of URL + text.
+    pub id: Field,
+    pub source: Field,
+    /// review, post, question, answer, comment, news.
+    pub kind: Field,
+    pub url: Field,
+    pub author: Field,
+    /// Title and text are stored normalized: the tokenizer's offsets (and so highlights) point into them.
+    pub title: Field,
+    pub text: Field,
+    /// Watch names the mention matched; one value each.
+    pub watches: Field,
+    /// positive, neutral, negative.
+    pub label: Field,
+    /// Sentiment score in [-1, 1].
+    pub score: Field,
+    /// Risk category names; one value each.
+    pub risks: Field,
+    /// UTC publication time.
+    pub published: Field,
+    pub likes: Field,
+    pub reposts: Field,
+    pub replies: Field,
+    /// Near-duplicate cluster: the id fingerprint of the cluster's first mention.
+    pub cluster: Field,
+}
+
+/// Builds the schema and its field handles.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        source: b.add_text_field("source", STRING | STORED | FAST),
+        kind: b.add_text_field("kind", STRING | STORED | FAST),
+        url: b.add_text_field("url", STORED),
+        author: b.add_text_field("author", STRING | STORED),
+        title: b.add_text_field("title", text.clone()),
+        text: b.add_text_field("text", text),
+        watches: b.add_text_field("watches", STRING | STORED | FAST),
+        label: b.add_text_field("label", STRING | STORED | FAST),
+        score: b.add_f64_field("score", STORED | FAST),
+        risks: b.add_text_field("risks", STRING | STORED | FAST),
+        published: b.add_date_field("published", INDEXED | STORED | FAST),
+        likes: b.add_u64_field("likes", STORED | FAST),
+        reposts: b.add_u64_field("reposts", STORED | FAST),
+        replies: b.add_u64_field("replies", STORED | FAST),
+        cluster: b.add_u64_field("cluster", INDEXED | STORED | FAST),
+    };
+    (b.build(), fields)
+}

@@ -1,0 +1,70 @@
+//! The tokenizer inside a real tantivy index: recall of compound parts, phrase positions,
+//! traditional and full-width queries.
+
+use std::sync::Arc;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::QueryParser;
+use tantivy::schema::Value;
+use tantivy::{TantivyDocument, doc};
+
+use super::*;
+use crate::text::Segmenter;
+
+fn pipeline() -> Arc<TextPipeline> {
+    Arc::new(TextPipeline::new(Segmenter::new(true)))
+}
+
+fn search(texts: &[&str], query: &str) -> Vec<String> {
+    let (index, f) = in_memory(pipeline());
+    let mut writer = index.writer(15_000_000).unwrap();
+    for t in texts {
+        writer
+            .add_document(doc!(f.text => crate::text::normalize(t)))
+            .unwrap();
+    }
+    writer.commit().unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let q = QueryParser::for_index(&index, vec![f.text])
+        .parse_query(query)
+        .unwrap();
+    let mut hits: Vec<String> = searcher
+        .search(&q, &TopDocs::with_limit(10).order_by_score())
+        .unwrap()
+        .into_iter()
+        .map(|(_, a)| {
+            let d: TantivyDocument = searcher.doc(a).unwrap();
+            d.get_first(f.text)
+                .and_then(|v| v.as_str())
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    hits.sort();
+    hits
+}
+
+#[test]
+fn part_of_a_compound_finds_it() {
+    let hits = search(&["北京大学的食堂很好吃", "清华的图书馆很大"], "大学");
+    assert_eq!(hits, vec!["北京大学的食堂很好吃"]);
+}
+
+#[test]
+fn phrases_match_in_order_only() {
+    let docs = ["电池起火冒烟,要求召回", "召回通知说电池可能起火"];
+    assert_eq!(search(&docs, "\"电池起火\""), vec!["电池起火冒烟,要求召回"]);
+    assert_eq!(search(&docs, "\"北京大学 食堂\""), Vec::<String>::new());
+    assert_eq!(
+        search(&["北京大学食堂"], "\"北京大学 食堂\""),
+        vec!["北京大学食堂"]
+    );
+    assert_eq!(search(&["在北京大学食堂吃饭"], "\"大学食堂\"").len(), 1);
+}
+
+#[test]
+fn traditional_and_full_width_queries_find_simplified_text() {
+    let docs = ["华为mate60的价格太贵了"];
+    assert_eq!(search(&docs, "價格").len(), 1);
+    assert_eq!(search(&docs, "ＭＡＴＥ60").len(), 1);
+}
