@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::sentiment::score::default_neutral_band;
+use crate::text::normalize;
+use crate::watch::Watch;
 
 /// The config file read when none is named and it exists in the working directory.
 pub const DEFAULT_CONFIG_FILE: &str = "yuqing.toml";
@@ -26,6 +28,13 @@ pub enum ConfigError {
         field: &'static str,
         reason: String,
     },
+    #[error("config {path}, line {line}: watch {name:?}: {reason}")]
+    Watch {
+        path: PathBuf,
+        line: usize,
+        name: String,
+        reason: String,
+    },
 }
 
 /// The whole configuration, validated.
@@ -33,6 +42,8 @@ pub enum ConfigError {
 pub struct Config {
     pub text: TextConfig,
     pub sentiment: SentimentConfig,
+    /// The brands and competitors followed (`[[watch]]` tables).
+    pub watches: Vec<Watch>,
 }
 
 /// Settings of the text stage.
@@ -82,6 +93,27 @@ struct RawConfig {
     text: RawText,
     #[serde(default)]
     sentiment: RawSentiment,
+    #[serde(default)]
+    watch: Vec<RawWatch>,
+}
+
+/// One `[[watch]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWatch {
+    /// The watch's name; also its first alias.
+    name: toml::Spanned<String>,
+    /// Other names the brand goes by.
+    #[serde(default)]
+    aliases: Vec<String>,
+    /// When given, one of these must occur too.
+    #[serde(default)]
+    required: Vec<String>,
+    /// Alias occurrences inside one of these do not count.
+    #[serde(default)]
+    excluded: Vec<String>,
+    /// Competitor group, for share of voice.
+    group: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,6 +205,7 @@ impl Config {
                 format!("must be at least 0 and below 1, is {band}"),
             ));
         }
+        let watches = validate_watches(raw.watch, text, path)?;
         Ok(Config {
             text: TextConfig {
                 hmm: raw.text.hmm,
@@ -182,8 +215,55 @@ impl Config {
                 lexicon_dir,
                 neutral_band: band,
             },
+            watches,
         })
     }
+}
+
+fn validate_watches(
+    raw: Vec<RawWatch>,
+    text: &str,
+    path: &Path,
+) -> Result<Vec<Watch>, ConfigError> {
+    let mut watches: Vec<Watch> = Vec::new();
+    for w in raw {
+        let line = text[..w.name.span().start].matches('\n').count() + 1;
+        let name = w.name.into_inner();
+        let fail = |reason: String| ConfigError::Watch {
+            path: path.into(),
+            line,
+            name: name.clone(),
+            reason,
+        };
+        if normalize(&name).is_empty() {
+            return Err(fail("name is empty".into()));
+        }
+        if watches.iter().any(|x| x.name == name) {
+            return Err(fail("another watch has this name".into()));
+        }
+        for (field, list) in [
+            ("aliases", &w.aliases),
+            ("required", &w.required),
+            ("excluded", &w.excluded),
+        ] {
+            if list.iter().any(|t| normalize(t).is_empty()) {
+                return Err(fail(format!("{field} has an empty term")));
+            }
+        }
+        if w.group.as_deref().is_some_and(|g| g.trim().is_empty()) {
+            return Err(fail("group is empty".into()));
+        }
+        let mut aliases = vec![name.clone()];
+        aliases.extend(w.aliases.into_iter().filter(|a| *a != name));
+        watches.push(Watch {
+            name,
+            aliases,
+            required: w.required,
+            excluded: w.excluded,
+            group: w.group,
+        });
+    }
+    Ok(watches)
 }
 
 #[cfg(test)]
@@ -208,6 +288,47 @@ mod tests {
         assert!(msg.starts_with("config conf/y.toml:"), "{msg}");
         assert!(msg.contains("line 3"), "{msg}");
         assert!(msg.contains("unknown field `user_dict`"), "{msg}");
+    }
+
+    #[test]
+    fn watches_are_read_with_their_aliases() {
+        let c = Config::parse(
+            "[[watch]]\nname = \"华为\"\naliases = [\"HUAWEI\", \"华子\"]\ngroup = \"phones\"\n\n[[watch]]\nname = \"小米\"\nexcluded = [\"小米粥\"]\n",
+            Path::new("y.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.watches.len(), 2);
+        assert_eq!(c.watches[0].aliases, vec!["华为", "HUAWEI", "华子"]);
+        assert_eq!(c.watches[0].group.as_deref(), Some("phones"));
+        assert_eq!(c.watches[1].excluded, vec!["小米粥"]);
+    }
+
+    #[test]
+    fn bad_watches_are_named_with_their_line() {
+        let err = Config::parse(
+            "[[watch]]\nname = \"华为\"\n\n[[watch]]\nname = \"华为\"\n",
+            Path::new("y.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "config y.toml, line 5: watch \"华为\": another watch has this name"
+        );
+        let err = Config::parse(
+            "[[watch]]\nname = \"小米\"\nexcluded = [\" \"]\n",
+            Path::new("y.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "config y.toml, line 2: watch \"小米\": excluded has an empty term"
+        );
+        let err = Config::parse(
+            "[[watch]]\nname = \"小米\"\nalias = [\"mi\"]\n",
+            Path::new("y.toml"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown field `alias`"), "{err}");
     }
 
     #[test]

@@ -9,3 +9,4 @@ pub mod config;
 pub mod index;
 pub mod sentiment;
 pub mod text;
+pub mod watch;

@@ -1,0 +1,169 @@
+//! Watches: the brands (and their competitors) a user follows, and the matcher that tags each
+//! mention with the watches it speaks of.
+//!
+//! A watch matches a text when one of its aliases occurs outside every occurrence of its
+//! excluded terms (小米 but not 小米粥: "喝了小米粥，小米手机也不错" still matches), and, when it
+//! has required terms, one of those occurs too. Matching runs on normalized text, so aliases
+//! match across full-width, case and traditional/simplified differences.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::text::normalize;
+
+/// A watch as configured, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watch {
+    /// Unique name, used in filters and reports.
+    pub name: String,
+    /// Names the brand goes by (华为, HUAWEI, 华子); at least one.
+    pub aliases: Vec<String>,
+    /// When not empty, one of these must also occur (a product line, a category word).
+    pub required: Vec<String>,
+    /// Occurrences of an alias inside one of these do not count (小米粥 for 小米).
+    pub excluded: Vec<String>,
+    /// The competitor group it belongs to, for share of voice.
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    Alias,
+    Required,
+    Excluded,
+}
+
+/// Tags texts with the watches they match; one automaton over every watch's terms.
+#[derive(Debug, Clone)]
+pub struct WatchMatcher {
+    watches: Vec<Watch>,
+    automaton: Option<AhoCorasick>,
+    /// Per pattern: the watch and the pattern's role.
+    patterns: Vec<(usize, Role)>,
+}
+
+impl WatchMatcher {
+    pub fn new(watches: Vec<Watch>) -> Self {
+        let mut terms = Vec::new();
+        let mut patterns = Vec::new();
+        for (w, watch) in watches.iter().enumerate() {
+            for (role, list) in [
+                (Role::Alias, &watch.aliases),
+                (Role::Required, &watch.required),
+                (Role::Excluded, &watch.excluded),
+            ] {
+                for term in list {
+                    terms.push(normalize(term));
+                    patterns.push((w, role));
+                }
+            }
+        }
+        let automaton = (!terms.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&terms)
+                .expect("watch terms are validated non-empty and short")
+        });
+        WatchMatcher {
+            watches,
+            automaton,
+            patterns,
+        }
+    }
+
+    pub fn watches(&self) -> &[Watch] {
+        &self.watches
+    }
+
+    /// The names of the watches `normalized` (text already through [`normalize`]) matches.
+    pub fn matches<'a>(&'a self, normalized: &str) -> Vec<&'a str> {
+        let Some(automaton) = &self.automaton else {
+            return Vec::new();
+        };
+        let n = self.watches.len();
+        let mut aliases: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+        let mut excluded: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+        let mut required = vec![false; n];
+        for m in automaton.find_overlapping_iter(normalized) {
+            let (w, role) = self.patterns[m.pattern().as_usize()];
+            match role {
+                Role::Alias => aliases[w].push((m.start(), m.end())),
+                Role::Excluded => excluded[w].push((m.start(), m.end())),
+                Role::Required => required[w] = true,
+            }
+        }
+        (0..n)
+            .filter(|&w| {
+                let free = aliases[w]
+                    .iter()
+                    .any(|&(s, e)| !excluded[w].iter().any(|&(xs, xe)| xs <= s && e <= xe));
+                free && (self.watches[w].required.is_empty() || required[w])
+            })
+            .map(|w| self.watches[w].name.as_str())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watch(name: &str, aliases: &[&str], required: &[&str], excluded: &[&str]) -> Watch {
+        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+        Watch {
+            name: name.into(),
+            aliases: v(aliases),
+            required: v(required),
+            excluded: v(excluded),
+            group: None,
+        }
+    }
+
+    fn matcher() -> WatchMatcher {
+        WatchMatcher::new(vec![
+            watch("华为", &["华为", "HUAWEI", "华子"], &[], &[]),
+            watch("小米", &["小米", "xiaomi"], &[], &["小米粥", "小米椒"]),
+            watch(
+                "苹果手机",
+                &["苹果", "iphone"],
+                &["手机", "iphone", "ios"],
+                &[],
+            ),
+        ])
+    }
+
+    fn tags(text: &str) -> Vec<String> {
+        matcher()
+            .matches(&normalize(text))
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn aliases_match_across_case_width_and_script() {
+        assert_eq!(tags("ＨＵＡＷＥＩ新品发布"), vec!["华为"]);
+        assert_eq!(tags("華為的售後還行"), vec!["华为"]);
+        assert_eq!(tags("华子yyds"), vec!["华为"]);
+    }
+
+    #[test]
+    fn excluded_terms_mask_only_their_own_occurrences() {
+        assert!(tags("早上喝了一碗小米粥").is_empty());
+        assert!(tags("小米椒炒肉太辣了").is_empty());
+        assert_eq!(tags("喝了小米粥,小米手机也不错"), vec!["小米"]);
+    }
+
+    #[test]
+    fn required_terms_disambiguate() {
+        assert!(tags("今天买的苹果很甜").is_empty());
+        assert_eq!(tags("苹果手机电池不耐用"), vec!["苹果手机"]);
+        assert_eq!(tags("iPhone 15 发热严重"), vec!["苹果手机"]);
+    }
+
+    #[test]
+    fn several_watches_in_one_text() {
+        assert_eq!(tags("华为和小米哪个好"), vec!["华为", "小米"]);
+        assert!(tags("今天天气不错").is_empty());
+        assert!(WatchMatcher::new(Vec::new()).matches("华为").is_empty());
+    }
+}
