@@ -2,6 +2,8 @@
 //! decides which dictionaries and lexicons are loaded, so that `score`, `eval`, `lexicon learn`
 //! and ingestion all segment the same way.
 
+use std::sync::Arc;
+
 use crate::config::Config;
 use crate::sentiment::lexicon::USER_DICT_FILE;
 use crate::sentiment::{Lexicon, LexiconSource, Scorer, Sentiment, SentimentError, Workspace};
@@ -16,9 +18,10 @@ pub enum AnalyzerError {
     Sentiment(#[from] SentimentError),
 }
 
-/// Text pipeline plus scorer; share it behind an `Arc` (both halves are `Sync`).
+/// Text pipeline plus scorer; share it behind an `Arc` (both halves are `Sync`). The text
+/// pipeline is itself shared with the index's query tokenizer: jieba is loaded once.
 pub struct Analyzer {
-    pub text: TextPipeline,
+    pub text: Arc<TextPipeline>,
     pub scorer: Scorer,
 }
 
@@ -29,7 +32,7 @@ impl Analyzer {
         let lexicon = Lexicon::load(&source, true)?;
         let text = text_pipeline(config, &source, &lexicon)?;
         Ok(Analyzer {
-            text,
+            text: Arc::new(text),
             scorer: Scorer::new(lexicon, config.sentiment.neutral_band),
         })
     }

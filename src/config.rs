@@ -38,13 +38,29 @@ pub enum ConfigError {
 }
 
 /// The whole configuration, validated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub text: TextConfig,
     pub sentiment: SentimentConfig,
     /// The brands and competitors followed (`[[watch]]` tables).
     pub watches: Vec<Watch>,
+    /// Where the index (and later the crawl state) lives.
+    pub data_dir: PathBuf,
 }
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            text: TextConfig::default(),
+            sentiment: SentimentConfig::default(),
+            watches: Vec::new(),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+        }
+    }
+}
+
+/// The data directory unless configured.
+pub const DEFAULT_DATA_DIR: &str = "yuqing-data";
 
 /// Settings of the text stage.
 #[derive(Debug, Clone)]
@@ -95,6 +111,15 @@ struct RawConfig {
     sentiment: RawSentiment,
     #[serde(default)]
     watch: Vec<RawWatch>,
+    #[serde(default)]
+    data: RawData,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawData {
+    /// Where the index lives (default `./yuqing-data`).
+    dir: Option<PathBuf>,
 }
 
 /// One `[[watch]]` table.
@@ -216,6 +241,10 @@ impl Config {
                 neutral_band: band,
             },
             watches,
+            data_dir: raw
+                .data
+                .dir
+                .map_or_else(|| PathBuf::from(DEFAULT_DATA_DIR), |d| base.join(d)),
         })
     }
 }

@@ -7,6 +7,7 @@
 pub mod analyzer;
 pub mod config;
 pub mod index;
+pub mod mention;
 pub mod sentiment;
 pub mod text;
 pub mod watch;

@@ -3,8 +3,10 @@
 
 mod corpus_args;
 mod eval;
+mod ingest;
 mod lexicon;
 mod score;
+mod search;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +28,9 @@ struct Cli {
     /// Use the lexicon files in DIR instead of the built-in ones (overrides the config).
     #[arg(long, global = true, value_name = "DIR")]
     lexicons: Option<PathBuf>,
+    /// Data directory holding the index (overrides the config; default ./yuqing-data).
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
     /// More log output (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -39,6 +44,11 @@ enum Command {
     Score(score::ScoreArgs),
     /// Measure the scorer on labeled CSV (label,text): accuracy, macro-F1, confusion, speed.
     Eval(eval::EvalArgs),
+    /// Index mentions from JSON lines or CSV (id, source, kind, url, title, text, author,
+    /// published_at, likes, reposts, replies, rating, parent); duplicates are skipped.
+    Ingest(ingest::IngestArgs),
+    /// Search indexed mentions: query syntax, filters, highlights; table, JSON lines or CSV.
+    Search(search::SearchArgs),
     /// Build and inspect the sentiment lexicon.
     #[command(subcommand)]
     Lexicon(lexicon::LexiconCommand),
@@ -57,9 +67,14 @@ pub fn run() -> anyhow::Result<ExitCode> {
         );
         config.sentiment.lexicon_dir = Some(dir);
     }
+    if let Some(dir) = cli.data {
+        config.data_dir = dir;
+    }
     match cli.command {
         Command::Score(args) => score::run(&config, args),
         Command::Eval(args) => eval::run(&config, args),
+        Command::Ingest(args) => ingest::run(&config, args),
+        Command::Search(args) => search::run(&config, args),
         Command::Lexicon(cmd) => lexicon::run(&config, cmd),
     }
 }

@@ -1,8 +1,10 @@
 //! The index stage: the tantivy schema of a mention and the jieba tokenizer it is searched with.
-//! (Writing, searching and aggregations build on these; see the issues.)
+//! Also writing ([`writer`]) and searching ([`search`]); stats come next.
 
 pub mod schema;
+pub mod search;
 pub mod tokenizer;
+pub mod writer;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,6 +15,7 @@ use crate::text::TextPipeline;
 
 pub use schema::Fields;
 pub use tokenizer::{JiebaTokenizer, TOKENIZER_NAME};
+pub use writer::{Added, MentionWriter};
 
 /// What can go wrong opening the index.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +25,8 @@ pub enum IndexError {
         path: String,
         source: std::io::Error,
     },
+    #[error("bad query {query:?}: {reason}")]
+    Query { query: String, reason: String },
     #[error("index at {path}: {source}")]
     Tantivy {
         path: String,

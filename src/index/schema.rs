@@ -34,6 +34,8 @@ pub struct Fields {
     pub replies: Field,
     /// Near-duplicate cluster: the id fingerprint of the cluster's first mention.
     pub cluster: Field,
+    /// Fingerprint of the normalized text: an exact copy is stored once.
+    pub text_hash: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -61,6 +63,7 @@ pub fn build() -> (Schema, Fields) {
         reposts: b.add_u64_field("reposts", STORED | FAST),
         replies: b.add_u64_field("replies", STORED | FAST),
         cluster: b.add_u64_field("cluster", INDEXED | STORED | FAST),
+        text_hash: b.add_u64_field("text_hash", INDEXED | FAST),
     };
     (b.build(), fields)
 }

@@ -1,0 +1,163 @@
+//! `yuqing search`: full-text search with filters; table, JSON lines or CSV out.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use yuqing::config::Config;
+use yuqing::index::search::{SearchHit, SearchRequest, Sort, search};
+use yuqing::mention::parse_time;
+use yuqing::sentiment::RiskCategory;
+
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// Words (all must match), OR, -word, "a phrase"; leave out to list everything.
+    #[arg(default_value = "")]
+    query: String,
+    /// Only mentions that matched this watch.
+    #[arg(long)]
+    watch: Option<String>,
+    /// Only this source.
+    #[arg(long)]
+    source: Option<String>,
+    /// Only this kind (review, post, question, answer, comment, news).
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only this sentiment.
+    #[arg(long, value_parser = ["positive", "neutral", "negative"])]
+    sentiment: Option<String>,
+    /// Only mentions tagged with this risk category.
+    #[arg(long, value_parser = parse_risk)]
+    risk: Option<RiskCategory>,
+    /// Published at or after (RFC 3339, YYYY-MM-DD[ HH:MM], Asia/Shanghai when no offset).
+    #[arg(long, value_parser = parse_time)]
+    since: Option<jiff::Timestamp>,
+    /// Published before.
+    #[arg(long, value_parser = parse_time)]
+    until: Option<jiff::Timestamp>,
+    #[arg(long, value_enum, default_value_t = Sort::Time)]
+    sort: Sort,
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+fn parse_risk(s: &str) -> Result<RiskCategory, String> {
+    s.parse()
+}
+
+/// A hit flattened for CSV (lists joined with `|`).
+#[derive(serde::Serialize)]
+struct CsvRow<'a> {
+    published_at: &'a str,
+    source: &'a str,
+    kind: &'a str,
+    label: &'a str,
+    score: f64,
+    watches: String,
+    risks: String,
+    likes: u64,
+    reposts: u64,
+    replies: u64,
+    author: &'a str,
+    url: &'a str,
+    title: &'a str,
+    text: &'a str,
+    id: &'a str,
+}
+
+pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let index_dir = config.data_dir.join("index");
+    anyhow::ensure!(
+        index_dir.join("meta.json").exists(),
+        "no index at {}: run `yuqing ingest` (or pass --data DIR)",
+        index_dir.display()
+    );
+    let analyzer = super::load_analyzer(config)?;
+    let (index, fields) = yuqing::index::open_or_create(&index_dir, analyzer.text.clone())?;
+    let request = SearchRequest {
+        query: args.query,
+        watch: args.watch,
+        source: args.source,
+        kind: args.kind,
+        sentiment: args.sentiment,
+        risk: args.risk.map(|r| r.name().to_string()),
+        since: args.since,
+        until: args.until,
+        sort: args.sort,
+        limit: args.limit,
+    };
+    let hits = search(&index, fields, &request)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        Format::Json => {
+            for h in &hits {
+                serde_json::to_writer(&mut out, h)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            for h in &hits {
+                w.serialize(csv_row(h))?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            for h in &hits {
+                writeln!(
+                    out,
+                    "{}  {:<8} {:<8} {:+.2}  {:<10} {}",
+                    local_time(&h.published_at),
+                    h.source,
+                    h.label,
+                    h.score,
+                    h.watches.join(","),
+                    h.snippet
+                )?;
+            }
+            writeln!(out, "{} results", hits.len())?;
+        }
+    }
+    out.flush().context("writing the results")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An RFC 3339 instant as `YYYY-MM-DD HH:MM` in the mention time zone (Asia/Shanghai).
+fn local_time(utc: &str) -> String {
+    utc.parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|t| t.in_tz(yuqing::mention::DEFAULT_TIME_ZONE).ok())
+        .map_or_else(
+            || utc.to_string(),
+            |z| z.strftime("%Y-%m-%d %H:%M").to_string(),
+        )
+}
+
+fn csv_row(h: &SearchHit) -> CsvRow<'_> {
+    CsvRow {
+        published_at: &h.published_at,
+        source: &h.source,
+        kind: &h.kind,
+        label: &h.label,
+        score: h.score,
+        watches: h.watches.join("|"),
+        risks: h.risks.join("|"),
+        likes: h.likes,
+        reposts: h.reposts,
+        replies: h.replies,
+        author: &h.author,
+        url: &h.url,
+        title: &h.title,
+        text: &h.text,
+        id: &h.id,
+    }
+}

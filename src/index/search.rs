@@ -1,0 +1,238 @@
+//! Searching mentions: the query language (boolean, phrases) over title and text, filters on
+//! watch, source, kind, sentiment, risk and time, sorting, and highlighted snippets.
+
+use std::ops::Bound;
+
+use jiff::Timestamp;
+use tantivy::collector::TopDocs;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Term, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DateTime, DocAddress, Index, Order, Searcher, TantivyDocument};
+
+use super::{Fields, IndexError};
+
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 120;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Newest first.
+    #[default]
+    Time,
+    /// Best match first (BM25).
+    Relevance,
+}
+
+/// A search: the query text and its filters.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// Query text: words (all must match), `OR`, `-word`, `"a phrase"`; empty for every mention.
+    pub query: String,
+    pub watch: Option<String>,
+    pub source: Option<String>,
+    pub kind: Option<String>,
+    /// positive, neutral or negative.
+    pub sentiment: Option<String>,
+    pub risk: Option<String>,
+    /// Published at or after.
+    pub since: Option<Timestamp>,
+    /// Published before.
+    pub until: Option<Timestamp>,
+    pub sort: Sort,
+    pub limit: usize,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SearchHit {
+    pub id: String,
+    pub source: String,
+    pub kind: String,
+    pub published_at: String,
+    pub label: String,
+    pub score: f64,
+    pub watches: Vec<String>,
+    pub risks: Vec<String>,
+    pub likes: u64,
+    pub reposts: u64,
+    pub replies: u64,
+    pub author: String,
+    pub url: String,
+    pub title: String,
+    pub text: String,
+    /// The best passage, HTML-escaped, matches wrapped in `<b>`.
+    pub snippet_html: String,
+    /// The same passage as plain text with matches wrapped in 【】.
+    pub snippet: String,
+}
+
+/// Runs `request` against the committed state of `index`.
+pub fn search(
+    index: &Index,
+    fields: Fields,
+    request: &SearchRequest,
+) -> Result<Vec<SearchHit>, IndexError> {
+    let wrap = |source| IndexError::Tantivy {
+        path: "index".into(),
+        source,
+    };
+    let searcher = index.reader().map_err(wrap)?.searcher();
+    let query = build_query(index, fields, request)?;
+    let limit = request.limit.max(1);
+    let addresses: Vec<DocAddress> = match request.sort {
+        Sort::Relevance => searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(wrap)?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect(),
+        Sort::Time => searcher
+            .search(
+                &query,
+                &TopDocs::with_limit(limit)
+                    .order_by_fast_field::<DateTime>("published", Order::Desc),
+            )
+            .map_err(wrap)?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect(),
+    };
+    let mut snippets = SnippetGenerator::create(&searcher, &*query, fields.text).map_err(wrap)?;
+    snippets.set_max_num_chars(SNIPPET_CHARS);
+    addresses
+        .into_iter()
+        .map(|a| hit(&searcher, fields, &snippets, a))
+        .collect()
+}
+
+fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query>, IndexError> {
+    let text = r.query.trim();
+    let main: Box<dyn Query> = if text.is_empty() || text == "*" {
+        Box::new(AllQuery)
+    } else {
+        let mut parser = QueryParser::for_index(index, vec![f.title, f.text]);
+        parser.set_conjunction_by_default();
+        parser.parse_query(text).map_err(|e| IndexError::Query {
+            query: text.to_string(),
+            reason: e.to_string(),
+        })?
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+    for (field, value) in [
+        (f.watches, &r.watch),
+        (f.source, &r.source),
+        (f.kind, &r.kind),
+        (f.label, &r.sentiment),
+        (f.risks, &r.risk),
+    ] {
+        if let Some(v) = value {
+            let term = Term::from_field_text(field, v);
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
+        }
+    }
+    if r.since.is_some() || r.until.is_some() {
+        let at = |t: &Timestamp| {
+            Term::from_field_date(
+                f.published,
+                DateTime::from_timestamp_micros(t.as_microsecond()),
+            )
+        };
+        let lower = r
+            .since
+            .as_ref()
+            .map_or(Bound::Unbounded, |t| Bound::Included(at(t)));
+        let upper = r
+            .until
+            .as_ref()
+            .map_or(Bound::Unbounded, |t| Bound::Excluded(at(t)));
+        clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+    }
+    Ok(if clauses.len() == 1 {
+        clauses.pop().unwrap().1
+    } else {
+        Box::new(BooleanQuery::new(clauses))
+    })
+}
+
+fn hit(
+    searcher: &Searcher,
+    f: Fields,
+    snippets: &SnippetGenerator,
+    a: DocAddress,
+) -> Result<SearchHit, IndexError> {
+    let doc: TantivyDocument = searcher.doc(a).map_err(|source| IndexError::Tantivy {
+        path: "index".into(),
+        source,
+    })?;
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let all = |field| {
+        doc.get_all(field)
+            .filter_map(|v| v.as_str())
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let number = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_u64())
+            .unwrap_or_default()
+    };
+    let published = doc
+        .get_first(f.published)
+        .and_then(|v| v.as_datetime())
+        .and_then(|d| Timestamp::from_microsecond(d.into_timestamp_micros()).ok())
+        .map_or_else(String::new, |t| t.to_string());
+    let snippet = snippets.snippet_from_doc(&doc);
+    let mut marked = String::new();
+    let fragment = snippet.fragment();
+    let mut at = 0;
+    for range in snippet.highlighted() {
+        marked.push_str(&fragment[at..range.start]);
+        marked.push('【');
+        marked.push_str(&fragment[range.clone()]);
+        marked.push('】');
+        at = range.end;
+    }
+    marked.push_str(&fragment[at..]);
+    let body = text(f.text);
+    Ok(SearchHit {
+        id: text(f.id),
+        source: text(f.source),
+        kind: text(f.kind),
+        published_at: published,
+        label: text(f.label),
+        score: doc
+            .get_first(f.score)
+            .and_then(|v| v.as_f64())
+            .unwrap_or_default(),
+        watches: all(f.watches),
+        risks: all(f.risks),
+        likes: number(f.likes),
+        reposts: number(f.reposts),
+        replies: number(f.replies),
+        author: text(f.author),
+        url: text(f.url),
+        title: text(f.title),
+        snippet_html: if fragment.is_empty() {
+            html_escape::encode_text(&body).into_owned()
+        } else {
+            snippet.to_html()
+        },
+        snippet: if fragment.is_empty() {
+            body.chars().take(SNIPPET_CHARS).collect()
+        } else {
+            marked
+        },
+        text: body,
+    })
+}

@@ -1,0 +1,164 @@
+//! Writing mentions: the text pipeline and scorer run once per mention, their tokens go into
+//! the index as they are, watches are tagged, and duplicates are left out, whether they are
+//! already committed or earlier in the same batch.
+
+use std::hash::Hasher;
+use std::sync::Arc;
+
+use rustc_hash::FxHashSet;
+use tantivy::schema::Term;
+use tantivy::tokenizer::PreTokenizedString;
+use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+
+use super::tokenizer::index_tokens;
+use super::{Fields, IndexError};
+use crate::analyzer::Analyzer;
+use crate::mention::Mention;
+use crate::sentiment::Workspace;
+use crate::watch::WatchMatcher;
+
+/// The writer's memory budget unless told otherwise.
+pub const fn default_writer_heap_bytes() -> usize {
+    200 << 20
+}
+
+/// What became of one mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    New,
+    /// Its id is already in the index (re-ingested, re-crawled).
+    DuplicateId,
+    /// Another mention with the same normalized text is already in.
+    ExactCopy,
+}
+
+/// Adds mentions to one index; call [`MentionWriter::commit`] to make them durable and visible.
+pub struct MentionWriter {
+    writer: IndexWriter,
+    reader: IndexReader,
+    fields: Fields,
+    analyzer: Arc<Analyzer>,
+    watches: WatchMatcher,
+    batch_ids: FxHashSet<String>,
+    batch_texts: FxHashSet<u64>,
+    ws: Workspace,
+}
+
+impl MentionWriter {
+    pub fn new(
+        index: &Index,
+        fields: Fields,
+        analyzer: Arc<Analyzer>,
+        watches: WatchMatcher,
+        heap_bytes: usize,
+    ) -> Result<Self, IndexError> {
+        let wrap = |source| IndexError::Tantivy {
+            path: "index".into(),
+            source,
+        };
+        let writer = index.writer(heap_bytes).map_err(wrap)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(wrap)?;
+        Ok(MentionWriter {
+            writer,
+            reader,
+            fields,
+            analyzer,
+            watches,
+            batch_ids: FxHashSet::default(),
+            batch_texts: FxHashSet::default(),
+            ws: Workspace::default(),
+        })
+    }
+
+    /// Scores, tags and adds `m` unless it is a duplicate.
+    pub fn add(&mut self, mut m: Mention) -> Result<Added, IndexError> {
+        m.ensure_id();
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let known = |term: &Term| searcher.doc_freq(term).map(|n| n > 0);
+        let wrap = |source| IndexError::Tantivy {
+            path: "index".into(),
+            source,
+        };
+        if self.batch_ids.contains(&m.id)
+            || known(&Term::from_field_text(f.id, &m.id)).map_err(wrap)?
+        {
+            return Ok(Added::DuplicateId);
+        }
+        let sentiment = self.analyzer.score(&m.text, &mut self.ws, false);
+        let text_hash = fingerprint(&self.ws.doc.text);
+        if self.batch_texts.contains(&text_hash)
+            || known(&Term::from_field_u64(f.text_hash, text_hash)).map_err(wrap)?
+        {
+            return Ok(Added::ExactCopy);
+        }
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &m.id);
+        doc.add_text(f.source, &m.source);
+        doc.add_text(f.kind, m.kind.name());
+        doc.add_text(f.url, &m.url);
+        doc.add_text(f.author, &m.author);
+        let title = crate::text::normalize(&m.title);
+        let mut watches = self.watches.matches(&self.ws.doc.text);
+        for w in self.watches.matches(&title) {
+            if !watches.contains(&w) {
+                watches.push(w);
+            }
+        }
+        for w in watches {
+            doc.add_text(f.watches, w);
+        }
+        if !title.is_empty() {
+            doc.add_text(f.title, &title);
+        }
+        let mut tokens = Vec::new();
+        index_tokens(&self.ws.doc, self.analyzer.text.segmenter(), &mut tokens);
+        doc.add_pre_tokenized_text(
+            f.text,
+            PreTokenizedString {
+                text: self.ws.doc.text.clone(),
+                tokens,
+            },
+        );
+        doc.add_text(f.label, sentiment.label.name());
+        doc.add_f64(f.score, f64::from(sentiment.score));
+        for r in &sentiment.risks {
+            doc.add_text(f.risks, r.category.name());
+        }
+        doc.add_date(
+            f.published,
+            DateTime::from_timestamp_micros(m.published_at.as_microsecond()),
+        );
+        doc.add_u64(f.likes, m.likes);
+        doc.add_u64(f.reposts, m.reposts);
+        doc.add_u64(f.replies, m.replies);
+        doc.add_u64(f.text_hash, text_hash);
+        self.writer.add_document(doc).map_err(wrap)?;
+        self.batch_ids.insert(m.id);
+        self.batch_texts.insert(text_hash);
+        Ok(Added::New)
+    }
+
+    /// Commits what was added; after it returns, the mentions survive a crash.
+    pub fn commit(&mut self) -> Result<(), IndexError> {
+        let wrap = |source| IndexError::Tantivy {
+            path: "index".into(),
+            source,
+        };
+        self.writer.commit().map_err(wrap)?;
+        self.reader.reload().map_err(wrap)?;
+        self.batch_ids.clear();
+        self.batch_texts.clear();
+        Ok(())
+    }
+}
+
+fn fingerprint(text: &str) -> u64 {
+    let mut h = fnv::FnvHasher::default();
+    h.write(text.as_bytes());
+    h.finish()
+}

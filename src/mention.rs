@@ -1,0 +1,188 @@
+//! The mention (DESIGN.md): the unit that flows from the crawler and `ingest` into the index.
+
+use std::hash::Hasher;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What kind of text a mention is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Review,
+    #[default]
+    Post,
+    Question,
+    Answer,
+    Comment,
+    News,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Review => "review",
+            Kind::Post => "post",
+            Kind::Question => "question",
+            Kind::Answer => "answer",
+            Kind::Comment => "comment",
+            Kind::News => "news",
+        }
+    }
+}
+
+/// The time zone a time without an offset is read in.
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
+
+/// A mention as it arrives (one JSON object a line, or a CSV row with these column names).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mention {
+    /// Stable id; when absent, a hash of source, URL and text.
+    #[serde(default)]
+    pub id: String,
+    /// The source it came from (a site definition's name, or what the importer says).
+    #[serde(default = "default_source")]
+    pub source: String,
+    #[serde(default)]
+    pub kind: Kind,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub title: String,
+    pub text: String,
+    #[serde(default)]
+    pub author: String,
+    /// When it was published: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` (read in Asia/Shanghai), or
+    /// Unix seconds or milliseconds.
+    #[serde(deserialize_with = "de_time", serialize_with = "ser_time")]
+    pub published_at: Timestamp,
+    #[serde(default)]
+    pub likes: u64,
+    #[serde(default)]
+    pub reposts: u64,
+    #[serde(default)]
+    pub replies: u64,
+    /// Star rating where the site has one.
+    #[serde(default)]
+    pub rating: Option<f32>,
+    /// The thread it belongs to (a question for an answer, a post for a comment).
+    #[serde(default)]
+    pub parent: String,
+}
+
+fn default_source() -> String {
+    "import".to_string()
+}
+
+impl Mention {
+    /// Fills in the id when it is absent.
+    pub fn ensure_id(&mut self) {
+        if self.id.is_empty() {
+            let mut h = fnv::FnvHasher::default();
+            for part in [&self.source, &self.url, &self.text] {
+                h.write(part.as_bytes());
+                h.write_u8(0);
+            }
+            self.id = format!("{}:{:016x}", self.source, h.finish());
+        }
+    }
+}
+
+/// Parses a time as [`Mention::published_at`] documents.
+pub fn parse_time(s: &str) -> Result<Timestamp, String> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<i64>() {
+        return from_unix(n);
+    }
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let civil = s
+        .parse::<jiff::civil::DateTime>()
+        .or_else(|_| {
+            s.parse::<jiff::civil::Date>()
+                .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+        })
+        .map_err(|_| {
+            format!(
+                "time {s:?} is not RFC 3339, YYYY-MM-DD[ HH:MM[:SS]], or Unix seconds/milliseconds"
+            )
+        })?;
+    civil
+        .in_tz(DEFAULT_TIME_ZONE)
+        .map(|z| z.timestamp())
+        .map_err(|e| format!("time {s:?}: {e}"))
+}
+
+/// Unix seconds, or milliseconds when the number is too large to be seconds.
+fn from_unix(n: i64) -> Result<Timestamp, String> {
+    let t = if n.abs() >= 100_000_000_000 {
+        Timestamp::from_millisecond(n)
+    } else {
+        Timestamp::from_second(n)
+    };
+    t.map_err(|e| format!("Unix time {n}: {e}"))
+}
+
+fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(i64),
+        Text(String),
+    }
+    match Raw::deserialize(d)? {
+        Raw::Number(n) => from_unix(n),
+        Raw::Text(s) => parse_time(&s),
+    }
+    .map_err(serde::de::Error::custom)
+}
+
+fn ser_time<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_every_accepted_form() {
+        let want: Timestamp = "2026-03-05T04:30:00Z".parse().unwrap();
+        for s in [
+            "2026-03-05T12:30:00+08:00",
+            "2026-03-05 12:30:00",
+            "2026-03-05 12:30",
+            "1772685000",
+            "1772685000000",
+        ] {
+            assert_eq!(parse_time(s).unwrap(), want, "{s}");
+        }
+        assert_eq!(
+            parse_time("2026-03-05").unwrap(),
+            "2026-03-04T16:00:00Z".parse::<Timestamp>().unwrap()
+        );
+        assert!(parse_time("昨天").unwrap_err().contains("not RFC 3339"));
+    }
+
+    #[test]
+    fn json_mention_with_defaults_and_generated_id() {
+        let mut m: Mention =
+            serde_json::from_str(r#"{"text":"电池鼓包了","published_at":1772685000,"likes":3}"#)
+                .unwrap();
+        assert_eq!(
+            (m.source.as_str(), m.kind, m.likes),
+            ("import", Kind::Post, 3)
+        );
+        m.ensure_id();
+        assert!(m.id.starts_with("import:"));
+        let again = m.id.clone();
+        m.ensure_id();
+        assert_eq!(m.id, again);
+        let err =
+            serde_json::from_str::<Mention>(r#"{"text":"x","published_at":"2026-01-01","lkes":1}"#)
+                .unwrap_err();
+        assert!(err.to_string().contains("unknown field `lkes`"), "{err}");
+    }
+}

@@ -1,0 +1,212 @@
+//! End-to-end tests of `yuqing ingest` and `yuqing search` on a realistic batch of mentions.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn yuqing(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const CONFIG: &str = r#"
+[[watch]]
+name = "华为"
+aliases = ["HUAWEI", "华子"]
+group = "phones"
+
+[[watch]]
+name = "小米"
+excluded = ["小米粥"]
+group = "phones"
+"#;
+
+/// Mentions in the shapes the crawler will hand over: reviews, posts, an answer; a repost that
+/// is an exact copy; markup in the text; one line with a bad time.
+const MENTIONS: &str = r#"{"id":"jd:1001","source":"jd","kind":"review","text":"华为手机电池不耐用，充电还发烫，差评","published_at":"2026-11-20 10:00","likes":12,"url":"https://item.jd.com/1001.html"}
+{"id":"wb:2001","source":"weibo","text":"小米手机充电时起火了！要求召回 @小米公司","published_at":"2026-11-21T09:30:00+08:00","reposts":300}
+{"id":"wb:2002","source":"weibo","text":"小米手机充电时起火了！要求召回 @小米公司","published_at":"2026-11-21T09:45:00+08:00"}
+{"id":"zh:3001","source":"zhihu","kind":"answer","text":"早上喝了小米粥，配咸菜很舒服","published_at":"2026-11-19T08:00:00+08:00"}
+{"id":"wb:2003","source":"weibo","text":"華為Mate新機拍照真不錯，華子牛","published_at":"2026-11-18T20:00:00+08:00","likes":88}
+{"id":"tb:4001","source":"tieba","text":"<script>alert(1)</script>华为售后态度很差","published_at":"2026-11-22T12:00:00+08:00"}
+{"id":"bad:1","source":"weibo","text":"时间不对","published_at":"昨天"}
+"#;
+
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("yuqing.toml"), CONFIG).unwrap();
+    std::fs::write(dir.path().join("mentions.jsonl"), MENTIONS).unwrap();
+    let out = yuqing(dir.path(), &["ingest", "mentions.jsonl"]);
+    assert_eq!(out.status.code(), Some(1), "the bad line makes exit code 1");
+    assert!(
+        stdout(&out)
+            .contains("7 read, 5 added, 0 already indexed (same id), 1 exact copies, 1 bad lines"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mentions.jsonl:7: time \"昨天\""));
+    dir
+}
+
+fn ids(o: &Output) -> Vec<String> {
+    stdout(o)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn reingesting_adds_nothing_and_search_filters_work() {
+    let dir = setup();
+    let d = dir.path();
+    let again = yuqing(d, &["ingest", "mentions.jsonl"]);
+    assert!(
+        stdout(&again).contains("0 added, 5 already indexed (same id)"),
+        "{}",
+        stdout(&again)
+    );
+
+    // Newest first by default.
+    assert_eq!(
+        ids(&yuqing(d, &["search", "--format", "json"])),
+        vec!["tb:4001", "wb:2001", "jd:1001", "zh:3001", "wb:2003"]
+    );
+    // Watches: aliases across scripts; 小米粥 is not 小米.
+    assert_eq!(
+        ids(&yuqing(
+            d,
+            &["search", "--watch", "华为", "--format", "json"]
+        )),
+        vec!["tb:4001", "jd:1001", "wb:2003"]
+    );
+    assert_eq!(
+        ids(&yuqing(
+            d,
+            &["search", "--watch", "小米", "--format", "json"]
+        )),
+        vec!["wb:2001"]
+    );
+    // Sentiment, risk, source, kind and time filters.
+    let neg = ids(&yuqing(
+        d,
+        &["search", "--sentiment", "negative", "--format", "json"],
+    ));
+    assert!(
+        neg.contains(&"jd:1001".to_string())
+            && neg.contains(&"wb:2001".to_string())
+            && !neg.contains(&"wb:2003".to_string()),
+        "{neg:?}"
+    );
+    assert_eq!(
+        ids(&yuqing(
+            d,
+            &[
+                "search", "--risk", "quality", "--source", "weibo", "--format", "json"
+            ]
+        )),
+        vec!["wb:2001"]
+    );
+    assert_eq!(
+        ids(&yuqing(
+            d,
+            &["search", "--kind", "answer", "--format", "json"]
+        )),
+        vec!["zh:3001"]
+    );
+    assert_eq!(
+        ids(&yuqing(
+            d,
+            &[
+                "search",
+                "--since",
+                "2026-11-20",
+                "--until",
+                "2026-11-21 12:00",
+                "--format",
+                "json"
+            ]
+        )),
+        vec!["wb:2001", "jd:1001"]
+    );
+}
+
+#[test]
+fn queries_phrases_highlights_and_exports() {
+    let dir = setup();
+    let d = dir.path();
+    // A traditional-script query finds simplified text and vice versa; both words must match.
+    assert_eq!(
+        ids(&yuqing(d, &["search", "電池 發燙", "--format", "json"])),
+        vec!["jd:1001"]
+    );
+    assert_eq!(
+        ids(&yuqing(d, &["search", "拍照 不错", "--format", "json"])),
+        vec!["wb:2003"]
+    );
+    assert_eq!(
+        ids(&yuqing(
+            d,
+            &["search", "\"充电 时 起火\"", "--format", "json"]
+        )),
+        vec!["wb:2001"]
+    );
+    assert!(ids(&yuqing(d, &["search", "\"起火 充电\"", "--format", "json"])).is_empty());
+    let table = stdout(&yuqing(d, &["search", "起火"]));
+    assert!(
+        table.contains("2026-11-21 09:30") && table.contains("【起火】"),
+        "{table}"
+    );
+    // Markup in crawled text is escaped in the HTML snippet.
+    let hit: serde_json::Value =
+        serde_json::from_str(stdout(&yuqing(d, &["search", "售后", "--format", "json"])).trim())
+            .unwrap();
+    let html = hit["snippet_html"].as_str().unwrap();
+    assert!(
+        html.contains("&lt;script&gt;")
+            && !html.contains("<script>")
+            && html.contains("<b>售后</b>"),
+        "{html}"
+    );
+    // CSV export has a header and one row a hit, lists joined with |.
+    let csv = stdout(&yuqing(d, &["search", "起火", "--format", "csv"]));
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("published_at,source,kind,label,score,watches,risks")
+    );
+    let row = lines.next().unwrap();
+    assert!(
+        row.contains("quality|legal") && row.contains("wb:2001"),
+        "{row}"
+    );
+    assert!(lines.next().is_none());
+    // A malformed query is refused with a message naming it.
+    let bad = yuqing(d, &["search", "AND AND ("]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad query \"AND AND (\""));
+}
+
+#[test]
+fn search_without_an_index_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = yuqing(dir.path(), &["search", "华为"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("no index at yuqing-data/index: run `yuqing ingest`")
+    );
+}
