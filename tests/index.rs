@@ -210,3 +210,114 @@ fn search_without_an_index_says_what_to_do() {
             .contains("no index at yuqing-data/index: run `yuqing ingest`")
     );
 }
+
+#[test]
+fn stats_match_the_fixture_counted_by_hand() {
+    let dir = setup();
+    let d = dir.path();
+    // 华为 in the fixture: wb:2003 (11-18 20:00, praise), jd:1001 (11-20 10:00, complaint),
+    // tb:4001 (11-22 12:00, complaint); 小米: wb:2001 (11-21 09:30); wb:2002 is a copy, not stored.
+    let out = yuqing(
+        d,
+        &[
+            "stats",
+            "--watch",
+            "华为",
+            "--since",
+            "2026-11-18",
+            "--until",
+            "2026-11-23",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["counts"]["total"], 3);
+    assert_eq!(s["counts"]["positive"], 1);
+    assert_eq!(s["counts"]["negative"], 2);
+    assert!((s["net_sentiment"].as_f64().unwrap() - (1.0 - 2.0) / 3.0).abs() < 1e-9);
+    let days: Vec<(String, u64, u64)> = s["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["start"].as_str().unwrap().to_string(),
+                b["total"].as_u64().unwrap(),
+                b["negative"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let day = |d: &str, t, n| (format!("2026-11-{d} 00:00"), t, n);
+    assert_eq!(
+        days,
+        vec![
+            day("18", 1, 0),
+            day("19", 0, 0),
+            day("20", 1, 1),
+            day("21", 0, 0),
+            day("22", 1, 1)
+        ]
+    );
+    let shares: Vec<(String, u64)> = s["share_of_voice"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["watch"].as_str().unwrap().to_string(),
+                x["mentions"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shares,
+        vec![("华为".to_string(), 3), ("小米".to_string(), 1)]
+    );
+    assert_eq!(s["share_of_voice"][0]["share"], 0.75);
+    assert!(
+        s["risks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r[0] == "service"),
+        "{}",
+        s["risks"]
+    );
+
+    // Hourly buckets follow local hours; the table names the period.
+    let out = yuqing(
+        d,
+        &[
+            "stats",
+            "--watch",
+            "华为",
+            "--since",
+            "2026-11-20 09:00",
+            "--until",
+            "2026-11-20 12:00",
+            "--interval",
+            "hour",
+        ],
+    );
+    let table = stdout(&out);
+    assert!(
+        table.contains("mentions 1: positive 0, neutral 0, negative 1"),
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("2026-11-20 10:00") && l.split_whitespace().nth(2) == Some("1")),
+        "{table}"
+    );
+    let bad = yuqing(d, &["stats", "--watch", "OPPO"]);
+    assert!(
+        String::from_utf8_lossy(&bad.stderr)
+            .contains("no watch named \"OPPO\" in the config; configured: 华为, 小米")
+    );
+}

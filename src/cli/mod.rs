@@ -7,6 +7,7 @@ mod ingest;
 mod lexicon;
 mod score;
 mod search;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +50,9 @@ enum Command {
     Ingest(ingest::IngestArgs),
     /// Search indexed mentions: query syntax, filters, highlights; table, JSON lines or CSV.
     Search(search::SearchArgs),
+    /// A watch over a period: volume per day or hour by sentiment, net sentiment, share of voice
+    /// in its competitor group, risk categories.
+    Stats(stats::StatsArgs),
     /// Build and inspect the sentiment lexicon.
     #[command(subcommand)]
     Lexicon(lexicon::LexiconCommand),
@@ -75,6 +79,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(&config, args),
         Command::Ingest(args) => ingest::run(&config, args),
         Command::Search(args) => search::run(&config, args),
+        Command::Stats(args) => stats::run(&config, args),
         Command::Lexicon(cmd) => lexicon::run(&config, cmd),
     }
 }

@@ -1,8 +1,9 @@
 //! The index stage: the tantivy schema of a mention and the jieba tokenizer it is searched with.
-//! Also writing ([`writer`]) and searching ([`search`]); stats come next.
+//! Also writing ([`writer`]), searching ([`search`]) and aggregations ([`stats`]).
 
 pub mod schema;
 pub mod search;
+pub mod stats;
 pub mod tokenizer;
 pub mod writer;
 

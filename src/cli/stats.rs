@@ -1,0 +1,122 @@
+//! `yuqing stats`: a watch's volume, sentiment, share of voice and risks over a period.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use yuqing::config::Config;
+use yuqing::index::stats::{Interval, StatsRequest, last_days, stats};
+use yuqing::mention::parse_time;
+
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// The watch (as named in yuqing.toml).
+    #[arg(long)]
+    watch: String,
+    /// Period start (default: --days before --until).
+    #[arg(long, value_parser = parse_time)]
+    since: Option<jiff::Timestamp>,
+    /// Period end, exclusive (default: now).
+    #[arg(long, value_parser = parse_time)]
+    until: Option<jiff::Timestamp>,
+    /// Length of the period in days when --since is not given.
+    #[arg(long, default_value_t = 30)]
+    days: i64,
+    #[arg(long, value_enum, default_value_t = Interval::Day)]
+    interval: Interval,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let Some(watch) = config.watches.iter().find(|w| w.name == args.watch) else {
+        let names: Vec<&str> = config.watches.iter().map(|w| w.name.as_str()).collect();
+        anyhow::bail!(
+            "no watch named {:?} in the config; configured: {}",
+            args.watch,
+            names.join(", ")
+        );
+    };
+    let group: Vec<String> = match &watch.group {
+        Some(g) => config
+            .watches
+            .iter()
+            .filter(|w| w.group.as_ref() == Some(g))
+            .map(|w| w.name.clone())
+            .collect(),
+        None => vec![watch.name.clone()],
+    };
+    let until = args.until.unwrap_or_else(jiff::Timestamp::now);
+    let since = args.since.unwrap_or_else(|| last_days(until, args.days));
+    anyhow::ensure!(since < until, "--since must be before --until");
+    let index_dir = config.data_dir.join("index");
+    anyhow::ensure!(
+        index_dir.join("meta.json").exists(),
+        "no index at {}: run `yuqing ingest`",
+        index_dir.display()
+    );
+    let analyzer = super::load_analyzer(config)?;
+    let (index, fields) = yuqing::index::open_or_create(&index_dir, analyzer.text.clone())?;
+    let request = StatsRequest {
+        watch: watch.name.clone(),
+        group,
+        since,
+        until,
+        interval: args.interval,
+    };
+    let s = stats(&index, fields, &request)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &s)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let c = s.counts;
+    writeln!(
+        out,
+        "{}  {} → {} (Asia/Shanghai), by {}",
+        s.watch,
+        s.since,
+        s.until,
+        if args.interval == Interval::Day {
+            "day"
+        } else {
+            "hour"
+        }
+    )?;
+    writeln!(
+        out,
+        "mentions {}: positive {}, neutral {}, negative {}; net sentiment {:+.2}",
+        c.total, c.positive, c.neutral, c.negative, s.net_sentiment
+    )?;
+    let shares: Vec<String> = s
+        .share_of_voice
+        .iter()
+        .map(|x| format!("{} {:.1}% ({})", x.watch, 100.0 * x.share, x.mentions))
+        .collect();
+    writeln!(out, "share of voice: {}", shares.join(", "))?;
+    let risks: Vec<String> = s.risks.iter().map(|(r, n)| format!("{r} {n}")).collect();
+    writeln!(
+        out,
+        "risks: {}",
+        if risks.is_empty() {
+            "none".to_string()
+        } else {
+            risks.join(", ")
+        }
+    )?;
+    writeln!(
+        out,
+        "{:<17} {:>6} {:>6} {:>6} {:>6}",
+        "bucket", "total", "pos", "neu", "neg"
+    )?;
+    for b in &s.buckets {
+        let k = b.counts;
+        writeln!(
+            out,
+            "{:<17} {:>6} {:>6} {:>6} {:>6}",
+            b.start, k.total, k.positive, k.neutral, k.negative
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

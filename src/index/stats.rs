@@ -1,0 +1,262 @@
+//! Stats for a watch over a period: volume per bucket split by sentiment, net sentiment, share
+//! of voice against its competitor group, risk-category counts. Computed by tantivy
+//! aggregations over fast fields; buckets follow Asia/Shanghai days and hours.
+
+use std::ops::Bound;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::AggregationResults;
+use tantivy::aggregation::{AggContextParams, AggregationCollector};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::{DateTime, Index};
+
+use super::{Fields, IndexError};
+use crate::mention::DEFAULT_TIME_ZONE;
+
+/// Offset of the mention time zone (Asia/Shanghai, UTC+8, no DST) for local bucket edges.
+const LOCAL_OFFSET_HOURS: i64 = 8;
+
+/// Bucket width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Interval {
+    Hour,
+    Day,
+}
+
+/// What to count.
+#[derive(Debug, Clone)]
+pub struct StatsRequest {
+    pub watch: String,
+    /// The watches of its competitor group (including itself), for share of voice.
+    pub group: Vec<String>,
+    pub since: Timestamp,
+    pub until: Timestamp,
+    pub interval: Interval,
+}
+
+/// Mentions by sentiment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Counts {
+    pub total: u64,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+}
+
+/// One time bucket.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Bucket {
+    /// Bucket start, in Asia/Shanghai time.
+    pub start: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// One watch's share of its group's mentions.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Share {
+    pub watch: String,
+    pub mentions: u64,
+    pub share: f64,
+}
+
+/// The answer.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Stats {
+    pub watch: String,
+    pub since: String,
+    pub until: String,
+    pub interval: Interval,
+    pub counts: Counts,
+    /// (positive − negative) / total, in [-1, 1]; 0 without mentions.
+    pub net_sentiment: f64,
+    pub buckets: Vec<Bucket>,
+    pub share_of_voice: Vec<Share>,
+    /// Risk category and mention count, most first.
+    pub risks: Vec<(String, u64)>,
+}
+
+/// Computes the stats of `request` on the committed index.
+pub fn stats(index: &Index, f: Fields, request: &StatsRequest) -> Result<Stats, IndexError> {
+    let wrap = |source| IndexError::Tantivy {
+        path: "index".into(),
+        source,
+    };
+    let searcher = index.reader().map_err(wrap)?.searcher();
+    let (from_ms, to_ms) = (
+        request.since.as_millisecond(),
+        request.until.as_millisecond(),
+    );
+    let (width, offset) = match request.interval {
+        Interval::Hour => ("1h", "0h".to_string()),
+        Interval::Day => ("1d", format!("{}h", 24 - LOCAL_OFFSET_HOURS)),
+    };
+    let aggs = json!({
+        "timeline": {
+            "date_histogram": {
+                "field": "published", "fixed_interval": width, "offset": offset, "min_doc_count": 0,
+                "extended_bounds": {"min": from_ms, "max": to_ms - 1},
+                "hard_bounds": {"min": from_ms, "max": to_ms - 1}
+            },
+            "aggs": {"label": {"terms": {"field": "label", "size": 3}}}
+        },
+        "label": {"terms": {"field": "label", "size": 3}},
+        "risks": {"terms": {"field": "risks", "size": 20}}
+    });
+    let watch_query = terms_query(f, std::slice::from_ref(&request.watch), request);
+    let result = aggregate(&searcher, &*watch_query, aggs)?;
+    let counts = counts(&result["label"]);
+    let buckets = result["timeline"]["buckets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| Bucket {
+            start: local_time(b["key"].as_f64().unwrap_or_default()),
+            counts: counts_of(b),
+        })
+        .collect();
+    let risks = result["risks"]["buckets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            (
+                b["key"].as_str().unwrap_or_default().to_string(),
+                b["doc_count"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+
+    let mut group = request.group.clone();
+    if !group.contains(&request.watch) {
+        group.insert(0, request.watch.clone());
+    }
+    let group_query = terms_query(f, &group, request);
+    let by_watch = aggregate(
+        &searcher,
+        &*group_query,
+        json!({"w": {"terms": {"field": "watches", "size": 1000}}}),
+    )?;
+    let mention_count = |w: &str| {
+        by_watch["w"]["buckets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|b| b["key"] == w)
+            .and_then(|b| b["doc_count"].as_u64())
+    };
+    let group_counts: Vec<(String, u64)> = group
+        .iter()
+        .map(|w| (w.clone(), mention_count(w).unwrap_or(0)))
+        .collect();
+    let group_total: u64 = group_counts.iter().map(|(_, n)| n).sum();
+    let share_of_voice = group_counts
+        .into_iter()
+        .map(|(watch, mentions)| Share {
+            watch,
+            mentions,
+            share: if group_total == 0 {
+                0.0
+            } else {
+                mentions as f64 / group_total as f64
+            },
+        })
+        .collect();
+    let net = if counts.total == 0 {
+        0.0
+    } else {
+        (counts.positive as f64 - counts.negative as f64) / counts.total as f64
+    };
+    Ok(Stats {
+        watch: request.watch.clone(),
+        since: local_time(from_ms as f64),
+        until: local_time(to_ms as f64),
+        interval: request.interval,
+        counts,
+        net_sentiment: net,
+        buckets,
+        share_of_voice,
+        risks,
+    })
+}
+
+/// Mentions of any of `watches` published in the request's period.
+fn terms_query(f: Fields, watches: &[String], r: &StatsRequest) -> Box<dyn Query> {
+    let any: Vec<(Occur, Box<dyn Query>)> = watches
+        .iter()
+        .map(|w| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(f.watches, w),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    let at = |t: &Timestamp| {
+        Term::from_field_date(
+            f.published,
+            DateTime::from_timestamp_micros(t.as_microsecond()),
+        )
+    };
+    let range = RangeQuery::new(Bound::Included(at(&r.since)), Bound::Excluded(at(&r.until)));
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(BooleanQuery::new(any))),
+        (Occur::Must, Box::new(range)),
+    ]))
+}
+
+fn aggregate(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    aggs: Value,
+) -> Result<Value, IndexError> {
+    let aggs: Aggregations =
+        serde_json::from_value(aggs).expect("the aggregation requests above are well formed");
+    let collector = AggregationCollector::from_aggs(aggs, AggContextParams::default());
+    let result: AggregationResults =
+        searcher
+            .search(query, &collector)
+            .map_err(|source| IndexError::Tantivy {
+                path: "index".into(),
+                source,
+            })?;
+    Ok(serde_json::to_value(result).expect("aggregation results serialize"))
+}
+
+fn counts_of(bucket: &Value) -> Counts {
+    let mut c = counts(&bucket["label"]);
+    c.total = bucket["doc_count"].as_u64().unwrap_or(c.total);
+    c
+}
+
+fn counts(terms: &Value) -> Counts {
+    let mut c = Counts::default();
+    for b in terms["buckets"].as_array().into_iter().flatten() {
+        let n = b["doc_count"].as_u64().unwrap_or_default();
+        match b["key"].as_str() {
+            Some("positive") => c.positive += n,
+            Some("neutral") => c.neutral += n,
+            Some("negative") => c.negative += n,
+            _ => {}
+        }
+        c.total += n;
+    }
+    c
+}
+
+/// Milliseconds since the epoch as `YYYY-MM-DD HH:MM` in Asia/Shanghai.
+fn local_time(ms: f64) -> String {
+    Timestamp::from_millisecond(ms as i64)
+        .ok()
+        .and_then(|t| t.in_tz(DEFAULT_TIME_ZONE).ok())
+        .map_or_else(String::new, |z| z.strftime("%Y-%m-%d %H:%M").to_string())
+}
+
+/// The period ending at `until` that spans `days` days.
+pub fn last_days(until: Timestamp, days: i64) -> Timestamp {
+    until - SignedDuration::from_hours(24 * days)
+}
