@@ -16,36 +16,19 @@ use yuqing::sentiment::corpus::{CorpusOptions, read_corpus};
 const DEFAULT_FILE: &str = "../shared/data/sentiment/online_shopping_10_cats.dev.csv";
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let file = args.first().map_or(DEFAULT_FILE, String::as_str);
-    let rows: usize = args
-        .get(1)
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(usize::MAX);
+    let rows: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(usize::MAX);
     let corpus = match read_corpus(file.as_ref(), &CorpusOptions::default()) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!(
-                "bench: {e}\n(pass a labeled CSV file: cargo bench --bench pipeline -- FILE.csv)"
-            );
+            eprintln!("bench: {e}\n(pass a labeled CSV file: cargo bench --bench pipeline -- FILE.csv)");
             std::process::exit(2);
         }
     };
-    let texts: Vec<&str> = corpus
-        .examples
-        .iter()
-        .take(rows)
-        .map(|e| e.text.as_str())
-        .collect();
+    let texts: Vec<&str> = corpus.examples.iter().take(rows).map(|e| e.text.as_str()).collect();
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
-    println!(
-        "{} documents, {:.1} MB, from {file}",
-        texts.len(),
-        bytes as f64 / 1e6
-    );
+    println!("{} documents, {:.1} MB, from {file}", texts.len(), bytes as f64 / 1e6);
 
     let config = Config::default();
     let analyzer = Analyzer::load(&config).expect("loading the analyzer");
@@ -63,17 +46,13 @@ fn main() {
     let score = measure("normalize + segment + score", &texts, |t| {
         black_box(analyzer.score(t, &mut ws, false).score);
     });
-    let json = measure(
-        "... + explanation + JSON line (yuqing score)",
-        &texts,
-        |t| {
-            let s = analyzer.score(t, &mut ws, true);
-            out.clear();
-            serde_json::to_writer(&mut out, &s).unwrap();
-            out.write_all(b"\n").unwrap();
-            black_box(out.len());
-        },
-    );
+    let json = measure("... + explanation + JSON line (yuqing score)", &texts, |t| {
+        let s = analyzer.score(t, &mut ws, true);
+        out.clear();
+        serde_json::to_writer(&mut out, &s).unwrap();
+        out.write_all(b"\n").unwrap();
+        black_box(out.len());
+    });
     println!(
         "ratios to bare segmentation (time): normalize+segment {:.2}x, +score {:.2}x, +JSON {:.2}x",
         bare / analyze,

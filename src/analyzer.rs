@@ -31,10 +31,7 @@ impl Analyzer {
         let source = lexicon_source(config);
         let lexicon = Lexicon::load(&source, true)?;
         let text = text_pipeline(config, &source, &lexicon)?;
-        Ok(Analyzer {
-            text: Arc::new(text),
-            scorer: Scorer::new(lexicon, config.sentiment.neutral_band),
-        })
+        Ok(Analyzer { text: Arc::new(text), scorer: Scorer::new(lexicon, config.sentiment.neutral_band) })
     }
 
     /// Normalizes, segments and scores `raw`, reusing `ws`.
@@ -61,10 +58,7 @@ pub fn text_pipeline(
 ) -> Result<TextPipeline, AnalyzerError> {
     let mut segmenter = Segmenter::new(config.text.hmm);
     if let Some(dict) = source.read(USER_DICT_FILE)? {
-        segmenter.add_dictionary(
-            &source.path_of(USER_DICT_FILE).display().to_string(),
-            dict.as_bytes(),
-        )?;
+        segmenter.add_dictionary(&source.path_of(USER_DICT_FILE).display().to_string(), dict.as_bytes())?;
     }
     for path in &config.text.user_dicts {
         segmenter.add_dictionary_file(path)?;

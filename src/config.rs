@@ -16,25 +16,13 @@ pub const DEFAULT_CONFIG_FILE: &str = "yuqing.toml";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("config {path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("config {path}: {field}: {reason}")]
-    Invalid {
-        path: PathBuf,
-        field: &'static str,
-        reason: String,
-    },
+    Invalid { path: PathBuf, field: &'static str, reason: String },
     #[error("config {path}, line {line}: watch {name:?}: {reason}")]
-    Watch {
-        path: PathBuf,
-        line: usize,
-        name: String,
-        reason: String,
-    },
+    Watch { path: PathBuf, line: usize, name: String, reason: String },
 }
 
 /// The whole configuration, validated.
@@ -73,10 +61,7 @@ pub struct TextConfig {
 
 impl Default for TextConfig {
     fn default() -> Self {
-        TextConfig {
-            hmm: default_hmm(),
-            user_dicts: Vec::new(),
-        }
+        TextConfig { hmm: default_hmm(), user_dicts: Vec::new() }
     }
 }
 
@@ -91,10 +76,7 @@ pub struct SentimentConfig {
 
 impl Default for SentimentConfig {
     fn default() -> Self {
-        SentimentConfig {
-            lexicon_dir: None,
-            neutral_band: default_neutral_band(),
-        }
+        SentimentConfig { lexicon_dir: None, neutral_band: default_neutral_band() }
     }
 }
 
@@ -152,10 +134,7 @@ struct RawText {
 
 impl Default for RawText {
     fn default() -> Self {
-        RawText {
-            hmm: default_hmm(),
-            user_dicts: Vec::new(),
-        }
+        RawText { hmm: default_hmm(), user_dicts: Vec::new() }
     }
 }
 
@@ -169,20 +148,14 @@ struct RawSentiment {
 
 impl Default for RawSentiment {
     fn default() -> Self {
-        RawSentiment {
-            lexicon_dir: None,
-            neutral_band: default_neutral_band(),
-        }
+        RawSentiment { lexicon_dir: None, neutral_band: default_neutral_band() }
     }
 }
 
 impl Config {
     /// Reads and validates `path`. Relative paths in it are taken from the file's directory.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.into(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
         Config::parse(&text, path)
     }
 
@@ -190,91 +163,52 @@ impl Config {
     pub fn load_or_default(path: Option<&Path>) -> Result<Config, ConfigError> {
         match path {
             Some(p) => Config::load(p),
-            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
-                Config::load(Path::new(DEFAULT_CONFIG_FILE))
-            }
+            None if Path::new(DEFAULT_CONFIG_FILE).exists() => Config::load(Path::new(DEFAULT_CONFIG_FILE)),
             None => Ok(Config::default()),
         }
     }
 
     /// Parses and validates config text; `path` names it in errors and anchors relative paths.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.into(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string().trim_end().to_string() })?;
         let base = path.parent().unwrap_or(Path::new(""));
-        let invalid = |field, reason: String| ConfigError::Invalid {
-            path: path.into(),
-            field,
-            reason,
-        };
+        let invalid = |field, reason: String| ConfigError::Invalid { path: path.into(), field, reason };
         let user_dicts: Vec<PathBuf> = raw.text.user_dicts.iter().map(|p| base.join(p)).collect();
         if let Some(missing) = user_dicts.iter().find(|p| !p.is_file()) {
-            return Err(invalid(
-                "text.user_dicts",
-                format!("{} is not a readable file", missing.display()),
-            ));
+            return Err(invalid("text.user_dicts", format!("{} is not a readable file", missing.display())));
         }
         let lexicon_dir = raw.sentiment.lexicon_dir.map(|p| base.join(p));
         if let Some(dir) = lexicon_dir.as_ref().filter(|d| !d.is_dir()) {
-            return Err(invalid(
-                "sentiment.lexicon_dir",
-                format!("{} is not a directory", dir.display()),
-            ));
+            return Err(invalid("sentiment.lexicon_dir", format!("{} is not a directory", dir.display())));
         }
         let band = raw.sentiment.neutral_band;
         if !(0.0..1.0).contains(&band) {
-            return Err(invalid(
-                "sentiment.neutral_band",
-                format!("must be at least 0 and below 1, is {band}"),
-            ));
+            return Err(invalid("sentiment.neutral_band", format!("must be at least 0 and below 1, is {band}")));
         }
         let watches = validate_watches(raw.watch, text, path)?;
         Ok(Config {
-            text: TextConfig {
-                hmm: raw.text.hmm,
-                user_dicts,
-            },
-            sentiment: SentimentConfig {
-                lexicon_dir,
-                neutral_band: band,
-            },
+            text: TextConfig { hmm: raw.text.hmm, user_dicts },
+            sentiment: SentimentConfig { lexicon_dir, neutral_band: band },
             watches,
-            data_dir: raw
-                .data
-                .dir
-                .map_or_else(|| PathBuf::from(DEFAULT_DATA_DIR), |d| base.join(d)),
+            data_dir: raw.data.dir.map_or_else(|| PathBuf::from(DEFAULT_DATA_DIR), |d| base.join(d)),
         })
     }
 }
 
-fn validate_watches(
-    raw: Vec<RawWatch>,
-    text: &str,
-    path: &Path,
-) -> Result<Vec<Watch>, ConfigError> {
+fn validate_watches(raw: Vec<RawWatch>, text: &str, path: &Path) -> Result<Vec<Watch>, ConfigError> {
     let mut watches: Vec<Watch> = Vec::new();
     for w in raw {
         let line = text[..w.name.span().start].matches('\n').count() + 1;
         let name = w.name.into_inner();
-        let fail = |reason: String| ConfigError::Watch {
-            path: path.into(),
-            line,
-            name: name.clone(),
-            reason,
-        };
+        let fail = |reason: String| ConfigError::Watch { path: path.into(), line, name: name.clone(), reason };
         if normalize(&name).is_empty() {
             return Err(fail("name is empty".into()));
         }
         if watches.iter().any(|x| x.name == name) {
             return Err(fail("another watch has this name".into()));
         }
-        for (field, list) in [
-            ("aliases", &w.aliases),
-            ("required", &w.required),
-            ("excluded", &w.excluded),
-        ] {
+        for (field, list) in [("aliases", &w.aliases), ("required", &w.required), ("excluded", &w.excluded)] {
             if list.iter().any(|t| normalize(t).is_empty()) {
                 return Err(fail(format!("{field} has an empty term")));
             }
@@ -284,13 +218,7 @@ fn validate_watches(
         }
         let mut aliases = vec![name.clone()];
         aliases.extend(w.aliases.into_iter().filter(|a| *a != name));
-        watches.push(Watch {
-            name,
-            aliases,
-            required: w.required,
-            excluded: w.excluded,
-            group: w.group,
-        });
+        watches.push(Watch { name, aliases, required: w.required, excluded: w.excluded, group: w.group });
     }
     Ok(watches)
 }
@@ -308,11 +236,7 @@ mod tests {
 
     #[test]
     fn unknown_field_is_named_with_its_line() {
-        let err = Config::parse(
-            "[text]\nhmm = true\nuser_dict = []\n",
-            Path::new("conf/y.toml"),
-        )
-        .unwrap_err();
+        let err = Config::parse("[text]\nhmm = true\nuser_dict = []\n", Path::new("conf/y.toml")).unwrap_err();
         let msg = err.to_string();
         assert!(msg.starts_with("config conf/y.toml:"), "{msg}");
         assert!(msg.contains("line 3"), "{msg}");
@@ -334,48 +258,20 @@ mod tests {
 
     #[test]
     fn bad_watches_are_named_with_their_line() {
-        let err = Config::parse(
-            "[[watch]]\nname = \"华为\"\n\n[[watch]]\nname = \"华为\"\n",
-            Path::new("y.toml"),
-        )
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "config y.toml, line 5: watch \"华为\": another watch has this name"
-        );
-        let err = Config::parse(
-            "[[watch]]\nname = \"小米\"\nexcluded = [\" \"]\n",
-            Path::new("y.toml"),
-        )
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "config y.toml, line 2: watch \"小米\": excluded has an empty term"
-        );
-        let err = Config::parse(
-            "[[watch]]\nname = \"小米\"\nalias = [\"mi\"]\n",
-            Path::new("y.toml"),
-        )
-        .unwrap_err();
+        let err = Config::parse("[[watch]]\nname = \"华为\"\n\n[[watch]]\nname = \"华为\"\n", Path::new("y.toml"))
+            .unwrap_err();
+        assert_eq!(err.to_string(), "config y.toml, line 5: watch \"华为\": another watch has this name");
+        let err = Config::parse("[[watch]]\nname = \"小米\"\nexcluded = [\" \"]\n", Path::new("y.toml")).unwrap_err();
+        assert_eq!(err.to_string(), "config y.toml, line 2: watch \"小米\": excluded has an empty term");
+        let err = Config::parse("[[watch]]\nname = \"小米\"\nalias = [\"mi\"]\n", Path::new("y.toml")).unwrap_err();
         assert!(err.to_string().contains("unknown field `alias`"), "{err}");
     }
 
     #[test]
     fn invalid_values_name_the_field() {
-        let err =
-            Config::parse("[sentiment]\nneutral_band = 1.5\n", Path::new("y.toml")).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "config y.toml: sentiment.neutral_band: must be at least 0 and below 1, is 1.5"
-        );
-        let err = Config::parse(
-            "[text]\nuser_dicts = [\"nope.txt\"]\n",
-            Path::new("/tmp/x/y.toml"),
-        )
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "config /tmp/x/y.toml: text.user_dicts: /tmp/x/nope.txt is not a readable file"
-        );
+        let err = Config::parse("[sentiment]\nneutral_band = 1.5\n", Path::new("y.toml")).unwrap_err();
+        assert_eq!(err.to_string(), "config y.toml: sentiment.neutral_band: must be at least 0 and below 1, is 1.5");
+        let err = Config::parse("[text]\nuser_dicts = [\"nope.txt\"]\n", Path::new("/tmp/x/y.toml")).unwrap_err();
+        assert_eq!(err.to_string(), "config /tmp/x/y.toml: text.user_dicts: /tmp/x/nope.txt is not a readable file");
     }
 }

@@ -100,28 +100,14 @@ pub fn parse_time(s: &str) -> Result<Timestamp, String> {
     }
     let civil = s
         .parse::<jiff::civil::DateTime>()
-        .or_else(|_| {
-            s.parse::<jiff::civil::Date>()
-                .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
-        })
-        .map_err(|_| {
-            format!(
-                "time {s:?} is not RFC 3339, YYYY-MM-DD[ HH:MM[:SS]], or Unix seconds/milliseconds"
-            )
-        })?;
-    civil
-        .in_tz(DEFAULT_TIME_ZONE)
-        .map(|z| z.timestamp())
-        .map_err(|e| format!("time {s:?}: {e}"))
+        .or_else(|_| s.parse::<jiff::civil::Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())))
+        .map_err(|_| format!("time {s:?} is not RFC 3339, YYYY-MM-DD[ HH:MM[:SS]], or Unix seconds/milliseconds"))?;
+    civil.in_tz(DEFAULT_TIME_ZONE).map(|z| z.timestamp()).map_err(|e| format!("time {s:?}: {e}"))
 }
 
 /// Unix seconds, or milliseconds when the number is too large to be seconds.
 fn from_unix(n: i64) -> Result<Timestamp, String> {
-    let t = if n.abs() >= 100_000_000_000 {
-        Timestamp::from_millisecond(n)
-    } else {
-        Timestamp::from_second(n)
-    };
+    let t = if n.abs() >= 100_000_000_000 { Timestamp::from_millisecond(n) } else { Timestamp::from_second(n) };
     t.map_err(|e| format!("Unix time {n}: {e}"))
 }
 
@@ -150,39 +136,25 @@ mod tests {
     #[test]
     fn times_in_every_accepted_form() {
         let want: Timestamp = "2026-03-05T04:30:00Z".parse().unwrap();
-        for s in [
-            "2026-03-05T12:30:00+08:00",
-            "2026-03-05 12:30:00",
-            "2026-03-05 12:30",
-            "1772685000",
-            "1772685000000",
-        ] {
+        for s in ["2026-03-05T12:30:00+08:00", "2026-03-05 12:30:00", "2026-03-05 12:30", "1772685000", "1772685000000"]
+        {
             assert_eq!(parse_time(s).unwrap(), want, "{s}");
         }
-        assert_eq!(
-            parse_time("2026-03-05").unwrap(),
-            "2026-03-04T16:00:00Z".parse::<Timestamp>().unwrap()
-        );
+        assert_eq!(parse_time("2026-03-05").unwrap(), "2026-03-04T16:00:00Z".parse::<Timestamp>().unwrap());
         assert!(parse_time("昨天").unwrap_err().contains("not RFC 3339"));
     }
 
     #[test]
     fn json_mention_with_defaults_and_generated_id() {
         let mut m: Mention =
-            serde_json::from_str(r#"{"text":"电池鼓包了","published_at":1772685000,"likes":3}"#)
-                .unwrap();
-        assert_eq!(
-            (m.source.as_str(), m.kind, m.likes),
-            ("import", Kind::Post, 3)
-        );
+            serde_json::from_str(r#"{"text":"电池鼓包了","published_at":1772685000,"likes":3}"#).unwrap();
+        assert_eq!((m.source.as_str(), m.kind, m.likes), ("import", Kind::Post, 3));
         m.ensure_id();
         assert!(m.id.starts_with("import:"));
         let again = m.id.clone();
         m.ensure_id();
         assert_eq!(m.id, again);
-        let err =
-            serde_json::from_str::<Mention>(r#"{"text":"x","published_at":"2026-01-01","lkes":1}"#)
-                .unwrap_err();
+        let err = serde_json::from_str::<Mention>(r#"{"text":"x","published_at":"2026-01-01","lkes":1}"#).unwrap_err();
         assert!(err.to_string().contains("unknown field `lkes`"), "{err}");
     }
 }

@@ -46,11 +46,9 @@ impl WatchMatcher {
         let mut terms = Vec::new();
         let mut patterns = Vec::new();
         for (w, watch) in watches.iter().enumerate() {
-            for (role, list) in [
-                (Role::Alias, &watch.aliases),
-                (Role::Required, &watch.required),
-                (Role::Excluded, &watch.excluded),
-            ] {
+            for (role, list) in
+                [(Role::Alias, &watch.aliases), (Role::Required, &watch.required), (Role::Excluded, &watch.excluded)]
+            {
                 for term in list {
                     terms.push(normalize(term));
                     patterns.push((w, role));
@@ -63,11 +61,7 @@ impl WatchMatcher {
                 .build(&terms)
                 .expect("watch terms are validated non-empty and short")
         });
-        WatchMatcher {
-            watches,
-            automaton,
-            patterns,
-        }
+        WatchMatcher { watches, automaton, patterns }
     }
 
     pub fn watches(&self) -> &[Watch] {
@@ -93,9 +87,7 @@ impl WatchMatcher {
         }
         (0..n)
             .filter(|&w| {
-                let free = aliases[w]
-                    .iter()
-                    .any(|&(s, e)| !excluded[w].iter().any(|&(xs, xe)| xs <= s && e <= xe));
+                let free = aliases[w].iter().any(|&(s, e)| !excluded[w].iter().any(|&(xs, xe)| xs <= s && e <= xe));
                 free && (self.watches[w].required.is_empty() || required[w])
             })
             .map(|w| self.watches[w].name.as_str())
@@ -109,34 +101,19 @@ mod tests {
 
     fn watch(name: &str, aliases: &[&str], required: &[&str], excluded: &[&str]) -> Watch {
         let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
-        Watch {
-            name: name.into(),
-            aliases: v(aliases),
-            required: v(required),
-            excluded: v(excluded),
-            group: None,
-        }
+        Watch { name: name.into(), aliases: v(aliases), required: v(required), excluded: v(excluded), group: None }
     }
 
     fn matcher() -> WatchMatcher {
         WatchMatcher::new(vec![
             watch("华为", &["华为", "HUAWEI", "华子"], &[], &[]),
             watch("小米", &["小米", "xiaomi"], &[], &["小米粥", "小米椒"]),
-            watch(
-                "苹果手机",
-                &["苹果", "iphone"],
-                &["手机", "iphone", "ios"],
-                &[],
-            ),
+            watch("苹果手机", &["苹果", "iphone"], &["手机", "iphone", "ios"], &[]),
         ])
     }
 
     fn tags(text: &str) -> Vec<String> {
-        matcher()
-            .matches(&normalize(text))
-            .into_iter()
-            .map(String::from)
-            .collect()
+        matcher().matches(&normalize(text)).into_iter().map(String::from).collect()
     }
 
     #[test]

@@ -60,17 +60,9 @@ const NEGATIVE: &[&str] = &[
 
 #[test]
 fn shipped_lexicon_reads_realistic_reviews_right() {
-    let input = POSITIVE
-        .iter()
-        .chain(NEGATIVE)
-        .map(|s| format!("{s}\n"))
-        .collect::<String>();
+    let input = POSITIVE.iter().chain(NEGATIVE).map(|s| format!("{s}\n")).collect::<String>();
     let out = yuqing(&["score"], input.as_bytes());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows = json_lines(&out);
     assert_eq!(rows.len(), POSITIVE.len() + NEGATIVE.len());
     let mut wrong = Vec::new();
@@ -87,52 +79,24 @@ fn shipped_lexicon_reads_realistic_reviews_right() {
 
 #[test]
 fn output_carries_label_risks_explanation_and_tokens() {
-    let out = yuqing(
-        &["score"],
-        "手机充电的时候起火了,要求厂家召回!\n".as_bytes(),
-    );
+    let out = yuqing(&["score"], "手机充电的时候起火了,要求厂家召回!\n".as_bytes());
     let row = &json_lines(&out)[0];
     assert_eq!(row["line"], 1);
     assert_eq!(row["label"], "negative");
-    let cats: Vec<&str> = row["risks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["category"].as_str().unwrap())
-        .collect();
+    let cats: Vec<&str> = row["risks"].as_array().unwrap().iter().map(|r| r["category"].as_str().unwrap()).collect();
     assert_eq!(cats, vec!["quality", "legal"]);
     let terms = row["explanation"]["terms"].as_array().unwrap();
+    assert!(terms.iter().any(|t| t["term"] == "起火" && t["contribution"].as_f64().unwrap() < 0.0), "{terms:?}");
     assert!(
-        terms
-            .iter()
-            .any(|t| t["term"] == "起火" && t["contribution"].as_f64().unwrap() < 0.0),
-        "{terms:?}"
+        row["explanation"]["rules"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().contains("exclamation"))
     );
-    assert!(
-        row["explanation"]["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r.as_str().unwrap().contains("exclamation"))
-    );
-    let tokens: Vec<&str> = row["tokens"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t.as_str().unwrap())
-        .collect();
-    assert!(
-        tokens.contains(&"起火") && tokens.contains(&"召回"),
-        "{tokens:?}"
-    );
+    let tokens: Vec<&str> = row["tokens"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert!(tokens.contains(&"起火") && tokens.contains(&"召回"), "{tokens:?}");
 }
 
 #[test]
 fn traditional_and_full_width_text_is_read_like_simplified() {
-    let out = yuqing(
-        &["score", "--no-tokens"],
-        "質量很差，客服態度惡劣！\n质量很差，客服态度恶劣!\n".as_bytes(),
-    );
+    let out = yuqing(&["score", "--no-tokens"], "質量很差，客服態度惡劣！\n质量很差，客服态度恶劣!\n".as_bytes());
     let rows = json_lines(&out);
     assert_eq!(rows[0]["score"], rows[1]["score"]);
     assert_eq!(rows[0]["label"], "negative");
@@ -165,10 +129,7 @@ fn bad_lines_are_reported_and_the_rest_scored() {
 #[test]
 fn csv_column_is_scored() {
     let csv = "id,content\n1,\"好用,推荐\"\n2,太差了 退货\n";
-    let out = yuqing(
-        &["score", "--csv", "--column", "content", "--no-tokens"],
-        csv.as_bytes(),
-    );
+    let out = yuqing(&["score", "--csv", "--column", "content", "--no-tokens"], csv.as_bytes());
     let rows = json_lines(&out);
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["label"], "positive");
@@ -188,11 +149,7 @@ fn eval_reports_metrics_and_learn_round_trips() {
     }
     std::fs::write(&csv, &body).unwrap();
     let out = yuqing(&["eval", csv.to_str().unwrap(), "--json"], b"");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report[0]["documents"], 20);
     let c = &report[0]["confusion"];
@@ -222,26 +179,11 @@ fn eval_reports_metrics_and_learn_round_trips() {
         ],
         b"",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let written = std::fs::read_to_string(&out_tsv).unwrap();
     assert!(written.contains("labeled.csv: 20 texts, 10 positive"));
-    assert!(
-        !written.contains("不会再住了"),
-        "texts are never copied into the lexicon"
-    );
-    let out = yuqing(
-        &[
-            "--lexicons",
-            lex.to_str().unwrap(),
-            "eval",
-            csv.to_str().unwrap(),
-        ],
-        b"",
-    );
+    assert!(!written.contains("不会再住了"), "texts are never copied into the lexicon");
+    let out = yuqing(&["--lexicons", lex.to_str().unwrap(), "eval", csv.to_str().unwrap()], b"");
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("accuracy 1.0000"),
         "{}",
@@ -259,24 +201,12 @@ fn bad_inputs_to_eval_and_config_are_named() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no column \"text\""));
 
     let config = dir.path().join("yuqing.toml");
-    std::fs::write(
-        &config,
-        "[sentiment]\nneutral_band = 0.1\nlexicon = \"x\"\n",
-    )
-    .unwrap();
+    std::fs::write(&config, "[sentiment]\nneutral_band = 0.1\nlexicon = \"x\"\n").unwrap();
     let out = yuqing(&["--config", config.to_str().unwrap(), "score"], b"");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("yuqing.toml")
-            && err.contains("line 3")
-            && err.contains("unknown field `lexicon`"),
-        "{err}"
-    );
+    assert!(err.contains("yuqing.toml") && err.contains("line 3") && err.contains("unknown field `lexicon`"), "{err}");
 
     let out = yuqing(&["--lexicons", "/nonexistent/dir", "score"], b"");
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("--lexicons /nonexistent/dir: not a directory")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--lexicons /nonexistent/dir: not a directory"));
 }

@@ -4,12 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn yuqing(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yuqing"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(dir).args(args).env_remove("RUST_LOG").output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -46,8 +41,7 @@ fn setup() -> tempfile::TempDir {
     let out = yuqing(dir.path(), &["ingest", "mentions.jsonl"]);
     assert_eq!(out.status.code(), Some(1), "the bad line makes exit code 1");
     assert!(
-        stdout(&out)
-            .contains("7 read, 5 added, 0 already indexed (same id), 1 exact copies, 1 bad lines"),
+        stdout(&out).contains("7 read, 5 added, 0 already indexed (same id), 1 exact copies, 1 bad lines"),
         "{}",
         stdout(&out)
     );
@@ -58,12 +52,7 @@ fn setup() -> tempfile::TempDir {
 fn ids(o: &Output) -> Vec<String> {
     stdout(o)
         .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
         .collect()
 }
 
@@ -72,11 +61,7 @@ fn reingesting_adds_nothing_and_search_filters_work() {
     let dir = setup();
     let d = dir.path();
     let again = yuqing(d, &["ingest", "mentions.jsonl"]);
-    assert!(
-        stdout(&again).contains("0 added, 5 already indexed (same id)"),
-        "{}",
-        stdout(&again)
-    );
+    assert!(stdout(&again).contains("0 added, 5 already indexed (same id)"), "{}", stdout(&again));
 
     // Newest first by default.
     assert_eq!(
@@ -85,24 +70,12 @@ fn reingesting_adds_nothing_and_search_filters_work() {
     );
     // Watches: aliases across scripts; 小米粥 is not 小米.
     assert_eq!(
-        ids(&yuqing(
-            d,
-            &["search", "--watch", "华为", "--format", "json"]
-        )),
+        ids(&yuqing(d, &["search", "--watch", "华为", "--format", "json"])),
         vec!["tb:4001", "jd:1001", "wb:2003"]
     );
-    assert_eq!(
-        ids(&yuqing(
-            d,
-            &["search", "--watch", "小米", "--format", "json"]
-        )),
-        vec!["wb:2001"]
-    );
+    assert_eq!(ids(&yuqing(d, &["search", "--watch", "小米", "--format", "json"])), vec!["wb:2001"]);
     // Sentiment, risk, source, kind and time filters.
-    let neg = ids(&yuqing(
-        d,
-        &["search", "--sentiment", "negative", "--format", "json"],
-    ));
+    let neg = ids(&yuqing(d, &["search", "--sentiment", "negative", "--format", "json"]));
     assert!(
         neg.contains(&"jd:1001".to_string())
             && neg.contains(&"wb:2001".to_string())
@@ -110,34 +83,12 @@ fn reingesting_adds_nothing_and_search_filters_work() {
         "{neg:?}"
     );
     assert_eq!(
-        ids(&yuqing(
-            d,
-            &[
-                "search", "--risk", "quality", "--source", "weibo", "--format", "json"
-            ]
-        )),
+        ids(&yuqing(d, &["search", "--risk", "quality", "--source", "weibo", "--format", "json"])),
         vec!["wb:2001"]
     );
+    assert_eq!(ids(&yuqing(d, &["search", "--kind", "answer", "--format", "json"])), vec!["zh:3001"]);
     assert_eq!(
-        ids(&yuqing(
-            d,
-            &["search", "--kind", "answer", "--format", "json"]
-        )),
-        vec!["zh:3001"]
-    );
-    assert_eq!(
-        ids(&yuqing(
-            d,
-            &[
-                "search",
-                "--since",
-                "2026-11-20",
-                "--until",
-                "2026-11-21 12:00",
-                "--format",
-                "json"
-            ]
-        )),
+        ids(&yuqing(d, &["search", "--since", "2026-11-20", "--until", "2026-11-21 12:00", "--format", "json"])),
         vec!["wb:2001", "jd:1001"]
     );
 }
@@ -147,52 +98,23 @@ fn queries_phrases_highlights_and_exports() {
     let dir = setup();
     let d = dir.path();
     // A traditional-script query finds simplified text and vice versa; both words must match.
-    assert_eq!(
-        ids(&yuqing(d, &["search", "電池 發燙", "--format", "json"])),
-        vec!["jd:1001"]
-    );
-    assert_eq!(
-        ids(&yuqing(d, &["search", "拍照 不错", "--format", "json"])),
-        vec!["wb:2003"]
-    );
-    assert_eq!(
-        ids(&yuqing(
-            d,
-            &["search", "\"充电 时 起火\"", "--format", "json"]
-        )),
-        vec!["wb:2001"]
-    );
+    assert_eq!(ids(&yuqing(d, &["search", "電池 發燙", "--format", "json"])), vec!["jd:1001"]);
+    assert_eq!(ids(&yuqing(d, &["search", "拍照 不错", "--format", "json"])), vec!["wb:2003"]);
+    assert_eq!(ids(&yuqing(d, &["search", "\"充电 时 起火\"", "--format", "json"])), vec!["wb:2001"]);
     assert!(ids(&yuqing(d, &["search", "\"起火 充电\"", "--format", "json"])).is_empty());
     let table = stdout(&yuqing(d, &["search", "起火"]));
-    assert!(
-        table.contains("2026-11-21 09:30") && table.contains("【起火】"),
-        "{table}"
-    );
+    assert!(table.contains("2026-11-21 09:30") && table.contains("【起火】"), "{table}");
     // Markup in crawled text is escaped in the HTML snippet.
     let hit: serde_json::Value =
-        serde_json::from_str(stdout(&yuqing(d, &["search", "售后", "--format", "json"])).trim())
-            .unwrap();
+        serde_json::from_str(stdout(&yuqing(d, &["search", "售后", "--format", "json"])).trim()).unwrap();
     let html = hit["snippet_html"].as_str().unwrap();
-    assert!(
-        html.contains("&lt;script&gt;")
-            && !html.contains("<script>")
-            && html.contains("<b>售后</b>"),
-        "{html}"
-    );
+    assert!(html.contains("&lt;script&gt;") && !html.contains("<script>") && html.contains("<b>售后</b>"), "{html}");
     // CSV export has a header and one row a hit, lists joined with |.
     let csv = stdout(&yuqing(d, &["search", "起火", "--format", "csv"]));
     let mut lines = csv.lines();
-    assert!(
-        lines
-            .next()
-            .unwrap()
-            .starts_with("published_at,source,kind,label,score,watches,risks")
-    );
+    assert!(lines.next().unwrap().starts_with("published_at,source,kind,label,score,watches,risks"));
     let row = lines.next().unwrap();
-    assert!(
-        row.contains("quality|legal") && row.contains("wb:2001"),
-        "{row}"
-    );
+    assert!(row.contains("quality|legal") && row.contains("wb:2001"), "{row}");
     assert!(lines.next().is_none());
     // A malformed query is refused with a message naming it.
     let bad = yuqing(d, &["search", "AND AND ("]);
@@ -205,10 +127,7 @@ fn search_without_an_index_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let out = yuqing(dir.path(), &["search", "华为"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("no index at yuqing-data/index: run `yuqing ingest`")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no index at yuqing-data/index: run `yuqing ingest`"));
 }
 
 #[test]
@@ -217,24 +136,8 @@ fn stats_match_the_fixture_counted_by_hand() {
     let d = dir.path();
     // 华为 in the fixture: wb:2003 (11-18 20:00, praise), jd:1001 (11-20 10:00, complaint),
     // tb:4001 (11-22 12:00, complaint); 小米: wb:2001 (11-21 09:30); wb:2002 is a copy, not stored.
-    let out = yuqing(
-        d,
-        &[
-            "stats",
-            "--watch",
-            "华为",
-            "--since",
-            "2026-11-18",
-            "--until",
-            "2026-11-23",
-            "--json",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = yuqing(d, &["stats", "--watch", "华为", "--since", "2026-11-18", "--until", "2026-11-23", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["counts"]["total"], 3);
     assert_eq!(s["counts"]["positive"], 1);
@@ -245,49 +148,20 @@ fn stats_match_the_fixture_counted_by_hand() {
         .unwrap()
         .iter()
         .map(|b| {
-            (
-                b["start"].as_str().unwrap().to_string(),
-                b["total"].as_u64().unwrap(),
-                b["negative"].as_u64().unwrap(),
-            )
+            (b["start"].as_str().unwrap().to_string(), b["total"].as_u64().unwrap(), b["negative"].as_u64().unwrap())
         })
         .collect();
     let day = |d: &str, t, n| (format!("2026-11-{d} 00:00"), t, n);
-    assert_eq!(
-        days,
-        vec![
-            day("18", 1, 0),
-            day("19", 0, 0),
-            day("20", 1, 1),
-            day("21", 0, 0),
-            day("22", 1, 1)
-        ]
-    );
+    assert_eq!(days, vec![day("18", 1, 0), day("19", 0, 0), day("20", 1, 1), day("21", 0, 0), day("22", 1, 1)]);
     let shares: Vec<(String, u64)> = s["share_of_voice"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| {
-            (
-                x["watch"].as_str().unwrap().to_string(),
-                x["mentions"].as_u64().unwrap(),
-            )
-        })
+        .map(|x| (x["watch"].as_str().unwrap().to_string(), x["mentions"].as_u64().unwrap()))
         .collect();
-    assert_eq!(
-        shares,
-        vec![("华为".to_string(), 3), ("小米".to_string(), 1)]
-    );
+    assert_eq!(shares, vec![("华为".to_string(), 3), ("小米".to_string(), 1)]);
     assert_eq!(s["share_of_voice"][0]["share"], 0.75);
-    assert!(
-        s["risks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r[0] == "service"),
-        "{}",
-        s["risks"]
-    );
+    assert!(s["risks"].as_array().unwrap().iter().any(|r| r[0] == "service"), "{}", s["risks"]);
 
     // Hourly buckets follow local hours; the table names the period.
     let out = yuqing(
@@ -305,19 +179,47 @@ fn stats_match_the_fixture_counted_by_hand() {
         ],
     );
     let table = stdout(&out);
+    assert!(table.contains("mentions 1: positive 0, neutral 0, negative 1"), "{table}");
     assert!(
-        table.contains("mentions 1: positive 0, neutral 0, negative 1"),
-        "{table}"
-    );
-    assert!(
-        table
-            .lines()
-            .any(|l| l.starts_with("2026-11-20 10:00") && l.split_whitespace().nth(2) == Some("1")),
+        table.lines().any(|l| l.starts_with("2026-11-20 10:00") && l.split_whitespace().nth(2) == Some("1")),
         "{table}"
     );
     let bad = yuqing(d, &["stats", "--watch", "OPPO"]);
     assert!(
-        String::from_utf8_lossy(&bad.stderr)
-            .contains("no watch named \"OPPO\" in the config; configured: 华为, 小米")
+        String::from_utf8_lossy(&bad.stderr).contains("no watch named \"OPPO\" in the config; configured: 华为, 小米")
     );
+}
+
+#[test]
+fn near_duplicates_collapse_in_search_but_count_in_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("yuqing.toml"), CONFIG).unwrap();
+    let campaign = "小米手机充电的时候突然起火了，整个床都烧黑了，售后到现在还没有给任何说法，大家千万小心";
+    let first = format!(
+        "{}\n{}\n{}\n",
+        format_args!(r#"{{"id":"wb:1","source":"weibo","text":"{campaign}","published_at":"2026-11-21 09:00"}}"#),
+        format_args!(
+            r#"{{"id":"wb:2","source":"weibo","text":"//@数码博主: {campaign}[怒]","published_at":"2026-11-21 09:05"}}"#
+        ),
+        r#"{"id":"wb:3","source":"weibo","text":"小米的新平板屏幕显示效果很好，续航也不错，就是价格有点贵，等双十一降价再入手吧","published_at":"2026-11-21 09:10"}"#,
+    );
+    std::fs::write(d.join("a.jsonl"), first).unwrap();
+    assert!(yuqing(d, &["ingest", "a.jsonl"]).status.success());
+    // A later batch, after the writer was closed: the edited copy still joins the cluster.
+    let edited = campaign.replace("千万", "千万千万");
+    std::fs::write(
+        d.join("b.jsonl"),
+        format!(r#"{{"id":"wb:4","source":"weibo","text":"{edited}","published_at":"2026-11-21 09:20"}}"#) + "\n",
+    )
+    .unwrap();
+    assert!(stdout(&yuqing(d, &["ingest", "b.jsonl"])).contains("1 added"));
+
+    let all = ids(&yuqing(d, &["search", "--watch", "小米", "--format", "json"]));
+    assert_eq!(all, vec!["wb:4", "wb:3", "wb:2", "wb:1"]);
+    let collapsed = ids(&yuqing(d, &["search", "--watch", "小米", "--collapse", "--format", "json"]));
+    assert_eq!(collapsed, vec!["wb:4", "wb:3"]);
+    let out = yuqing(d, &["stats", "--watch", "小米", "--since", "2026-11-21", "--until", "2026-11-22", "--json"]);
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["counts"]["total"], 4, "volume keeps every member of a cluster");
 }

@@ -43,14 +43,8 @@ impl CorpusArgs {
     fn options(&self, side: Side) -> CorpusOptions {
         let (holdout, validation) = (self.holdout, self.validation);
         let split = match side {
-            Side::Train if holdout + validation > 0 => Split::Train {
-                holdout,
-                validation,
-            },
-            Side::Measure if validation > 0 => Split::Validation {
-                holdout,
-                validation,
-            },
+            Side::Train if holdout + validation > 0 => Split::Train { holdout, validation },
+            Side::Measure if validation > 0 => Split::Validation { holdout, validation },
             Side::Measure if holdout > 0 => Split::Holdout { holdout },
             _ => Split::All,
         };
@@ -69,17 +63,12 @@ impl CorpusArgs {
         self.files
             .iter()
             .map(|path| {
-                let corpus = read_corpus(path, &options)
-                    .with_context(|| format!("reading {}", path.display()))?;
+                let corpus = read_corpus(path, &options).with_context(|| format!("reading {}", path.display()))?;
                 for line in corpus.skipped.iter().take(5) {
                     tracing::warn!("skipped {line}");
                 }
                 if corpus.skipped.len() > 5 {
-                    tracing::warn!(
-                        "{}: {} rows skipped in all",
-                        path.display(),
-                        corpus.skipped.len()
-                    );
+                    tracing::warn!("{}: {} rows skipped in all", path.display(), corpus.skipped.len());
                 }
                 Ok((path.clone(), corpus))
             })

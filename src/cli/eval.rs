@@ -40,11 +40,7 @@ pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let analyzer = super::load_analyzer(config)?;
     let mut reports = Vec::new();
     for (path, corpus) in args.corpus.read(Side::Measure)? {
-        anyhow::ensure!(
-            !corpus.examples.is_empty(),
-            "{}: no rows selected to evaluate",
-            path.display()
-        );
+        anyhow::ensure!(!corpus.examples.is_empty(), "{}: no rows selected to evaluate", path.display());
         let mut ws = Workspace::default();
         let mut confusion = Confusion::default();
         let started = Instant::now();
@@ -54,22 +50,11 @@ pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<ExitCode> {
                 ws.doc.strip_emoticons();
             }
             let shown = confusion.total() - confusion.tp - confusion.tn;
-            let s = analyzer
-                .scorer
-                .score(&mut ws, (shown as usize) < args.show_errors);
-            confusion.add(
-                ex.positive,
-                s.score,
-                s.label == yuqing::sentiment::Label::Neutral,
-            );
+            let s = analyzer.scorer.score(&mut ws, (shown as usize) < args.show_errors);
+            confusion.add(ex.positive, s.score, s.label == yuqing::sentiment::Label::Neutral);
             if (shown as usize) < args.show_errors && (s.score >= 0.0) != ex.positive {
-                let terms: Vec<String> = s
-                    .explanation
-                    .terms
-                    .iter()
-                    .take(6)
-                    .map(|t| format!("{} {:+.2}", t.term, t.contribution))
-                    .collect();
+                let terms: Vec<String> =
+                    s.explanation.terms.iter().take(6).map(|t| format!("{} {:+.2}", t.term, t.contribution)).collect();
                 eprintln!(
                     "labeled {} scored {:+.3}: {}\n    {}",
                     if ex.positive { "+" } else { "-" },

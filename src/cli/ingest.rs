@@ -45,17 +45,8 @@ pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
     let index_dir = config.data_dir.join("index");
     let (index, fields) = yuqing::index::open_or_create(&index_dir, analyzer.text.clone())?;
     let watches = WatchMatcher::new(config.watches.clone());
-    let mut writer = MentionWriter::new(
-        &index,
-        fields,
-        analyzer,
-        watches,
-        default_writer_heap_bytes(),
-    )?;
-    let name = args
-        .file
-        .as_ref()
-        .map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
+    let mut writer = MentionWriter::new(&index, fields, analyzer, watches, default_writer_heap_bytes())?;
+    let name = args.file.as_ref().map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
     let input: Box<dyn BufRead> = match &args.file {
         Some(p) => Box::new(std::io::BufReader::new(
             std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
@@ -67,24 +58,21 @@ pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
         _ => Format::Jsonl,
     });
     let progress = ProgressBar::new_spinner();
-    progress.set_style(
-        ProgressStyle::with_template("{spinner} {pos} mentions read ({per_sec}) {msg}").unwrap(),
-    );
+    progress.set_style(ProgressStyle::with_template("{spinner} {pos} mentions read ({per_sec}) {msg}").unwrap());
     let mut report = Report::default();
-    let mut add =
-        |line: u64, parsed: Result<Mention, String>, report: &mut Report| -> anyhow::Result<()> {
-            report.read += 1;
-            progress.inc(1);
-            match parsed {
-                Ok(m) => match writer.add(m)? {
-                    Added::New => report.added += 1,
-                    Added::DuplicateId => report.duplicate_ids += 1,
-                    Added::ExactCopy => report.exact_copies += 1,
-                },
-                Err(reason) => report.bad.push(format!("{name}:{line}: {reason}")),
-            }
-            Ok(())
-        };
+    let mut add = |line: u64, parsed: Result<Mention, String>, report: &mut Report| -> anyhow::Result<()> {
+        report.read += 1;
+        progress.inc(1);
+        match parsed {
+            Ok(m) => match writer.add(m)? {
+                Added::New => report.added += 1,
+                Added::DuplicateId => report.duplicate_ids += 1,
+                Added::ExactCopy => report.exact_copies += 1,
+            },
+            Err(reason) => report.bad.push(format!("{name}:{line}: {reason}")),
+        }
+        Ok(())
+    };
     match format {
         Format::Jsonl => {
             for (n, line) in input.lines().enumerate() {
@@ -92,21 +80,13 @@ pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
                 if line.trim().is_empty() {
                     continue;
                 }
-                add(
-                    n as u64 + 1,
-                    serde_json::from_str::<Mention>(&line).map_err(|e| e.to_string()),
-                    &mut report,
-                )?;
+                add(n as u64 + 1, serde_json::from_str::<Mention>(&line).map_err(|e| e.to_string()), &mut report)?;
             }
         }
         Format::Csv => {
             let mut reader = csv::Reader::from_reader(input);
             for row in reader.deserialize::<Mention>() {
-                let line = row
-                    .as_ref()
-                    .err()
-                    .and_then(|e| e.position())
-                    .map_or(report.read + 2, |p| p.line());
+                let line = row.as_ref().err().and_then(|e| e.position()).map_or(report.read + 2, |p| p.line());
                 add(line, row.map_err(|e| e.to_string()), &mut report)?;
             }
         }
@@ -129,9 +109,5 @@ pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
     if report.bad.len() > SHOWN_ERRORS {
         eprintln!("  … and {} more bad lines", report.bad.len() - SHOWN_ERRORS);
     }
-    Ok(if report.bad.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if report.bad.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

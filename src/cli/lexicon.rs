@@ -63,31 +63,18 @@ fn run_learn(config: &Config, args: LearnArgs) -> anyhow::Result<ExitCode> {
     let corpora = args.corpus.read(Side::Train)?;
     let mut examples = Vec::new();
     let mut header = vec![
-        "Learned sentiment weights, written by `yuqing lexicon learn`; do not edit by hand (edit"
-            .to_string(),
+        "Learned sentiment weights, written by `yuqing lexicon learn`; do not edit by hand (edit".to_string(),
         "seed_sentiment.tsv or emoticons.tsv and learn again). Regenerate with:".to_string(),
-        format!(
-            "  yuqing {}",
-            std::env::args().skip(1).collect::<Vec<_>>().join(" ")
-        ),
+        format!("  yuqing {}", std::env::args().skip(1).collect::<Vec<_>>().join(" ")),
         "Learned from (only weights and document counts are stored here, never texts):".to_string(),
     ];
     for (path, corpus) in corpora {
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into(),
-        );
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
         let positive = corpus.examples.iter().filter(|e| e.positive).count();
-        header.push(format!(
-            "  {name}: {} texts, {positive} positive",
-            corpus.examples.len()
-        ));
+        header.push(format!("  {name}: {} texts, {positive} positive", corpus.examples.len()));
         examples.extend(corpus.examples);
     }
-    anyhow::ensure!(
-        !examples.is_empty(),
-        "no labeled rows selected to learn from"
-    );
+    anyhow::ensure!(!examples.is_empty(), "no labeled rows selected to learn from");
     let options = LearnOptions {
         min_docs: args.min_docs,
         l2: args.l2,
@@ -99,16 +86,11 @@ fn run_learn(config: &Config, args: LearnArgs) -> anyhow::Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let learned = learn(&text, &prior, &examples, &options);
-    let file = std::fs::File::create(&args.out)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let file = std::fs::File::create(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
     let mut out = std::io::BufWriter::new(file);
     learned.write_tsv(&mut out, &header)?;
     out.flush()?;
-    let pairs = learned
-        .entries
-        .iter()
-        .filter(|e| e.term.contains(' '))
-        .count();
+    let pairs = learned.entries.iter().filter(|e| e.term.contains(' ')).count();
     eprintln!(
         "learned {} words and {pairs} word pairs from {} texts in {:.1}s (training loss {:.4}); wrote {}",
         learned.entries.len() - pairs,

@@ -64,11 +64,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     init_logging(cli.verbose);
     let mut config = Config::load_or_default(cli.config.as_deref())?;
     if let Some(dir) = cli.lexicons {
-        anyhow::ensure!(
-            dir.is_dir(),
-            "--lexicons {}: not a directory",
-            dir.display()
-        );
+        anyhow::ensure!(dir.is_dir(), "--lexicons {}: not a directory", dir.display());
         config.sentiment.lexicon_dir = Some(dir);
     }
     if let Some(dir) = cli.data {
@@ -89,12 +85,7 @@ fn load_analyzer(config: &Config) -> anyhow::Result<Analyzer> {
     let started = std::time::Instant::now();
     let analyzer = Analyzer::load(config).context("loading the dictionaries and lexicons")?;
     let (words, pairs) = analyzer.scorer.lexicon().len();
-    tracing::info!(
-        words,
-        pairs,
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "analyzer loaded"
-    );
+    tracing::info!(words, pairs, elapsed_ms = started.elapsed().as_millis() as u64, "analyzer loaded");
     Ok(analyzer)
 }
 
@@ -106,8 +97,5 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -56,54 +56,37 @@ pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut ws = Workspace::default();
     let (mut done, mut failed) = (0u64, 0u64);
-    let mut emit =
-        |line: u64, text: Result<&str, String>, out: &mut BufWriter<_>| -> std::io::Result<()> {
-            match text {
-                Ok(text) => {
-                    let s = analyzer.score(text, &mut ws, true);
-                    let tokens = (!args.no_tokens).then(|| {
-                        ws.doc
-                            .words()
-                            .filter(|(_, k)| *k != TokenKind::Punct)
-                            .map(|(w, _)| w)
-                            .collect()
-                    });
-                    let row = Scored {
-                        line,
-                        score: s.score,
-                        label: s.label,
-                        risks: &s.risks,
-                        explanation: &s.explanation,
-                        tokens,
-                    };
-                    serde_json::to_writer(&mut *out, &row)?;
-                    done += 1;
-                }
-                Err(error) => {
-                    serde_json::to_writer(
-                        &mut *out,
-                        &Failed {
-                            line,
-                            error: &error,
-                        },
-                    )?;
-                    failed += 1;
-                }
+    let mut emit = |line: u64, text: Result<&str, String>, out: &mut BufWriter<_>| -> std::io::Result<()> {
+        match text {
+            Ok(text) => {
+                let s = analyzer.score(text, &mut ws, true);
+                let tokens = (!args.no_tokens)
+                    .then(|| ws.doc.words().filter(|(_, k)| *k != TokenKind::Punct).map(|(w, _)| w).collect());
+                let row = Scored {
+                    line,
+                    score: s.score,
+                    label: s.label,
+                    risks: &s.risks,
+                    explanation: &s.explanation,
+                    tokens,
+                };
+                serde_json::to_writer(&mut *out, &row)?;
+                done += 1;
             }
-            out.write_all(b"\n")
-        };
+            Err(error) => {
+                serde_json::to_writer(&mut *out, &Failed { line, error: &error })?;
+                failed += 1;
+            }
+        }
+        out.write_all(b"\n")
+    };
     let result = if args.csv {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
         let headers = reader.headers().context("reading the CSV header")?.clone();
         let col = headers
             .iter()
             .position(|h| h.trim_start_matches('\u{feff}') == args.column)
-            .with_context(|| {
-                format!(
-                    "no column {:?} in the CSV header {:?}",
-                    args.column, headers
-                )
-            })?;
+            .with_context(|| format!("no column {:?} in the CSV header {:?}", args.column, headers))?;
         let mut record = csv::ByteRecord::new();
         let mut result = Ok(());
         loop {
@@ -129,10 +112,7 @@ pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
         other => other.context("writing the output")?,
     }
     if failed > 0 {
-        eprintln!(
-            "yuqing score: {failed} of {} inputs could not be scored (see their \"error\")",
-            done + failed
-        );
+        eprintln!("yuqing score: {failed} of {} inputs could not be scored (see their \"error\")", done + failed);
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
@@ -180,10 +160,7 @@ fn score_lines(
         }
         line += 1;
         if too_long {
-            each(
-                line,
-                Err(format!("line longer than {MAX_LINE_BYTES} bytes")),
-            )?;
+            each(line, Err(format!("line longer than {MAX_LINE_BYTES} bytes")))?;
             continue;
         }
         let text = decode(&buf).map(|t| t.trim_end_matches(['\n', '\r']));

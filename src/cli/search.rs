@@ -39,6 +39,9 @@ pub struct SearchArgs {
     sort: Sort,
     #[arg(long, default_value_t = 20)]
     limit: usize,
+    /// One result per near-duplicate cluster (reposts, copy-paste campaigns).
+    #[arg(long)]
+    collapse: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
 }
@@ -94,6 +97,7 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
         until: args.until,
         sort: args.sort,
         limit: args.limit,
+        collapse: args.collapse,
     };
     let hits = search(&index, fields, &request)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -136,10 +140,7 @@ fn local_time(utc: &str) -> String {
     utc.parse::<jiff::Timestamp>()
         .ok()
         .and_then(|t| t.in_tz(yuqing::mention::DEFAULT_TIME_ZONE).ok())
-        .map_or_else(
-            || utc.to_string(),
-            |z| z.strftime("%Y-%m-%d %H:%M").to_string(),
-        )
+        .map_or_else(|| utc.to_string(), |z| z.strftime("%Y-%m-%d %H:%M").to_string())
 }
 
 fn csv_row(h: &SearchHit) -> CsvRow<'_> {

@@ -31,39 +31,20 @@ pub struct StatsArgs {
 pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let Some(watch) = config.watches.iter().find(|w| w.name == args.watch) else {
         let names: Vec<&str> = config.watches.iter().map(|w| w.name.as_str()).collect();
-        anyhow::bail!(
-            "no watch named {:?} in the config; configured: {}",
-            args.watch,
-            names.join(", ")
-        );
+        anyhow::bail!("no watch named {:?} in the config; configured: {}", args.watch, names.join(", "));
     };
     let group: Vec<String> = match &watch.group {
-        Some(g) => config
-            .watches
-            .iter()
-            .filter(|w| w.group.as_ref() == Some(g))
-            .map(|w| w.name.clone())
-            .collect(),
+        Some(g) => config.watches.iter().filter(|w| w.group.as_ref() == Some(g)).map(|w| w.name.clone()).collect(),
         None => vec![watch.name.clone()],
     };
     let until = args.until.unwrap_or_else(jiff::Timestamp::now);
     let since = args.since.unwrap_or_else(|| last_days(until, args.days));
     anyhow::ensure!(since < until, "--since must be before --until");
     let index_dir = config.data_dir.join("index");
-    anyhow::ensure!(
-        index_dir.join("meta.json").exists(),
-        "no index at {}: run `yuqing ingest`",
-        index_dir.display()
-    );
+    anyhow::ensure!(index_dir.join("meta.json").exists(), "no index at {}: run `yuqing ingest`", index_dir.display());
     let analyzer = super::load_analyzer(config)?;
     let (index, fields) = yuqing::index::open_or_create(&index_dir, analyzer.text.clone())?;
-    let request = StatsRequest {
-        watch: watch.name.clone(),
-        group,
-        since,
-        until,
-        interval: args.interval,
-    };
+    let request = StatsRequest { watch: watch.name.clone(), group, since, until, interval: args.interval };
     let s = stats(&index, fields, &request)?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -78,45 +59,22 @@ pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
         s.watch,
         s.since,
         s.until,
-        if args.interval == Interval::Day {
-            "day"
-        } else {
-            "hour"
-        }
+        if args.interval == Interval::Day { "day" } else { "hour" }
     )?;
     writeln!(
         out,
         "mentions {}: positive {}, neutral {}, negative {}; net sentiment {:+.2}",
         c.total, c.positive, c.neutral, c.negative, s.net_sentiment
     )?;
-    let shares: Vec<String> = s
-        .share_of_voice
-        .iter()
-        .map(|x| format!("{} {:.1}% ({})", x.watch, 100.0 * x.share, x.mentions))
-        .collect();
+    let shares: Vec<String> =
+        s.share_of_voice.iter().map(|x| format!("{} {:.1}% ({})", x.watch, 100.0 * x.share, x.mentions)).collect();
     writeln!(out, "share of voice: {}", shares.join(", "))?;
     let risks: Vec<String> = s.risks.iter().map(|(r, n)| format!("{r} {n}")).collect();
-    writeln!(
-        out,
-        "risks: {}",
-        if risks.is_empty() {
-            "none".to_string()
-        } else {
-            risks.join(", ")
-        }
-    )?;
-    writeln!(
-        out,
-        "{:<17} {:>6} {:>6} {:>6} {:>6}",
-        "bucket", "total", "pos", "neu", "neg"
-    )?;
+    writeln!(out, "risks: {}", if risks.is_empty() { "none".to_string() } else { risks.join(", ") })?;
+    writeln!(out, "{:<17} {:>6} {:>6} {:>6} {:>6}", "bucket", "total", "pos", "neu", "neg")?;
     for b in &s.buckets {
         let k = b.counts;
-        writeln!(
-            out,
-            "{:<17} {:>6} {:>6} {:>6} {:>6}",
-            b.start, k.total, k.positive, k.neutral, k.negative
-        )?;
+        writeln!(out, "{:<17} {:>6} {:>6} {:>6} {:>6}", b.start, k.total, k.positive, k.neutral, k.negative)?;
     }
     Ok(ExitCode::SUCCESS)
 }

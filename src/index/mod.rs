@@ -1,6 +1,7 @@
 //! The index stage: the tantivy schema of a mention and the jieba tokenizer it is searched with.
 //! Also writing ([`writer`]), searching ([`search`]) and aggregations ([`stats`]).
 
+pub mod clusters;
 pub mod schema;
 pub mod search;
 pub mod stats;
@@ -22,34 +23,21 @@ pub use writer::{Added, MentionWriter};
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     #[error("cannot create the index directory {path}: {source}")]
-    CreateDir {
-        path: String,
-        source: std::io::Error,
-    },
+    CreateDir { path: String, source: std::io::Error },
     #[error("bad query {query:?}: {reason}")]
     Query { query: String, reason: String },
     #[error("index at {path}: {source}")]
-    Tantivy {
-        path: String,
-        source: tantivy::TantivyError,
-    },
+    Tantivy { path: String, source: tantivy::TantivyError },
 }
 
 /// Opens the index in `dir`, creating it when absent, with the tokenizer registered.
 pub fn open_or_create(dir: &Path, text: Arc<TextPipeline>) -> Result<(Index, Fields), IndexError> {
     let path = dir.display().to_string();
-    std::fs::create_dir_all(dir).map_err(|source| IndexError::CreateDir {
-        path: path.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(dir).map_err(|source| IndexError::CreateDir { path: path.clone(), source })?;
     let (schema, fields) = schema::build();
-    let directory =
-        tantivy::directory::MmapDirectory::open(dir).map_err(|e| IndexError::Tantivy {
-            path: path.clone(),
-            source: e.into(),
-        })?;
-    let index = Index::open_or_create(directory, schema)
-        .map_err(|source| IndexError::Tantivy { path, source })?;
+    let directory = tantivy::directory::MmapDirectory::open(dir)
+        .map_err(|e| IndexError::Tantivy { path: path.clone(), source: e.into() })?;
+    let index = Index::open_or_create(directory, schema).map_err(|source| IndexError::Tantivy { path, source })?;
     register(&index, text);
     Ok((index, fields))
 }
@@ -63,9 +51,7 @@ pub fn in_memory(text: Arc<TextPipeline>) -> (Index, Fields) {
 }
 
 fn register(index: &Index, text: Arc<TextPipeline>) {
-    index
-        .tokenizers()
-        .register(TOKENIZER_NAME, JiebaTokenizer::new(text));
+    index.tokenizers().register(TOKENIZER_NAME, JiebaTokenizer::new(text));
 }
 
 #[cfg(test)]

@@ -32,10 +32,12 @@ pub struct Fields {
     pub likes: Field,
     pub reposts: Field,
     pub replies: Field,
-    /// Near-duplicate cluster: the id fingerprint of the cluster's first mention.
+    /// Near-duplicate cluster: the text fingerprint of the cluster's first mention.
     pub cluster: Field,
     /// Fingerprint of the normalized text: an exact copy is stored once.
     pub text_hash: Field,
+    /// SimHash of the words, for near-duplicate clusters (absent on short texts).
+    pub simhash: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -64,6 +66,7 @@ pub fn build() -> (Schema, Fields) {
         replies: b.add_u64_field("replies", STORED | FAST),
         cluster: b.add_u64_field("cluster", INDEXED | STORED | FAST),
         text_hash: b.add_u64_field("text_hash", INDEXED | FAST),
+        simhash: b.add_u64_field("simhash", FAST),
     };
     (b.build(), fields)
 }

@@ -43,7 +43,12 @@ pub struct SearchRequest {
     pub until: Option<Timestamp>,
     pub sort: Sort,
     pub limit: usize,
+    /// Show one mention per near-duplicate cluster (the first in sort order).
+    pub collapse: bool,
 }
+
+/// With `collapse`, this many times `limit` candidates are read to fill `limit` clusters.
+const COLLAPSE_FETCH: usize = 10;
 
 /// One result.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -59,6 +64,8 @@ pub struct SearchHit {
     pub likes: u64,
     pub reposts: u64,
     pub replies: u64,
+    /// Near-duplicate cluster id, shared by reposts and copies of one text.
+    pub cluster: u64,
     pub author: String,
     pub url: String,
     pub title: String,
@@ -70,18 +77,11 @@ pub struct SearchHit {
 }
 
 /// Runs `request` against the committed state of `index`.
-pub fn search(
-    index: &Index,
-    fields: Fields,
-    request: &SearchRequest,
-) -> Result<Vec<SearchHit>, IndexError> {
-    let wrap = |source| IndexError::Tantivy {
-        path: "index".into(),
-        source,
-    };
+pub fn search(index: &Index, fields: Fields, request: &SearchRequest) -> Result<Vec<SearchHit>, IndexError> {
+    let wrap = |source| IndexError::Tantivy { path: "index".into(), source };
     let searcher = index.reader().map_err(wrap)?.searcher();
     let query = build_query(index, fields, request)?;
-    let limit = request.limit.max(1);
+    let limit = if request.collapse { request.limit.max(1) * COLLAPSE_FETCH } else { request.limit.max(1) };
     let addresses: Vec<DocAddress> = match request.sort {
         Sort::Relevance => searcher
             .search(&query, &TopDocs::with_limit(limit).order_by_score())
@@ -90,11 +90,7 @@ pub fn search(
             .map(|(_, a)| a)
             .collect(),
         Sort::Time => searcher
-            .search(
-                &query,
-                &TopDocs::with_limit(limit)
-                    .order_by_fast_field::<DateTime>("published", Order::Desc),
-            )
+            .search(&query, &TopDocs::with_limit(limit).order_by_fast_field::<DateTime>("published", Order::Desc))
             .map_err(wrap)?
             .into_iter()
             .map(|(_, a)| a)
@@ -102,10 +98,19 @@ pub fn search(
     };
     let mut snippets = SnippetGenerator::create(&searcher, &*query, fields.text).map_err(wrap)?;
     snippets.set_max_num_chars(SNIPPET_CHARS);
-    addresses
-        .into_iter()
-        .map(|a| hit(&searcher, fields, &snippets, a))
-        .collect()
+    let mut hits = Vec::new();
+    let mut seen = rustc_hash::FxHashSet::default();
+    for a in addresses {
+        let h = hit(&searcher, fields, &snippets, a)?;
+        if request.collapse && !seen.insert(h.cluster) {
+            continue;
+        }
+        hits.push(h);
+        if hits.len() == request.limit.max(1) {
+            break;
+        }
+    }
+    Ok(hits)
 }
 
 fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query>, IndexError> {
@@ -115,78 +120,33 @@ fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Qu
     } else {
         let mut parser = QueryParser::for_index(index, vec![f.title, f.text]);
         parser.set_conjunction_by_default();
-        parser.parse_query(text).map_err(|e| IndexError::Query {
-            query: text.to_string(),
-            reason: e.to_string(),
-        })?
+        parser.parse_query(text).map_err(|e| IndexError::Query { query: text.to_string(), reason: e.to_string() })?
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
-    for (field, value) in [
-        (f.watches, &r.watch),
-        (f.source, &r.source),
-        (f.kind, &r.kind),
-        (f.label, &r.sentiment),
-        (f.risks, &r.risk),
-    ] {
+    for (field, value) in
+        [(f.watches, &r.watch), (f.source, &r.source), (f.kind, &r.kind), (f.label, &r.sentiment), (f.risks, &r.risk)]
+    {
         if let Some(v) = value {
             let term = Term::from_field_text(field, v);
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            ));
+            clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
         }
     }
     if r.since.is_some() || r.until.is_some() {
-        let at = |t: &Timestamp| {
-            Term::from_field_date(
-                f.published,
-                DateTime::from_timestamp_micros(t.as_microsecond()),
-            )
-        };
-        let lower = r
-            .since
-            .as_ref()
-            .map_or(Bound::Unbounded, |t| Bound::Included(at(t)));
-        let upper = r
-            .until
-            .as_ref()
-            .map_or(Bound::Unbounded, |t| Bound::Excluded(at(t)));
+        let at =
+            |t: &Timestamp| Term::from_field_date(f.published, DateTime::from_timestamp_micros(t.as_microsecond()));
+        let lower = r.since.as_ref().map_or(Bound::Unbounded, |t| Bound::Included(at(t)));
+        let upper = r.until.as_ref().map_or(Bound::Unbounded, |t| Bound::Excluded(at(t)));
         clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
     }
-    Ok(if clauses.len() == 1 {
-        clauses.pop().unwrap().1
-    } else {
-        Box::new(BooleanQuery::new(clauses))
-    })
+    Ok(if clauses.len() == 1 { clauses.pop().unwrap().1 } else { Box::new(BooleanQuery::new(clauses)) })
 }
 
-fn hit(
-    searcher: &Searcher,
-    f: Fields,
-    snippets: &SnippetGenerator,
-    a: DocAddress,
-) -> Result<SearchHit, IndexError> {
-    let doc: TantivyDocument = searcher.doc(a).map_err(|source| IndexError::Tantivy {
-        path: "index".into(),
-        source,
-    })?;
-    let text = |field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let all = |field| {
-        doc.get_all(field)
-            .filter_map(|v| v.as_str())
-            .map(String::from)
-            .collect::<Vec<_>>()
-    };
-    let number = |field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_u64())
-            .unwrap_or_default()
-    };
+fn hit(searcher: &Searcher, f: Fields, snippets: &SnippetGenerator, a: DocAddress) -> Result<SearchHit, IndexError> {
+    let doc: TantivyDocument =
+        searcher.doc(a).map_err(|source| IndexError::Tantivy { path: "index".into(), source })?;
+    let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let all = |field| doc.get_all(field).filter_map(|v| v.as_str()).map(String::from).collect::<Vec<_>>();
+    let number = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or_default();
     let published = doc
         .get_first(f.published)
         .and_then(|v| v.as_datetime())
@@ -211,15 +171,13 @@ fn hit(
         kind: text(f.kind),
         published_at: published,
         label: text(f.label),
-        score: doc
-            .get_first(f.score)
-            .and_then(|v| v.as_f64())
-            .unwrap_or_default(),
+        score: doc.get_first(f.score).and_then(|v| v.as_f64()).unwrap_or_default(),
         watches: all(f.watches),
         risks: all(f.risks),
         likes: number(f.likes),
         reposts: number(f.reposts),
         replies: number(f.replies),
+        cluster: number(f.cluster),
         author: text(f.author),
         url: text(f.url),
         title: text(f.title),
@@ -228,11 +186,7 @@ fn hit(
         } else {
             snippet.to_html()
         },
-        snippet: if fragment.is_empty() {
-            body.chars().take(SNIPPET_CHARS).collect()
-        } else {
-            marked
-        },
+        snippet: if fragment.is_empty() { body.chars().take(SNIPPET_CHARS).collect() } else { marked },
         text: body,
     })
 }

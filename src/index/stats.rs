@@ -82,15 +82,9 @@ pub struct Stats {
 
 /// Computes the stats of `request` on the committed index.
 pub fn stats(index: &Index, f: Fields, request: &StatsRequest) -> Result<Stats, IndexError> {
-    let wrap = |source| IndexError::Tantivy {
-        path: "index".into(),
-        source,
-    };
+    let wrap = |source| IndexError::Tantivy { path: "index".into(), source };
     let searcher = index.reader().map_err(wrap)?.searcher();
-    let (from_ms, to_ms) = (
-        request.since.as_millisecond(),
-        request.until.as_millisecond(),
-    );
+    let (from_ms, to_ms) = (request.since.as_millisecond(), request.until.as_millisecond());
     let (width, offset) = match request.interval {
         Interval::Hour => ("1h", "0h".to_string()),
         Interval::Day => ("1d", format!("{}h", 24 - LOCAL_OFFSET_HOURS)),
@@ -114,21 +108,13 @@ pub fn stats(index: &Index, f: Fields, request: &StatsRequest) -> Result<Stats, 
         .as_array()
         .into_iter()
         .flatten()
-        .map(|b| Bucket {
-            start: local_time(b["key"].as_f64().unwrap_or_default()),
-            counts: counts_of(b),
-        })
+        .map(|b| Bucket { start: local_time(b["key"].as_f64().unwrap_or_default()), counts: counts_of(b) })
         .collect();
     let risks = result["risks"]["buckets"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|b| {
-            (
-                b["key"].as_str().unwrap_or_default().to_string(),
-                b["doc_count"].as_u64().unwrap_or_default(),
-            )
-        })
+        .map(|b| (b["key"].as_str().unwrap_or_default().to_string(), b["doc_count"].as_u64().unwrap_or_default()))
         .collect();
 
     let mut group = request.group.clone();
@@ -136,11 +122,7 @@ pub fn stats(index: &Index, f: Fields, request: &StatsRequest) -> Result<Stats, 
         group.insert(0, request.watch.clone());
     }
     let group_query = terms_query(f, &group, request);
-    let by_watch = aggregate(
-        &searcher,
-        &*group_query,
-        json!({"w": {"terms": {"field": "watches", "size": 1000}}}),
-    )?;
+    let by_watch = aggregate(&searcher, &*group_query, json!({"w": {"terms": {"field": "watches", "size": 1000}}}))?;
     let mention_count = |w: &str| {
         by_watch["w"]["buckets"]
             .as_array()
@@ -149,28 +131,18 @@ pub fn stats(index: &Index, f: Fields, request: &StatsRequest) -> Result<Stats, 
             .find(|b| b["key"] == w)
             .and_then(|b| b["doc_count"].as_u64())
     };
-    let group_counts: Vec<(String, u64)> = group
-        .iter()
-        .map(|w| (w.clone(), mention_count(w).unwrap_or(0)))
-        .collect();
+    let group_counts: Vec<(String, u64)> = group.iter().map(|w| (w.clone(), mention_count(w).unwrap_or(0))).collect();
     let group_total: u64 = group_counts.iter().map(|(_, n)| n).sum();
     let share_of_voice = group_counts
         .into_iter()
         .map(|(watch, mentions)| Share {
             watch,
             mentions,
-            share: if group_total == 0 {
-                0.0
-            } else {
-                mentions as f64 / group_total as f64
-            },
+            share: if group_total == 0 { 0.0 } else { mentions as f64 / group_total as f64 },
         })
         .collect();
-    let net = if counts.total == 0 {
-        0.0
-    } else {
-        (counts.positive as f64 - counts.negative as f64) / counts.total as f64
-    };
+    let net =
+        if counts.total == 0 { 0.0 } else { (counts.positive as f64 - counts.negative as f64) / counts.total as f64 };
     Ok(Stats {
         watch: request.watch.clone(),
         since: local_time(from_ms as f64),
@@ -189,41 +161,21 @@ fn terms_query(f: Fields, watches: &[String], r: &StatsRequest) -> Box<dyn Query
     let any: Vec<(Occur, Box<dyn Query>)> = watches
         .iter()
         .map(|w| {
-            let q: Box<dyn Query> = Box::new(TermQuery::new(
-                Term::from_field_text(f.watches, w),
-                IndexRecordOption::Basic,
-            ));
+            let q: Box<dyn Query> =
+                Box::new(TermQuery::new(Term::from_field_text(f.watches, w), IndexRecordOption::Basic));
             (Occur::Should, q)
         })
         .collect();
-    let at = |t: &Timestamp| {
-        Term::from_field_date(
-            f.published,
-            DateTime::from_timestamp_micros(t.as_microsecond()),
-        )
-    };
+    let at = |t: &Timestamp| Term::from_field_date(f.published, DateTime::from_timestamp_micros(t.as_microsecond()));
     let range = RangeQuery::new(Bound::Included(at(&r.since)), Bound::Excluded(at(&r.until)));
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Must, Box::new(BooleanQuery::new(any))),
-        (Occur::Must, Box::new(range)),
-    ]))
+    Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(BooleanQuery::new(any))), (Occur::Must, Box::new(range))]))
 }
 
-fn aggregate(
-    searcher: &tantivy::Searcher,
-    query: &dyn Query,
-    aggs: Value,
-) -> Result<Value, IndexError> {
-    let aggs: Aggregations =
-        serde_json::from_value(aggs).expect("the aggregation requests above are well formed");
+fn aggregate(searcher: &tantivy::Searcher, query: &dyn Query, aggs: Value) -> Result<Value, IndexError> {
+    let aggs: Aggregations = serde_json::from_value(aggs).expect("the aggregation requests above are well formed");
     let collector = AggregationCollector::from_aggs(aggs, AggContextParams::default());
     let result: AggregationResults =
-        searcher
-            .search(query, &collector)
-            .map_err(|source| IndexError::Tantivy {
-                path: "index".into(),
-                source,
-            })?;
+        searcher.search(query, &collector).map_err(|source| IndexError::Tantivy { path: "index".into(), source })?;
     Ok(serde_json::to_value(result).expect("aggregation results serialize"))
 }
 

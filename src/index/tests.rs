@@ -19,25 +19,18 @@ fn search(texts: &[&str], query: &str) -> Vec<String> {
     let (index, f) = in_memory(pipeline());
     let mut writer = index.writer(15_000_000).unwrap();
     for t in texts {
-        writer
-            .add_document(doc!(f.text => crate::text::normalize(t)))
-            .unwrap();
+        writer.add_document(doc!(f.text => crate::text::normalize(t))).unwrap();
     }
     writer.commit().unwrap();
     let searcher = index.reader().unwrap().searcher();
-    let q = QueryParser::for_index(&index, vec![f.text])
-        .parse_query(query)
-        .unwrap();
+    let q = QueryParser::for_index(&index, vec![f.text]).parse_query(query).unwrap();
     let mut hits: Vec<String> = searcher
         .search(&q, &TopDocs::with_limit(10).order_by_score())
         .unwrap()
         .into_iter()
         .map(|(_, a)| {
             let d: TantivyDocument = searcher.doc(a).unwrap();
-            d.get_first(f.text)
-                .and_then(|v| v.as_str())
-                .unwrap()
-                .to_string()
+            d.get_first(f.text).and_then(|v| v.as_str()).unwrap().to_string()
         })
         .collect();
     hits.sort();
@@ -55,10 +48,7 @@ fn phrases_match_in_order_only() {
     let docs = ["电池起火冒烟,要求召回", "召回通知说电池可能起火"];
     assert_eq!(search(&docs, "\"电池起火\""), vec!["电池起火冒烟,要求召回"]);
     assert_eq!(search(&docs, "\"北京大学 食堂\""), Vec::<String>::new());
-    assert_eq!(
-        search(&["北京大学食堂"], "\"北京大学 食堂\""),
-        vec!["北京大学食堂"]
-    );
+    assert_eq!(search(&["北京大学食堂"], "\"北京大学 食堂\""), vec!["北京大学食堂"]);
     assert_eq!(search(&["在北京大学食堂吃饭"], "\"大学食堂\"").len(), 1);
 }
 

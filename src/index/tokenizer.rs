@@ -29,13 +29,7 @@ pub fn index_tokens(doc: &Analyzed, segmenter: &Segmenter, out: &mut Vec<Token>)
         }
         let word = doc.word(i);
         let (from, to) = (t.start as usize, t.end as usize);
-        out.push(Token {
-            offset_from: from,
-            offset_to: to,
-            position,
-            text: word.to_string(),
-            position_length: 1,
-        });
+        out.push(Token { offset_from: from, offset_to: to, position, text: word.to_string(), position_length: 1 });
         if t.kind == TokenKind::Word {
             push_sub_words(word, from, position, segmenter, out);
         }
@@ -43,18 +37,8 @@ pub fn index_tokens(doc: &Analyzed, segmenter: &Segmenter, out: &mut Vec<Token>)
     }
 }
 
-fn push_sub_words(
-    word: &str,
-    from: usize,
-    position: usize,
-    segmenter: &Segmenter,
-    out: &mut Vec<Token>,
-) {
-    let starts: Vec<usize> = word
-        .char_indices()
-        .map(|(b, _)| b)
-        .chain([word.len()])
-        .collect();
+fn push_sub_words(word: &str, from: usize, position: usize, segmenter: &Segmenter, out: &mut Vec<Token>) {
+    let starts: Vec<usize> = word.char_indices().map(|(b, _)| b).chain([word.len()]).collect();
     let chars = starts.len() - 1;
     if chars < MIN_COMPOUND_CHARS {
         return;
@@ -85,11 +69,7 @@ pub struct JiebaTokenizer {
 
 impl JiebaTokenizer {
     pub fn new(text: Arc<TextPipeline>) -> Self {
-        JiebaTokenizer {
-            text,
-            doc: Analyzed::default(),
-            tokens: Vec::new(),
-        }
+        JiebaTokenizer { text, doc: Analyzed::default(), tokens: Vec::new() }
     }
 }
 
@@ -100,10 +80,7 @@ impl Tokenizer for JiebaTokenizer {
         self.text.analyze_into(text, &mut self.doc);
         self.tokens.clear();
         index_tokens(&self.doc, self.text.segmenter(), &mut self.tokens);
-        VecTokenStream {
-            tokens: &mut self.tokens,
-            next: 0,
-        }
+        VecTokenStream { tokens: &mut self.tokens, next: 0 }
     }
 }
 

@@ -10,6 +10,7 @@ use tantivy::schema::Term;
 use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
+use super::clusters::Clusters;
 use super::tokenizer::index_tokens;
 use super::{Fields, IndexError};
 use crate::analyzer::Analyzer;
@@ -41,6 +42,7 @@ pub struct MentionWriter {
     watches: WatchMatcher,
     batch_ids: FxHashSet<String>,
     batch_texts: FxHashSet<u64>,
+    clusters: Clusters,
     ws: Workspace,
 }
 
@@ -52,19 +54,14 @@ impl MentionWriter {
         watches: WatchMatcher,
         heap_bytes: usize,
     ) -> Result<Self, IndexError> {
-        let wrap = |source| IndexError::Tantivy {
-            path: "index".into(),
-            source,
-        };
+        let wrap = |source| IndexError::Tantivy { path: "index".into(), source };
         let writer = index.writer(heap_bytes).map_err(wrap)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(wrap)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(wrap)?;
+        let clusters = Clusters::load(&reader.searcher())?;
         Ok(MentionWriter {
             writer,
             reader,
+            clusters,
             fields,
             analyzer,
             watches,
@@ -80,13 +77,8 @@ impl MentionWriter {
         let f = self.fields;
         let searcher = self.reader.searcher();
         let known = |term: &Term| searcher.doc_freq(term).map(|n| n > 0);
-        let wrap = |source| IndexError::Tantivy {
-            path: "index".into(),
-            source,
-        };
-        if self.batch_ids.contains(&m.id)
-            || known(&Term::from_field_text(f.id, &m.id)).map_err(wrap)?
-        {
+        let wrap = |source| IndexError::Tantivy { path: "index".into(), source };
+        if self.batch_ids.contains(&m.id) || known(&Term::from_field_text(f.id, &m.id)).map_err(wrap)? {
             return Ok(Added::DuplicateId);
         }
         let sentiment = self.analyzer.score(&m.text, &mut self.ws, false);
@@ -117,26 +109,22 @@ impl MentionWriter {
         }
         let mut tokens = Vec::new();
         index_tokens(&self.ws.doc, self.analyzer.text.segmenter(), &mut tokens);
-        doc.add_pre_tokenized_text(
-            f.text,
-            PreTokenizedString {
-                text: self.ws.doc.text.clone(),
-                tokens,
-            },
-        );
+        doc.add_pre_tokenized_text(f.text, PreTokenizedString { text: self.ws.doc.text.clone(), tokens });
         doc.add_text(f.label, sentiment.label.name());
         doc.add_f64(f.score, f64::from(sentiment.score));
         for r in &sentiment.risks {
             doc.add_text(f.risks, r.category.name());
         }
-        doc.add_date(
-            f.published,
-            DateTime::from_timestamp_micros(m.published_at.as_microsecond()),
-        );
+        doc.add_date(f.published, DateTime::from_timestamp_micros(m.published_at.as_microsecond()));
         doc.add_u64(f.likes, m.likes);
         doc.add_u64(f.reposts, m.reposts);
         doc.add_u64(f.replies, m.replies);
         doc.add_u64(f.text_hash, text_hash);
+        let fp = crate::text::simhash::simhash(&self.ws.doc);
+        doc.add_u64(f.cluster, self.clusters.assign(fp, text_hash));
+        if let Some(fp) = fp {
+            doc.add_u64(f.simhash, fp);
+        }
         self.writer.add_document(doc).map_err(wrap)?;
         self.batch_ids.insert(m.id);
         self.batch_texts.insert(text_hash);
@@ -145,10 +133,7 @@ impl MentionWriter {
 
     /// Commits what was added; after it returns, the mentions survive a crash.
     pub fn commit(&mut self) -> Result<(), IndexError> {
-        let wrap = |source| IndexError::Tantivy {
-            path: "index".into(),
-            source,
-        };
+        let wrap = |source| IndexError::Tantivy { path: "index".into(), source };
         self.writer.commit().map_err(wrap)?;
         self.reader.reload().map_err(wrap)?;
         self.batch_ids.clear();

@@ -28,15 +28,11 @@ impl Split {
     fn keeps(self, bucket: u8) -> bool {
         match self {
             Split::All => true,
-            Split::Train {
-                holdout,
-                validation,
-            } => bucket >= holdout.saturating_add(validation),
+            Split::Train { holdout, validation } => bucket >= holdout.saturating_add(validation),
             Split::Holdout { holdout } => bucket < holdout,
-            Split::Validation {
-                holdout,
-                validation,
-            } => bucket >= holdout && bucket < holdout.saturating_add(validation),
+            Split::Validation { holdout, validation } => {
+                bucket >= holdout && bucket < holdout.saturating_add(validation)
+            }
         }
     }
 }
@@ -101,52 +97,33 @@ pub fn parse_label(s: &str) -> Option<bool> {
 
 /// Reads the labeled rows of `path` that `options` selects.
 pub fn read_corpus(path: &Path, options: &CorpusOptions) -> Result<Corpus, SentimentError> {
-    let csv_err = |e: csv::Error| SentimentError::Corpus {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(csv_err)?;
+    let csv_err = |e: csv::Error| SentimentError::Corpus { path: path.to_path_buf(), reason: e.to_string() };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(path).map_err(csv_err)?;
     let headers = reader.headers().map_err(csv_err)?.clone();
     let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}') == name)
-            .ok_or_else(|| SentimentError::Corpus {
-                path: path.to_path_buf(),
-                reason: format!(
-                    "no column {name:?}; the header has {:?}",
-                    headers.iter().collect::<Vec<_>>()
-                ),
-            })
+        headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name).ok_or_else(|| SentimentError::Corpus {
+            path: path.to_path_buf(),
+            reason: format!("no column {name:?}; the header has {:?}", headers.iter().collect::<Vec<_>>()),
+        })
     };
     let text_col = column(&options.text_column)?;
     let label_col = column(&options.label_column)?;
     let only = resolve(&options.only, &column)?;
     // A file without the column has no row to exclude; a file without an `only` column is an error.
-    let exclude: Vec<(usize, &str)> = options
-        .exclude
-        .iter()
-        .filter_map(|(c, v)| column(c).ok().map(|i| (i, v.as_str())))
-        .collect();
+    let exclude: Vec<(usize, &str)> =
+        options.exclude.iter().filter_map(|(c, v)| column(c).ok().map(|i| (i, v.as_str()))).collect();
     let mut corpus = Corpus::default();
     for (n, record) in reader.records().enumerate() {
         let line = n + 2;
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                corpus
-                    .skipped
-                    .push(format!("{}:{line}: {e}", path.display()));
+                corpus.skipped.push(format!("{}:{line}: {e}", path.display()));
                 continue;
             }
         };
         let field = |i: usize| record.get(i).unwrap_or("");
-        if !only.iter().all(|(i, v)| field(*i) == *v)
-            || exclude.iter().any(|(i, v)| field(*i) == *v)
-        {
+        if !only.iter().all(|(i, v)| field(*i) == *v) || exclude.iter().any(|(i, v)| field(*i) == *v) {
             continue;
         }
         let text = field(text_col).trim();
@@ -161,10 +138,7 @@ pub fn read_corpus(path: &Path, options: &CorpusOptions) -> Result<Corpus, Senti
         if text.is_empty() || !options.split.keeps(bucket(text)) {
             continue;
         }
-        corpus.examples.push(Example {
-            positive,
-            text: text.to_string(),
-        });
+        corpus.examples.push(Example { positive, text: text.to_string() });
     }
     Ok(corpus)
 }
@@ -173,8 +147,5 @@ fn resolve<'a>(
     pairs: &'a [(String, String)],
     column: &impl Fn(&str) -> Result<usize, SentimentError>,
 ) -> Result<Vec<(usize, &'a str)>, SentimentError> {
-    pairs
-        .iter()
-        .map(|(c, v)| Ok((column(c)?, v.as_str())))
-        .collect()
+    pairs.iter().map(|(c, v)| Ok((column(c)?, v.as_str()))).collect()
 }

@@ -56,13 +56,7 @@ mod tests {
     fn metrics_match_hand_computation() {
         let mut c = Confusion::default();
         // 3 positives: 2 right; 2 negatives: 1 right.
-        for (gold, score) in [
-            (true, 0.9),
-            (true, 0.1),
-            (true, -0.5),
-            (false, -0.7),
-            (false, 0.3),
-        ] {
+        for (gold, score) in [(true, 0.9), (true, 0.1), (true, -0.5), (false, -0.7), (false, 0.3)] {
             c.add(gold, score, false);
         }
         assert_eq!((c.tp, c.fn_, c.tn, c.fp), (2, 1, 1, 1));

@@ -104,21 +104,11 @@ struct Matrix {
 }
 
 /// Learns a lexicon from `examples`, with `prior`'s curated lists as roles and priors.
-pub fn learn(
-    text: &TextPipeline,
-    prior: &Lexicon,
-    examples: &[Example],
-    options: &LearnOptions,
-) -> Learned {
+pub fn learn(text: &TextPipeline, prior: &Lexicon, examples: &[Example], options: &LearnOptions) -> Learned {
     let mut names: Vec<String> = Vec::new();
     let mut ids: FxHashMap<String, u32> = FxHashMap::default();
     let mut docs = [Vec::<u32>::new(), Vec::new()]; // per feature: [negative, positive] document counts
-    let mut m = Matrix {
-        offsets: vec![0],
-        features: Vec::new(),
-        values: Vec::new(),
-        labels: Vec::new(),
-    };
+    let mut m = Matrix { offsets: vec![0], features: Vec::new(), values: Vec::new(), labels: Vec::new() };
     let mut ws = Workspace::default();
     let mut key = String::new();
     let mut seen: Vec<u32> = Vec::new();
@@ -162,14 +152,9 @@ pub fn learn(
         m.offsets.push(m.features.len());
         m.labels.push(if ex.positive { 1.0 } else { 0.0 });
     }
-    let priors: Vec<f32> = names
-        .iter()
-        .map(|n| prior.priors.get(n.as_str()).copied().unwrap_or(0.0))
-        .collect();
+    let priors: Vec<f32> = names.iter().map(|n| prior.priors.get(n.as_str()).copied().unwrap_or(0.0)).collect();
     let df = |j: usize| docs[0][j] + docs[1][j];
-    let active: Vec<bool> = (0..names.len())
-        .map(|j| df(j) >= options.min_docs)
-        .collect();
+    let active: Vec<bool> = (0..names.len()).map(|j| df(j) >= options.min_docs).collect();
     let l2 = feature_l2(&docs, &m.labels, options);
     let (bias, weights, final_loss) = fit(&m, &priors, &active, &l2, options);
 
@@ -203,16 +188,9 @@ pub fn learn(
     }
     entries.sort_by(|a, b| {
         let pair = |e: &Entry| e.term.contains(' ');
-        pair(a)
-            .cmp(&pair(b))
-            .then(b.weight.total_cmp(&a.weight))
-            .then(a.term.cmp(&b.term))
+        pair(a).cmp(&pair(b)).then(b.weight.total_cmp(&a.weight)).then(a.term.cmp(&b.term))
     });
-    Learned {
-        bias,
-        entries,
-        final_loss,
-    }
+    Learned { bias, entries, final_loss }
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -245,19 +223,9 @@ const NB_ALPHA: f32 = 1.0;
 const NB_FLOOR: f32 = 0.05;
 
 /// Full-batch Adam on the mean log-loss plus `Σ l2ⱼ/2·(wⱼ − priorⱼ)²`. Deterministic.
-fn fit(
-    m: &Matrix,
-    priors: &[f32],
-    active: &[bool],
-    l2: &[f32],
-    options: &LearnOptions,
-) -> (f32, Vec<f32>, f64) {
+fn fit(m: &Matrix, priors: &[f32], active: &[bool], l2: &[f32], options: &LearnOptions) -> (f32, Vec<f32>, f64) {
     let n = m.labels.len().max(1) as f32;
-    let mut w: Vec<f32> = priors
-        .iter()
-        .zip(active)
-        .map(|(&p, &a)| if a { p } else { 0.0 })
-        .collect();
+    let mut w: Vec<f32> = priors.iter().zip(active).map(|(&p, &a)| if a { p } else { 0.0 }).collect();
     let positives = m.labels.iter().sum::<f32>();
     let mut bias = ((positives + 1.0) / (n - positives + 1.0)).ln();
     let (mut mw, mut vw) = (vec![0f32; w.len()], vec![0f32; w.len()]);
@@ -277,11 +245,7 @@ fn fit(
             }
             let p = sigmoid(margin);
             let y = m.labels[i];
-            loss -= f64::from(if y > 0.5 {
-                p.max(1e-7).ln()
-            } else {
-                (1.0 - p).max(1e-7).ln()
-            });
+            loss -= f64::from(if y > 0.5 { p.max(1e-7).ln() } else { (1.0 - p).max(1e-7).ln() });
             let d = (p - y) / n;
             gb += d;
             for k in range {
@@ -316,10 +280,7 @@ impl Learned {
         for line in header {
             writeln!(out, "# {line}")?;
         }
-        writeln!(
-            out,
-            "# columns: term (two words = a word pair), weight, positive docs, negative docs, origin"
-        )?;
+        writeln!(out, "# columns: term (two words = a word pair), weight, positive docs, negative docs, origin")?;
         writeln!(out, "{BIAS_TERM}\t{:.4}", self.bias)?;
         for e in &self.entries {
             writeln!(

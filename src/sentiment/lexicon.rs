@@ -49,9 +49,7 @@ impl LexiconSource {
 
     /// Reads a file that must exist.
     pub fn read_required(&self, name: &str) -> Result<String, SentimentError> {
-        self.read(name)?.ok_or_else(|| SentimentError::Missing {
-            path: self.path_of(name),
-        })
+        self.read(name)?.ok_or_else(|| SentimentError::Missing { path: self.path_of(name) })
     }
 
     /// The path a file of this source is read from, for messages.
@@ -144,56 +142,24 @@ impl Lexicon {
         if learned && let Some(text) = source.read(LEARNED_FILE)? {
             lex.load_learned(source, &text)?;
         }
-        for row in rows(
-            source,
-            NEGATION_FILE,
-            &source.read_required(NEGATION_FILE)?,
-            1,
-            2,
-        )? {
-            let strength = if row.fields.len() == 2 {
-                row.positive(1)?
-            } else {
-                1.0
-            };
+        for row in rows(source, NEGATION_FILE, &source.read_required(NEGATION_FILE)?, 1, 2)? {
+            let strength = if row.fields.len() == 2 { row.positive(1)? } else { 1.0 };
             lex.entry(row.fields[0]).role = Role::Negator(strength);
         }
-        for row in rows(
-            source,
-            DEGREE_FILE,
-            &source.read_required(DEGREE_FILE)?,
-            2,
-            2,
-        )? {
+        for row in rows(source, DEGREE_FILE, &source.read_required(DEGREE_FILE)?, 2, 2)? {
             let m = row.positive(1)?;
             lex.entry(row.fields[0]).role = Role::Degree(m);
         }
-        for row in rows(
-            source,
-            CONTRAST_FILE,
-            &source.read_required(CONTRAST_FILE)?,
-            3,
-            3,
-        )? {
+        for row in rows(source, CONTRAST_FILE, &source.read_required(CONTRAST_FILE)?, 3, 3)? {
             let (before, after) = (row.positive(1)?, row.positive(2)?);
             lex.entry(row.fields[0]).role = Role::Contrast { before, after };
         }
-        for row in rows(
-            source,
-            RHETORICAL_FILE,
-            &source.read_required(RHETORICAL_FILE)?,
-            1,
-            1,
-        )? {
+        for row in rows(source, RHETORICAL_FILE, &source.read_required(RHETORICAL_FILE)?, 1, 1)? {
             lex.entry(row.fields[0]).role = Role::Rhetorical;
         }
         for row in rows(source, RISK_FILE, &source.read_required(RISK_FILE)?, 3, 3)? {
-            let category = row.fields[0]
-                .parse::<RiskCategory>()
-                .map_err(|e| row.error(e))?;
-            let mode = row.fields[2]
-                .parse::<RiskMode>()
-                .map_err(|e| row.error(e))?;
+            let category = row.fields[0].parse::<RiskCategory>().map_err(|e| row.error(e))?;
+            let mode = row.fields[2].parse::<RiskMode>().map_err(|e| row.error(e))?;
             lex.entry(row.fields[1]).risks.push((category, mode));
         }
         lex.weights = lex.terms.iter().map(|t| t.weight).collect();
@@ -225,12 +191,7 @@ impl Lexicon {
         let next = self.terms.len() as u32;
         let id = *self.ids.entry(fingerprint(text)).or_insert(next);
         if id == next {
-            self.terms.push(Term {
-                text: text.into(),
-                weight: 0.0,
-                role: Role::Plain,
-                risks: Vec::new(),
-            });
+            self.terms.push(Term { text: text.into(), weight: 0.0, role: Role::Plain, risks: Vec::new() });
         }
         id
     }
@@ -275,18 +236,12 @@ impl Lexicon {
 
     /// Every term that has a role or a risk: words the segmenter must keep whole.
     pub fn function_words(&self) -> impl Iterator<Item = &str> {
-        self.terms
-            .iter()
-            .filter(|t| t.role != Role::Plain || !t.risks.is_empty())
-            .map(|t| &*t.text)
+        self.terms.iter().filter(|t| t.role != Role::Plain || !t.risks.is_empty()).map(|t| &*t.text)
     }
 
     /// Number of weighted unigrams and bigrams.
     pub fn len(&self) -> (usize, usize) {
-        (
-            self.terms.iter().filter(|t| t.weight != 0.0).count(),
-            self.bigrams.len(),
-        )
+        (self.terms.iter().filter(|t| t.weight != 0.0).count(), self.bigrams.len())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -312,11 +267,7 @@ struct Row<'a> {
 
 impl Row<'_> {
     fn error(&self, reason: impl ToString) -> SentimentError {
-        SentimentError::Parse {
-            path: self.path.clone(),
-            line: self.line,
-            reason: reason.to_string(),
-        }
+        SentimentError::Parse { path: self.path.clone(), line: self.line, reason: reason.to_string() }
     }
 
     fn number(&self, i: usize) -> Result<f32, SentimentError> {
@@ -329,11 +280,7 @@ impl Row<'_> {
 
     fn positive(&self, i: usize) -> Result<f32, SentimentError> {
         let x = self.number(i)?;
-        if x > 0.0 {
-            Ok(x)
-        } else {
-            Err(self.error(format!("column {} must be above 0, is {x}", i + 1)))
-        }
+        if x > 0.0 { Ok(x) } else { Err(self.error(format!("column {} must be above 0, is {x}", i + 1))) }
     }
 }
 
@@ -354,21 +301,10 @@ fn rows<'a>(
             continue;
         }
         let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
-        let row = Row {
-            path: path.clone(),
-            line: n + 1,
-            fields,
-        };
+        let row = Row { path: path.clone(), line: n + 1, fields };
         if row.fields.len() < min || row.fields.len() > max {
-            let want = if min == max {
-                format!("{min}")
-            } else {
-                format!("{min} to {max}")
-            };
-            return Err(row.error(format!(
-                "expected {want} tab-separated columns, found {}",
-                row.fields.len()
-            )));
+            let want = if min == max { format!("{min}") } else { format!("{min} to {max}") };
+            return Err(row.error(format!("expected {want} tab-separated columns, found {}", row.fields.len())));
         }
         if row.fields[0].is_empty() {
             return Err(row.error("the term is empty"));

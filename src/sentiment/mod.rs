@@ -19,18 +19,11 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum SentimentError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("lexicon file {path} is missing")]
     Missing { path: PathBuf },
     #[error("{path}, line {line}: {reason}")]
-    Parse {
-        path: PathBuf,
-        line: usize,
-        reason: String,
-    },
+    Parse { path: PathBuf, line: usize, reason: String },
     #[error("corpus {path}: {reason}")]
     Corpus { path: PathBuf, reason: String },
 }

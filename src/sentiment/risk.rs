@@ -5,9 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A risk category. The names are the ones used in files, JSON and the CLI.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskCategory {
     /// Product quality and safety: defects, fire, poisoning, allergy.
@@ -78,16 +76,10 @@ impl fmt::Display for RiskCategory {
 impl FromStr for RiskCategory {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        RiskCategory::ALL
-            .into_iter()
-            .find(|c| c.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = RiskCategory::ALL.iter().map(|c| c.name()).collect();
-                format!(
-                    "unknown risk category {s:?}; expected one of {}",
-                    names.join(", ")
-                )
-            })
+        RiskCategory::ALL.into_iter().find(|c| c.name() == s).ok_or_else(|| {
+            let names: Vec<_> = RiskCategory::ALL.iter().map(|c| c.name()).collect();
+            format!("unknown risk category {s:?}; expected one of {}", names.join(", "))
+        })
     }
 }
 
@@ -106,9 +98,7 @@ impl FromStr for RiskMode {
         match s {
             "always" => Ok(RiskMode::Always),
             "negative" => Ok(RiskMode::Negative),
-            _ => Err(format!(
-                "unknown risk mode {s:?}; expected always or negative"
-            )),
+            _ => Err(format!("unknown risk mode {s:?}; expected always or negative")),
         }
     }
 }

@@ -70,8 +70,7 @@ pub struct Sentence {
 }
 
 fn ends_sentence(word: &str) -> bool {
-    word.chars()
-        .any(|c| matches!(c, '。' | '!' | '?' | ';' | '…' | '.'))
+    word.chars().any(|c| matches!(c, '。' | '!' | '?' | ';' | '…' | '.'))
 }
 
 /// Walks `doc` (whose token `i` has role `roles[i]`) and fills `hits` and `sentences`.
@@ -103,21 +102,8 @@ pub fn walk(doc: &Analyzed, roles: &[Role], hits: &mut Vec<Hit>, sentences: &mut
             flags |= flag::RHETORICAL;
         }
         let sentence_hits = hits.len();
-        let contrast = walk_sentence(
-            doc,
-            roles,
-            (start, end),
-            flags,
-            sentences.len() as u32,
-            prev_hits,
-            hits,
-        );
-        sentences.push(Sentence {
-            start: start as u32,
-            end: end as u32,
-            flags,
-            contrast,
-        });
+        let contrast = walk_sentence(doc, roles, (start, end), flags, sentences.len() as u32, prev_hits, hits);
+        sentences.push(Sentence { start: start as u32, end: end as u32, flags, contrast });
         prev_hits = sentence_hits;
         start = end;
     }
@@ -192,11 +178,7 @@ fn walk_sentence(
         };
         match role {
             Role::Contrast { before, after } if clause_start => {
-                let earlier = if i == start {
-                    prev_hits..sentence_hits
-                } else {
-                    sentence_hits..hits.len()
-                };
+                let earlier = if i == start { prev_hits..sentence_hits } else { sentence_hits..hits.len() };
                 for h in &mut hits[earlier] {
                     h.value *= before;
                     h.flags |= flag::BEFORE_CONTRAST;
@@ -204,11 +186,7 @@ fn walk_sentence(
                 scale *= after;
                 hit_flags |= flag::AFTER_CONTRAST;
                 contrast = i as u32;
-                hits.push(Hit {
-                    value: scale,
-                    flags: hit_flags,
-                    ..plain
-                });
+                hits.push(Hit { value: scale, flags: hit_flags, ..plain });
             }
             Role::Negator(s) => {
                 hits.push(plain);
@@ -219,11 +197,7 @@ fn walk_sentence(
             }
             Role::Degree(m) => {
                 hits.push(plain);
-                degree = if neg_left > 0 && !rhetorical {
-                    DEGREE_UNDER_NEGATION
-                } else {
-                    m
-                };
+                degree = if neg_left > 0 && !rhetorical { DEGREE_UNDER_NEGATION } else { m };
                 deg_left = DEGREE_SCOPE;
                 degree_by = i as u32;
             }
@@ -250,13 +224,7 @@ fn walk_sentence(
         }
         if kind == TokenKind::Word {
             if prev_word != NO_SECOND {
-                hits.push(Hit {
-                    token: prev_word,
-                    second: i as u32,
-                    value: scale,
-                    flags: hit_flags,
-                    ..plain
-                });
+                hits.push(Hit { token: prev_word, second: i as u32, value: scale, flags: hit_flags, ..plain });
             }
             prev_word = i as u32;
         } else {

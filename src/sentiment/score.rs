@@ -87,11 +87,7 @@ impl Workspace {
         for (word, _) in self.doc.words() {
             let id = lexicon.id(word);
             self.ids.push(id);
-            self.roles.push(if id == UNKNOWN {
-                Role::Plain
-            } else {
-                lexicon.role(id)
-            });
+            self.roles.push(if id == UNKNOWN { Role::Plain } else { lexicon.role(id) });
         }
         rules::walk(&self.doc, &self.roles, &mut self.hits, &mut self.sentences);
     }
@@ -106,10 +102,7 @@ pub struct Scorer {
 
 impl Scorer {
     pub fn new(lexicon: Lexicon, neutral_band: f32) -> Self {
-        Scorer {
-            lexicon,
-            neutral_band,
-        }
+        Scorer { lexicon, neutral_band }
     }
 
     pub fn lexicon(&self) -> &Lexicon {
@@ -121,11 +114,7 @@ impl Scorer {
     fn weight(&self, ids: &[u32], hit: &Hit) -> f32 {
         let a = ids[hit.token as usize];
         if hit.second == NO_SECOND {
-            if a == UNKNOWN {
-                0.0
-            } else {
-                self.lexicon.weight(a)
-            }
+            if a == UNKNOWN { 0.0 } else { self.lexicon.weight(a) }
         } else {
             self.lexicon.bigram(a, ids[hit.second as usize])
         }
@@ -157,23 +146,10 @@ impl Scorer {
         let explanation = Explanation {
             margin: round4(margin),
             bias: self.lexicon.bias,
-            terms: if explain {
-                self.evidence(ws)
-            } else {
-                Vec::new()
-            },
-            rules: if explain {
-                sentence_rules(ws)
-            } else {
-                Vec::new()
-            },
+            terms: if explain { self.evidence(ws) } else { Vec::new() },
+            rules: if explain { sentence_rules(ws) } else { Vec::new() },
         };
-        Sentiment {
-            score,
-            label,
-            risks: self.risks(ws),
-            explanation,
-        }
+        Sentiment { score, label, risks: self.risks(ws), explanation }
     }
 
     fn risks(&self, ws: &Workspace) -> Vec<RiskHit> {
@@ -189,14 +165,9 @@ impl Scorer {
                     continue;
                 }
                 match out.iter_mut().find(|r| r.category == category) {
-                    Some(r) if !r.terms.iter().any(|t| **t == *term.text) => {
-                        r.terms.push(term.text.to_string())
-                    }
+                    Some(r) if !r.terms.iter().any(|t| **t == *term.text) => r.terms.push(term.text.to_string()),
                     Some(_) => {}
-                    None => out.push(RiskHit {
-                        category,
-                        terms: vec![term.text.to_string()],
-                    }),
+                    None => out.push(RiskHit { category, terms: vec![term.text.to_string()] }),
                 }
             }
         }
@@ -235,11 +206,7 @@ fn hit_text(doc: &Analyzed, h: &Hit) -> String {
     if h.second == NO_SECOND {
         doc.word(h.token as usize).to_string()
     } else {
-        format!(
-            "{} {}",
-            doc.word(h.token as usize),
-            doc.word(h.second as usize)
-        )
+        format!("{} {}", doc.word(h.token as usize), doc.word(h.second as usize))
     }
 }
 
@@ -278,20 +245,14 @@ fn sentence_rules(ws: &Workspace) -> Vec<String> {
             }
         };
         if s.contrast != u32::MAX {
-            add(format!(
-                "contrast at {}: the clause after it weighs more",
-                text(s.contrast)
-            ));
+            add(format!("contrast at {}: the clause after it weighs more", text(s.contrast)));
         }
         if s.flags & flag::RHETORICAL != 0 {
             add("rhetorical question: its negation is reversed".to_string());
         } else if s.flags & flag::QUESTION != 0 {
             add(format!("question: weighs ×{}", rules::QUESTION_WEIGHT));
         } else if s.flags & flag::EXCLAMATION != 0 {
-            add(format!(
-                "exclamation: weighs ×{}",
-                rules::EXCLAMATION_WEIGHT
-            ));
+            add(format!("exclamation: weighs ×{}", rules::EXCLAMATION_WEIGHT));
         }
     }
     rules

@@ -17,15 +17,7 @@ const SEEDS: &str = "满意\t1.0\n漂亮\t1.0\n差\t-1.0\n";
 fn lexicon_dir(seeds: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicons");
-    for name in [
-        NEGATION_FILE,
-        DEGREE_FILE,
-        CONTRAST_FILE,
-        RHETORICAL_FILE,
-        RISK_FILE,
-        USER_DICT_FILE,
-        EMOTICON_FILE,
-    ] {
+    for name in [NEGATION_FILE, DEGREE_FILE, CONTRAST_FILE, RHETORICAL_FILE, RISK_FILE, USER_DICT_FILE, EMOTICON_FILE] {
         std::fs::copy(shipped.join(name), dir.path().join(name)).unwrap();
     }
     std::fs::write(dir.path().join(SEED_FILE), seeds).unwrap();
@@ -43,11 +35,7 @@ fn fixture() -> Fixture {
     let source = LexiconSource::Dir(dir.path().to_path_buf());
     let lexicon = Lexicon::load(&source, true).unwrap();
     let text = text_pipeline(&Config::default(), &source, &lexicon).unwrap();
-    Fixture {
-        _dir: dir,
-        text,
-        scorer: Scorer::new(lexicon, 0.2),
-    }
+    Fixture { _dir: dir, text, scorer: Scorer::new(lexicon, 0.2) }
 }
 
 impl Fixture {
@@ -65,22 +53,11 @@ impl Fixture {
 fn negation_flips_and_softens() {
     let f = fixture();
     assert!(f.margin("质量满意") > 0.9);
-    assert!(
-        (f.margin("质量不满意") + 1.0).abs() < 1e-6,
-        "{}",
-        f.margin("质量不满意")
-    );
-    assert!(
-        (f.margin("没有想象中满意") + 1.0).abs() < 1e-6,
-        "{}",
-        f.margin("没有想象中满意")
-    );
+    assert!((f.margin("质量不满意") + 1.0).abs() < 1e-6, "{}", f.margin("质量不满意"));
+    assert!((f.margin("没有想象中满意") + 1.0).abs() < 1e-6, "{}", f.margin("没有想象中满意"));
     assert!((f.margin("一点也不满意") + 1.0).abs() < 1e-6);
     let mild = f.margin("不太满意");
-    assert!(
-        mild < 0.0 && mild > -1.0,
-        "不太满意 should be milder than 不满意: {mild}"
-    );
+    assert!(mild < 0.0 && mild > -1.0, "不太满意 should be milder than 不满意: {mild}");
 }
 
 #[test]
@@ -95,10 +72,7 @@ fn double_negation_and_negation_scope() {
 fn degree_adverbs_scale() {
     let f = fixture();
     let (plain, very, little) = (f.margin("满意"), f.margin("非常满意"), f.margin("有点满意"));
-    assert!(
-        very > plain && plain > little && little > 0.0,
-        "{very} {plain} {little}"
-    );
+    assert!(very > plain && plain > little && little > 0.0, "{very} {plain} {little}");
 }
 
 #[test]
@@ -117,10 +91,7 @@ fn questions_exclamations_and_rhetoric() {
     let f = fixture();
     assert!(f.margin("满意!") > f.margin("满意"));
     assert!(f.margin("满意吗?") < f.margin("满意"));
-    assert!(
-        f.margin("这不是很满意吗?") > 1.4,
-        "rhetorical negation reversed"
-    );
+    assert!(f.margin("这不是很满意吗?") > 1.4, "rhetorical negation reversed");
     assert!(f.margin("难道不漂亮?") > 0.0);
 }
 
@@ -138,12 +109,7 @@ fn explanation_names_terms_and_rules() {
 #[test]
 fn no_evidence_is_neutral() {
     let f = fixture();
-    for text in [
-        "",
-        "今天下午三点到货",
-        "\u{0}\u{1}\u{2}",
-        "@某人 https://example.com/x",
-    ] {
+    for text in ["", "今天下午三点到货", "\u{0}\u{1}\u{2}", "@某人 https://example.com/x"] {
         let s = f.score(text);
         assert_eq!(s.label, Label::Neutral, "{text:?}");
         assert!(s.score.abs() < 1e-6);
@@ -153,18 +119,9 @@ fn no_evidence_is_neutral() {
 #[test]
 fn risks_need_negative_context_unless_always() {
     let f = fixture();
-    let cats = |s: &str| {
-        f.score(s)
-            .risks
-            .iter()
-            .map(|r| r.category)
-            .collect::<Vec<_>>()
-    };
+    let cats = |s: &str| f.score(s).risks.iter().map(|r| r.category).collect::<Vec<_>>();
     assert_eq!(cats("手机充电的时候起火了"), vec![RiskCategory::Quality]);
-    assert_eq!(
-        cats("客服态度差,退款拖了一个月"),
-        vec![RiskCategory::Service]
-    );
+    assert_eq!(cats("客服态度差,退款拖了一个月"), vec![RiskCategory::Service]);
     assert!(cats("客服很满意").is_empty());
     let hit = &f.score("买到假货,已经打12315投诉").risks;
     assert_eq!(
@@ -179,18 +136,11 @@ fn bad_lexicon_line_names_file_and_line() {
     let dir = lexicon_dir("满意\t1.0\n差\tbad\n");
     let err = Lexicon::load(&LexiconSource::Dir(dir.path().to_path_buf()), true).unwrap_err();
     let msg = err.to_string();
-    assert!(
-        msg.ends_with("seed_sentiment.tsv, line 2: column 2 is \"bad\", not a number"),
-        "{msg}"
-    );
+    assert!(msg.ends_with("seed_sentiment.tsv, line 2: column 2 is \"bad\", not a number"), "{msg}");
     std::fs::write(dir.path().join(DEGREE_FILE), "很\t1.5\t2\t3\n").unwrap();
     std::fs::write(dir.path().join(SEED_FILE), SEEDS).unwrap();
     let err = Lexicon::load(&LexiconSource::Dir(dir.path().to_path_buf()), true).unwrap_err();
-    assert!(
-        err.to_string()
-            .ends_with("degree.tsv, line 1: expected 2 tab-separated columns, found 4"),
-        "{err}"
-    );
+    assert!(err.to_string().ends_with("degree.tsv, line 1: expected 2 tab-separated columns, found 4"), "{err}");
     std::fs::remove_file(dir.path().join(NEGATION_FILE)).unwrap();
     let err = Lexicon::load(&LexiconSource::Dir(dir.path().to_path_buf()), true).unwrap_err();
     assert!(err.to_string().contains("negation.tsv is missing"), "{err}");
@@ -204,27 +154,12 @@ fn learning_finds_polarity_and_round_trips_through_the_file() {
     let text = text_pipeline(&Config::default(), &source, &prior).unwrap();
     let mut examples = Vec::new();
     for i in 0..40 {
-        examples.push(Example {
-            positive: true,
-            text: format!("物流很快,包装完好,第{i}次购买"),
-        });
-        examples.push(Example {
-            positive: false,
-            text: format!("物流太慢,包装破损,第{i}次购买"),
-        });
+        examples.push(Example { positive: true, text: format!("物流很快,包装完好,第{i}次购买") });
+        examples.push(Example { positive: false, text: format!("物流太慢,包装破损,第{i}次购买") });
     }
-    let options = LearnOptions {
-        min_docs: 3,
-        ..LearnOptions::default()
-    };
+    let options = LearnOptions { min_docs: 3, ..LearnOptions::default() };
     let learned = learn(&text, &prior, &examples, &options);
-    let w = |t: &str| {
-        learned
-            .entries
-            .iter()
-            .find(|e| e.term == t)
-            .map(|e| e.weight)
-    };
+    let w = |t: &str| learned.entries.iter().find(|e| e.term == t).map(|e| e.weight);
     // jieba keeps 很快 and 太慢 whole.
     assert!(w("很快").unwrap() > 0.3, "{:?}", w("很快"));
     assert!(w("太慢").unwrap() < -0.3);

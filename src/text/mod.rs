@@ -1,8 +1,9 @@
 //! The text stage: normalization and segmentation, producing an [`Analyzed`] document that the
-//! sentiment scorer (and later the index) reads without segmenting again.
+//! sentiment scorer and the index read without segmenting again; near-duplicate fingerprints.
 
 mod normalize;
 mod segment;
+pub mod simhash;
 
 pub use normalize::{normalize, normalize_into};
 pub use segment::{Segmenter, Token, TokenKind, is_punct};
@@ -11,16 +12,9 @@ pub use segment::{Segmenter, Token, TokenKind, is_punct};
 #[derive(Debug, thiserror::Error)]
 pub enum TextError {
     #[error("cannot read dictionary {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("dictionary {origin}, line {line}: {reason}")]
-    Dictionary {
-        origin: String,
-        line: usize,
-        reason: String,
-    },
+    Dictionary { origin: String, line: usize, reason: String },
 }
 
 /// A normalized document and its tokens. Reused across documents to avoid allocation.
@@ -42,15 +36,12 @@ impl Analyzed {
 
     /// Every token's text with its kind.
     pub fn words(&self) -> impl Iterator<Item = (&str, TokenKind)> + '_ {
-        self.tokens
-            .iter()
-            .map(|t| (&self.text[t.start as usize..t.end as usize], t.kind))
+        self.tokens.iter().map(|t| (&self.text[t.start as usize..t.end as usize], t.kind))
     }
 
     /// Drops emoticon and emoji tokens, to measure what the words alone say.
     pub fn strip_emoticons(&mut self) {
-        self.tokens
-            .retain(|t| !matches!(t.kind, TokenKind::Emoticon | TokenKind::Emoji));
+        self.tokens.retain(|t| !matches!(t.kind, TokenKind::Emoticon | TokenKind::Emoji));
     }
 }
 

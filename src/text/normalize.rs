@@ -14,11 +14,8 @@ use zhconv::{Variant, ZhConverter, get_builtin_converter};
 pub fn normalize_into(raw: &str, out: &mut String, scratch: &mut String) {
     out.clear();
     scratch.clear();
-    let decoded: Cow<'_, str> = if raw.contains('&') {
-        html_escape::decode_html_entities(raw)
-    } else {
-        Cow::Borrowed(raw)
-    };
+    let decoded: Cow<'_, str> =
+        if raw.contains('&') { html_escape::decode_html_entities(raw) } else { Cow::Borrowed(raw) };
     let mut pending_space = false;
     let mut traditional = false;
     let table = traditional_table();
@@ -77,11 +74,7 @@ impl TraditionalTable {
     #[inline]
     fn contains(&self, c: char) -> bool {
         let i = c as usize;
-        i >= 0x3400
-            && self
-                .bits
-                .get(i / 64)
-                .is_some_and(|w| w & (1 << (i % 64)) != 0)
+        i >= 0x3400 && self.bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 }
 
@@ -111,10 +104,7 @@ fn fold_char(c: char) -> char {
 /// Zero-width and byte-order characters that carry nothing but break matching. The zero-width
 /// joiner (U+200D) and variation selectors are kept: they hold emoji sequences together.
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}' | '\u{200C}' | '\u{2060}' | '\u{FEFF}' | '\u{FFFE}'
-    )
+    matches!(c, '\u{200B}' | '\u{200C}' | '\u{2060}' | '\u{FEFF}' | '\u{FFFE}')
 }
 
 #[cfg(test)]
@@ -140,19 +130,13 @@ mod tests {
 
     #[test]
     fn traditional_becomes_simplified() {
-        assert_eq!(
-            normalize("這個價格真的很划算，服務也不錯"),
-            "这个价格真的很划算,服务也不错"
-        );
+        assert_eq!(normalize("這個價格真的很划算，服務也不錯"), "这个价格真的很划算,服务也不错");
         assert_eq!(normalize("臺灣發貨"), "台湾发货");
     }
 
     #[test]
     fn entities_decoded_and_whitespace_collapsed() {
-        assert_eq!(
-            normalize("  质量&amp;做工 \t\n 都&lt;差&gt;  "),
-            "质量&做工 都<差>"
-        );
+        assert_eq!(normalize("  质量&amp;做工 \t\n 都&lt;差&gt;  "), "质量&做工 都<差>");
     }
 
     #[test]

@@ -51,25 +51,15 @@ impl Segmenter {
     /// Loads jieba's default dictionary, then each user dictionary in order.
     /// `hmm` lets jieba guess words that are in no dictionary.
     pub fn new(hmm: bool) -> Self {
-        Segmenter {
-            jieba: Jieba::new(),
-            hmm,
-        }
+        Segmenter { jieba: Jieba::new(), hmm }
     }
 
     /// Adds the words of a dictionary in jieba's format (`word [freq] [tag]` a line, `#`
     /// comments allowed); `origin` names it in errors.
-    pub fn add_dictionary(
-        &mut self,
-        origin: &str,
-        reader: impl BufRead,
-    ) -> Result<usize, TextError> {
+    pub fn add_dictionary(&mut self, origin: &str, reader: impl BufRead) -> Result<usize, TextError> {
         let mut added = 0;
         for (n, line) in reader.lines().enumerate() {
-            let line = line.map_err(|source| TextError::Read {
-                path: origin.to_string(),
-                source,
-            })?;
+            let line = line.map_err(|source| TextError::Read { path: origin.to_string(), source })?;
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -92,10 +82,8 @@ impl Segmenter {
 
     /// Adds a dictionary file.
     pub fn add_dictionary_file(&mut self, path: &Path) -> Result<usize, TextError> {
-        let file = std::fs::File::open(path).map_err(|source| TextError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let file =
+            std::fs::File::open(path).map_err(|source| TextError::Read { path: path.display().to_string(), source })?;
         self.add_dictionary(&path.display().to_string(), std::io::BufReader::new(file))
     }
 
@@ -126,11 +114,7 @@ impl Segmenter {
             };
             let Some((len, kind)) = special else { continue };
             self.cut_run(text, run_start, pos, tokens);
-            tokens.push(Token {
-                start: pos as u32,
-                end: (pos + len) as u32,
-                kind,
-            });
+            tokens.push(Token { start: pos as u32, end: (pos + len) as u32, kind });
             run_start = pos + len;
             while chars.peek().is_some_and(|&(p, _)| p < run_start) {
                 chars.next();
@@ -152,11 +136,7 @@ impl Segmenter {
                 TokenKind::Word
             };
             let s = start + t.byte_start;
-            tokens.push(Token {
-                start: s as u32,
-                end: (s + t.word.len()) as u32,
-                kind,
-            });
+            tokens.push(Token { start: s as u32, end: (s + t.word.len()) as u32, kind });
         }
     }
 }
@@ -169,27 +149,21 @@ pub fn is_punct(c: char) -> bool {
     if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
         return false;
     }
-    matches!(
-        c.general_category_group(),
-        GeneralCategoryGroup::Punctuation | GeneralCategoryGroup::Symbol
-    )
+    matches!(c.general_category_group(), GeneralCategoryGroup::Punctuation | GeneralCategoryGroup::Symbol)
 }
 
 fn url_len(s: &str) -> Option<usize> {
     if !(s.starts_with("http://") || s.starts_with("https://") || s.starts_with("www.")) {
         return None;
     }
-    let len = s
-        .find(|c: char| !c.is_ascii_graphic() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
-        .unwrap_or(s.len());
+    let len = s.find(|c: char| !c.is_ascii_graphic() || matches!(c, '"' | '\'' | '<' | '>' | '`')).unwrap_or(s.len());
     let url = s[..len].trim_end_matches(['.', ',', ')', '!', '?', ';', ':']);
     Some(url.len())
 }
 
 fn mention_len(s: &str) -> Option<usize> {
-    let len = s[1..]
-        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-') || is_punct(c))
-        .map_or(s.len(), |n| n + 1);
+    let len =
+        s[1..].find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-') || is_punct(c)).map_or(s.len(), |n| n + 1);
     (len > 1).then_some(len)
 }
 

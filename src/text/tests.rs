@@ -7,8 +7,7 @@ fn pipeline() -> &'static TextPipeline {
     static P: OnceLock<TextPipeline> = OnceLock::new();
     P.get_or_init(|| {
         let mut s = Segmenter::new(true);
-        s.add_dictionary("test dict", "踩雷 100 v\n智商税 100 n\n".as_bytes())
-            .unwrap();
+        s.add_dictionary("test dict", "踩雷 100 v\n智商税 100 n\n".as_bytes()).unwrap();
         TextPipeline::new(s)
     })
 }
@@ -21,10 +20,7 @@ fn kinds(text: &str) -> Vec<(String, TokenKind)> {
 #[test]
 fn weibo_post_keeps_emoticons_mentions_and_urls_whole() {
     let got = kinds("@小米客服 你们的售后太差了[怒][怒] 详情见 https://t.cn/A6xYz 😡");
-    let specials: Vec<_> = got
-        .iter()
-        .filter(|(_, k)| *k != TokenKind::Word && *k != TokenKind::Punct)
-        .collect();
+    let specials: Vec<_> = got.iter().filter(|(_, k)| *k != TokenKind::Word && *k != TokenKind::Punct).collect();
     assert_eq!(
         specials,
         vec![
@@ -44,10 +40,7 @@ fn user_dictionary_keeps_slang_whole() {
     let words: Vec<_> = got.iter().map(|(w, _)| w.as_str()).collect();
     assert!(words.contains(&"踩雷"), "{words:?}");
     assert!(words.contains(&"智商税"), "{words:?}");
-    assert_eq!(
-        got.iter().find(|(w, _)| w == ",").map(|x| x.1),
-        Some(TokenKind::Punct)
-    );
+    assert_eq!(got.iter().find(|(w, _)| w == ",").map(|x| x.1), Some(TokenKind::Punct));
 }
 
 #[test]
@@ -58,36 +51,21 @@ fn traditional_text_segments_like_simplified() {
 #[test]
 fn brackets_that_are_not_emoticons_are_not_kept_whole() {
     let got = kinds("型号[2024款]很好");
-    assert!(
-        got.iter().all(|(_, k)| *k != TokenKind::Emoticon),
-        "{got:?}"
-    );
+    assert!(got.iter().all(|(_, k)| *k != TokenKind::Emoticon), "{got:?}");
 }
 
 #[test]
 fn emoji_sequences_stay_together() {
     let got = kinds("好评👍🏻👨\u{200D}👩\u{200D}👧");
-    let emoji: Vec<_> = got
-        .iter()
-        .filter(|(_, k)| *k == TokenKind::Emoji)
-        .map(|(w, _)| w.clone())
-        .collect();
-    assert_eq!(
-        emoji,
-        vec!["👍🏻".to_string(), "👨\u{200D}👩\u{200D}👧".to_string()]
-    );
+    let emoji: Vec<_> = got.iter().filter(|(_, k)| *k == TokenKind::Emoji).map(|(w, _)| w.clone()).collect();
+    assert_eq!(emoji, vec!["👍🏻".to_string(), "👨\u{200D}👩\u{200D}👧".to_string()]);
 }
 
 #[test]
 fn bad_dictionary_line_names_origin_and_line() {
     let mut s = Segmenter::new(false);
-    let err = s
-        .add_dictionary("my.txt", "好物 10\n翻车 lots\n".as_bytes())
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "dictionary my.txt, line 2: frequency \"lots\" of \"翻车\" is not a whole number"
-    );
+    let err = s.add_dictionary("my.txt", "好物 10\n翻车 lots\n".as_bytes()).unwrap_err();
+    assert_eq!(err.to_string(), "dictionary my.txt, line 2: frequency \"lots\" of \"翻车\" is not a whole number");
 }
 
 #[test]
@@ -99,4 +77,19 @@ fn junk_and_huge_input_do_not_panic() {
     let a = pipeline().analyze(&long);
     assert!(a.tokens.len() >= 600_000);
     assert!(pipeline().analyze("").tokens.is_empty());
+}
+
+#[test]
+fn reposts_are_near_and_different_posts_far() {
+    use super::simhash::{MAX_DISTANCE, distance, simhash};
+    let fp = |t: &str| simhash(&pipeline().analyze(t)).unwrap();
+    let original = "小米手机充电的时候突然起火了，整个床都烧黑了，售后到现在还没有给任何说法，大家千万小心";
+    let repost =
+        "//@数码博主: 小米手机充电的时候突然起火了，整个床都烧黑了，售后到现在还没有给任何说法，大家千万小心[怒]";
+    let edited = "小米手机充电的时候突然起火了！整个床都烧黑了，售后到现在还没有给任何说法，大家千万千万小心";
+    let other = "华为新出的平板屏幕显示效果很好，续航也不错，就是价格有点贵，等双十一降价再入手吧";
+    assert!(distance(fp(original), fp(repost)) <= MAX_DISTANCE, "{}", distance(fp(original), fp(repost)));
+    assert!(distance(fp(original), fp(edited)) <= MAX_DISTANCE, "{}", distance(fp(original), fp(edited)));
+    assert!(distance(fp(original), fp(other)) > 3 * MAX_DISTANCE, "{}", distance(fp(original), fp(other)));
+    assert_eq!(simhash(&pipeline().analyze("好评")), None);
 }
