@@ -50,13 +50,12 @@ impl Clusters {
     pub fn assign(&mut self, fp: Option<u64>, own: u64) -> u64 {
         let Some(fp) = fp else { return own };
         for (b, spec) in BANDS.iter().enumerate() {
-            if let Some(candidates) = self.bands[b].get(&band(fp, *spec)) {
-                if let Some(&i) = candidates.iter().find(|&&i| distance(self.members[i as usize].0, fp) <= MAX_DISTANCE)
-                {
-                    let cluster = self.members[i as usize].1;
-                    self.insert(fp, cluster);
-                    return cluster;
-                }
+            if let Some(candidates) = self.bands[b].get(&band(fp, *spec))
+                && let Some(&i) = candidates.iter().find(|&&i| distance(self.members[i as usize].0, fp) <= MAX_DISTANCE)
+            {
+                let cluster = self.members[i as usize].1;
+                self.insert(fp, cluster);
+                return cluster;
             }
         }
         self.insert(fp, own);
