@@ -16,9 +16,12 @@ pub struct Fields {
     pub kind: Field,
     pub url: Field,
     pub author: Field,
-    /// Title and text are stored normalized: the tokenizer's offsets (and so highlights) point into them.
+    /// Title, indexed and stored normalized (highlight offsets point into normalized text).
     pub title: Field,
+    /// The text, indexed only: ingest feeds it pre-tokenized, and tantivy would store the tokens too.
     pub text: Field,
+    /// The normalized text, stored only: what results show and snippets are cut from.
+    pub body: Field,
     /// Watch names the mention matched; one value each.
     pub watches: Field,
     /// positive, neutral, negative.
@@ -43,7 +46,7 @@ pub struct Fields {
 /// Builds the schema and its field handles.
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = TextOptions::default().set_stored().set_indexing_options(
+    let indexed = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(TOKENIZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
@@ -54,8 +57,9 @@ pub fn build() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING | STORED | FAST),
         url: b.add_text_field("url", STORED),
         author: b.add_text_field("author", STRING | STORED),
-        title: b.add_text_field("title", text.clone()),
-        text: b.add_text_field("text", text),
+        title: b.add_text_field("title", indexed.clone().set_stored()),
+        text: b.add_text_field("text", indexed),
+        body: b.add_text_field("body", STORED),
         watches: b.add_text_field("watches", STRING | STORED | FAST),
         label: b.add_text_field("label", STRING | STORED | FAST),
         score: b.add_f64_field("score", STORED | FAST),

@@ -152,7 +152,8 @@ fn hit(searcher: &Searcher, f: Fields, snippets: &SnippetGenerator, a: DocAddres
         .and_then(|v| v.as_datetime())
         .and_then(|d| Timestamp::from_microsecond(d.into_timestamp_micros()).ok())
         .map_or_else(String::new, |t| t.to_string());
-    let snippet = snippets.snippet_from_doc(&doc);
+    let body = text(f.body);
+    let snippet = snippets.snippet(&body);
     let mut marked = String::new();
     let fragment = snippet.fragment();
     let mut at = 0;
@@ -164,7 +165,6 @@ fn hit(searcher: &Searcher, f: Fields, snippets: &SnippetGenerator, a: DocAddres
         at = range.end;
     }
     marked.push_str(&fragment[at..]);
-    let body = text(f.text);
     Ok(SearchHit {
         id: text(f.id),
         source: text(f.source),

@@ -19,7 +19,8 @@ fn search(texts: &[&str], query: &str) -> Vec<String> {
     let (index, f) = in_memory(pipeline());
     let mut writer = index.writer(15_000_000).unwrap();
     for t in texts {
-        writer.add_document(doc!(f.text => crate::text::normalize(t))).unwrap();
+        let t = crate::text::normalize(t);
+        writer.add_document(doc!(f.text => t.clone(), f.body => t)).unwrap();
     }
     writer.commit().unwrap();
     let searcher = index.reader().unwrap().searcher();
@@ -30,7 +31,7 @@ fn search(texts: &[&str], query: &str) -> Vec<String> {
         .into_iter()
         .map(|(_, a)| {
             let d: TantivyDocument = searcher.doc(a).unwrap();
-            d.get_first(f.text).and_then(|v| v.as_str()).unwrap().to_string()
+            d.get_first(f.body).and_then(|v| v.as_str()).unwrap().to_string()
         })
         .collect();
     hits.sort();

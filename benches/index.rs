@@ -1,0 +1,198 @@
+//! Ingest, search and stats on a large index, against bare tantivy + jieba indexing of the same
+//! texts in the same run. `cargo bench --bench index [-- MENTIONS]` (default 1,000,000).
+//!
+//! Mentions are made from the e-commerce review corpus in `../shared/data/sentiment/`: two reviews
+//! joined, a brand name in front (six watches), published over 60 days, some engagement.
+//! yuqing's ingest runs first so that the peak resident memory printed is its own.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use jiff::{SignedDuration, Timestamp};
+use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::{Index, TantivyDocument};
+use yuqing::analyzer::Analyzer;
+use yuqing::config::Config;
+use yuqing::index::search::{SearchRequest, Sort, search};
+use yuqing::index::stats::{Interval, StatsRequest, stats};
+use yuqing::index::{MentionWriter, open_or_create};
+use yuqing::mention::{Kind, Mention};
+use yuqing::sentiment::corpus::{CorpusOptions, read_corpus};
+use yuqing::watch::{Watch, WatchMatcher};
+
+const CORPUS: &str = "../shared/data/sentiment/online_shopping_10_cats.dev.csv";
+const BRANDS: [&str; 6] = ["华为", "小米", "荣耀", "苹果", "联想", "海尔"];
+const WRITER_HEAP: usize = 400 << 20;
+const DAYS: i64 = 60;
+
+fn main() {
+    let n: usize =
+        std::env::args().skip(1).find(|a| !a.starts_with("--")).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let corpus = read_corpus(CORPUS.as_ref(), &CorpusOptions::default()).unwrap_or_else(|e| {
+        eprintln!("bench: {e}");
+        std::process::exit(2)
+    });
+    let texts: Vec<String> = corpus.examples.into_iter().map(|e| e.text).collect();
+    let end: Timestamp = "2026-11-20T00:00:00Z".parse().unwrap();
+    let text_of = |i: usize| {
+        let k = texts.len();
+        format!("{}{}。{}", BRANDS[i % BRANDS.len()], texts[i % k], texts[(i / k + i * 7919) % k])
+    };
+    let mention = |i: usize| Mention {
+        id: format!("bench:{i}"),
+        source: ["jd", "weibo", "zhihu"][i % 3].to_string(),
+        kind: Kind::Review,
+        url: String::new(),
+        title: String::new(),
+        text: text_of(i),
+        author: String::new(),
+        published_at: end - SignedDuration::from_secs(((i as i64) * 7_919) % (DAYS * 86_400)),
+        likes: (i % 97) as u64,
+        reposts: (i % 13) as u64,
+        replies: (i % 7) as u64,
+        rating: None,
+        parent: String::new(),
+    };
+
+    // yuqing ingest: text pipeline, sentiment, watches, dedup, clusters, indexing.
+    let dir = tempfile::tempdir().unwrap();
+    let analyzer = Arc::new(Analyzer::load(&Config::default()).unwrap());
+    let watches: Vec<Watch> = BRANDS
+        .iter()
+        .map(|b| Watch {
+            name: b.to_string(),
+            aliases: vec![b.to_string()],
+            required: vec![],
+            excluded: vec![],
+            group: Some("g".into()),
+        })
+        .collect();
+    let (index, fields) = open_or_create(dir.path(), analyzer.text.clone()).unwrap();
+    let mut writer =
+        MentionWriter::new(&index, fields, analyzer.clone(), WatchMatcher::new(watches), WRITER_HEAP).unwrap();
+    let started = Instant::now();
+    let mut added = 0;
+    for i in 0..n {
+        added += (writer.add(mention(i)).unwrap() == yuqing::index::Added::New) as usize;
+    }
+    writer.commit().unwrap();
+    let ingest_s = started.elapsed().as_secs_f64();
+    let peak_mb = peak_rss_mb();
+    drop(writer);
+    println!(
+        "yuqing ingest: {n} mentions ({added} new) in {ingest_s:.1} s = {:.0} mentions/s; peak RSS {peak_mb} MB",
+        n as f64 / ingest_s
+    );
+
+    // Bare tantivy with a jieba search-mode tokenizer over the same texts.
+    let bare_dir = tempfile::tempdir().unwrap();
+    let mut sb = Schema::builder();
+    let text_field = sb.add_text_field(
+        "text",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("bare")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
+    let bare = Index::create_in_dir(bare_dir.path(), sb.build()).unwrap();
+    bare.tokenizers().register("bare", BareJieba(Arc::new(jieba_rs::Jieba::new()), Vec::new()));
+    let mut bw = bare.writer(WRITER_HEAP).unwrap();
+    let started = Instant::now();
+    for i in 0..n {
+        let mut d = TantivyDocument::default();
+        d.add_text(text_field, text_of(i));
+        bw.add_document(d).unwrap();
+    }
+    bw.commit().unwrap();
+    let bare_s = started.elapsed().as_secs_f64();
+    println!("bare tantivy + jieba cut_for_search: {:.0} documents/s", n as f64 / bare_s);
+    println!("yuqing ingest / bare indexing: {:.2}", bare_s / ingest_s);
+
+    // Search: two-term queries with a watch and a 30-day filter.
+    let words = ["质量 不错", "物流 很快", "电池 发热", "屏幕 清晰", "价格 便宜", "客服 态度", "包装 破损", "味道 好"];
+    let mut lat = Vec::new();
+    for q in 0..400 {
+        let request = SearchRequest {
+            query: words[q % words.len()].to_string(),
+            watch: Some(BRANDS[q % BRANDS.len()].to_string()),
+            since: Some(end - SignedDuration::from_hours(24 * 30)),
+            until: Some(end),
+            sort: if q % 2 == 0 { Sort::Time } else { Sort::Relevance },
+            limit: 20,
+            ..SearchRequest::default()
+        };
+        let t = Instant::now();
+        std::hint::black_box(search(&index, fields, &request).unwrap());
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    report("search (2 terms, watch, 30 days, top 20 with snippets)", &mut lat);
+
+    let mut lat = Vec::new();
+    for q in 0..40 {
+        let request = StatsRequest {
+            watch: BRANDS[q % BRANDS.len()].to_string(),
+            group: BRANDS.iter().map(|b| b.to_string()).collect(),
+            since: end - SignedDuration::from_hours(24 * 30),
+            until: end,
+            interval: Interval::Day,
+        };
+        let t = Instant::now();
+        std::hint::black_box(stats(&index, fields, &request).unwrap());
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    report("stats (watch, 30 days by day, share of voice of 6)", &mut lat);
+}
+
+fn report(name: &str, ms: &mut [f64]) {
+    ms.sort_by(f64::total_cmp);
+    let p = |q: f64| ms[((ms.len() as f64 * q) as usize).min(ms.len() - 1)];
+    println!("{name}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} runs)", p(0.5), p(0.99), ms[ms.len() - 1], ms.len());
+}
+
+fn peak_rss_mb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
+/// The reference tokenizer: jieba search mode, one position per token, punctuation kept.
+#[derive(Clone)]
+struct BareJieba(Arc<jieba_rs::Jieba>, Vec<Token>);
+
+impl Tokenizer for BareJieba {
+    type TokenStream<'a> = BareStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BareStream<'a> {
+        self.1.clear();
+        for (position, t) in self.0.cut_for_search(text, true).into_iter().enumerate() {
+            self.1.push(Token {
+                offset_from: t.byte_start,
+                offset_to: t.byte_start + t.word.len(),
+                position,
+                text: t.word.to_lowercase(),
+                position_length: 1,
+            });
+        }
+        BareStream(&mut self.1, 0)
+    }
+}
+
+struct BareStream<'a>(&'a mut Vec<Token>, usize);
+
+impl TokenStream for BareStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.1 += 1;
+        self.1 <= self.0.len()
+    }
+    fn token(&self) -> &Token {
+        &self.0[self.1 - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.0[self.1 - 1]
+    }
+}
