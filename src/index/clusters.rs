@@ -34,12 +34,11 @@ fn band(fp: u64, (shift, width): (u32, u32)) -> u16 {
 impl Clusters {
     /// Reads every fingerprint and cluster of the committed index.
     pub fn load(searcher: &Searcher) -> Result<Clusters, IndexError> {
-        let wrap = |source| IndexError::Tantivy { path: "index".into(), source };
         let mut clusters = Clusters::default();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
-            let fps = fast.u64("simhash").map_err(wrap)?;
-            let ids = fast.u64("cluster").map_err(wrap)?;
+            let fps = fast.u64("simhash")?;
+            let ids = fast.u64("cluster")?;
             for doc in 0..segment.max_doc() {
                 if let (Some(fp), Some(cluster)) = (fps.first(doc), ids.first(doc)) {
                     clusters.insert(fp, cluster);

@@ -26,6 +26,8 @@ pub enum IndexError {
     CreateDir { path: String, source: std::io::Error },
     #[error("bad query {query:?}: {reason}")]
     Query { query: String, reason: String },
+    #[error("index: {0}")]
+    Engine(#[from] tantivy::TantivyError),
     #[error("index at {path}: {source}")]
     Tantivy { path: String, source: tantivy::TantivyError },
 }

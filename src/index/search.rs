@@ -78,25 +78,20 @@ pub struct SearchHit {
 
 /// Runs `request` against the committed state of `index`.
 pub fn search(index: &Index, fields: Fields, request: &SearchRequest) -> Result<Vec<SearchHit>, IndexError> {
-    let wrap = |source| IndexError::Tantivy { path: "index".into(), source };
-    let searcher = index.reader().map_err(wrap)?.searcher();
+    let searcher = index.reader()?.searcher();
     let query = build_query(index, fields, request)?;
     let limit = if request.collapse { request.limit.max(1) * COLLAPSE_FETCH } else { request.limit.max(1) };
     let addresses: Vec<DocAddress> = match request.sort {
-        Sort::Relevance => searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())
-            .map_err(wrap)?
-            .into_iter()
-            .map(|(_, a)| a)
-            .collect(),
+        Sort::Relevance => {
+            searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?.into_iter().map(|(_, a)| a).collect()
+        }
         Sort::Time => searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_fast_field::<DateTime>("published", Order::Desc))
-            .map_err(wrap)?
+            .search(&query, &TopDocs::with_limit(limit).order_by_fast_field::<DateTime>("published", Order::Desc))?
             .into_iter()
             .map(|(_, a)| a)
             .collect(),
     };
-    let mut snippets = SnippetGenerator::create(&searcher, &*query, fields.text).map_err(wrap)?;
+    let mut snippets = SnippetGenerator::create(&searcher, &*query, fields.text)?;
     snippets.set_max_num_chars(SNIPPET_CHARS);
     let mut hits = Vec::new();
     let mut seen = rustc_hash::FxHashSet::default();
@@ -142,8 +137,7 @@ fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Qu
 }
 
 fn hit(searcher: &Searcher, f: Fields, snippets: &SnippetGenerator, a: DocAddress) -> Result<SearchHit, IndexError> {
-    let doc: TantivyDocument =
-        searcher.doc(a).map_err(|source| IndexError::Tantivy { path: "index".into(), source })?;
+    let doc: TantivyDocument = searcher.doc(a)?;
     let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
     let all = |field| doc.get_all(field).filter_map(|v| v.as_str()).map(String::from).collect::<Vec<_>>();
     let number = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or_default();

@@ -82,8 +82,7 @@ pub struct Stats {
 
 /// Computes the stats of `request` on the committed index.
 pub fn stats(index: &Index, f: Fields, request: &StatsRequest) -> Result<Stats, IndexError> {
-    let wrap = |source| IndexError::Tantivy { path: "index".into(), source };
-    let searcher = index.reader().map_err(wrap)?.searcher();
+    let searcher = index.reader()?.searcher();
     let (from_ms, to_ms) = (request.since.as_millisecond(), request.until.as_millisecond());
     let (width, offset) = match request.interval {
         Interval::Hour => ("1h", "0h".to_string()),
@@ -174,8 +173,7 @@ fn terms_query(f: Fields, watches: &[String], r: &StatsRequest) -> Box<dyn Query
 fn aggregate(searcher: &tantivy::Searcher, query: &dyn Query, aggs: Value) -> Result<Value, IndexError> {
     let aggs: Aggregations = serde_json::from_value(aggs).expect("the aggregation requests above are well formed");
     let collector = AggregationCollector::from_aggs(aggs, AggContextParams::default());
-    let result: AggregationResults =
-        searcher.search(query, &collector).map_err(|source| IndexError::Tantivy { path: "index".into(), source })?;
+    let result: AggregationResults = searcher.search(query, &collector)?;
     Ok(serde_json::to_value(result).expect("aggregation results serialize"))
 }
 

@@ -56,9 +56,8 @@ impl MentionWriter {
         watches: WatchMatcher,
         heap_bytes: usize,
     ) -> Result<Self, IndexError> {
-        let wrap = |source| IndexError::Tantivy { path: "index".into(), source };
-        let writer = index.writer(heap_bytes).map_err(wrap)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(wrap)?;
+        let writer = index.writer(heap_bytes)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let clusters = Clusters::load(&reader.searcher())?;
         Ok(MentionWriter {
             writer,
@@ -79,15 +78,12 @@ impl MentionWriter {
         let f = self.fields;
         let searcher = self.reader.searcher();
         let known = |term: &Term| searcher.doc_freq(term).map(|n| n > 0);
-        let wrap = |source| IndexError::Tantivy { path: "index".into(), source };
-        if self.batch_ids.contains(&m.id) || known(&Term::from_field_text(f.id, &m.id)).map_err(wrap)? {
+        if self.batch_ids.contains(&m.id) || known(&Term::from_field_text(f.id, &m.id))? {
             return Ok(Added::DuplicateId);
         }
         let sentiment = self.analyzer.score(&m.text, &mut self.ws, false);
         let text_hash = fingerprint(&self.ws.doc.text);
-        if self.batch_texts.contains(&text_hash)
-            || known(&Term::from_field_u64(f.text_hash, text_hash)).map_err(wrap)?
-        {
+        if self.batch_texts.contains(&text_hash) || known(&Term::from_field_u64(f.text_hash, text_hash))? {
             return Ok(Added::ExactCopy);
         }
         let mut doc = TantivyDocument::default();
@@ -126,7 +122,7 @@ impl MentionWriter {
         if let Some(fp) = fp {
             doc.add_u64(f.simhash, fp);
         }
-        self.writer.add_document(doc).map_err(wrap)?;
+        self.writer.add_document(doc)?;
         self.batch_ids.insert(m.id);
         self.batch_texts.insert(text_hash);
         Ok(Added::New)
@@ -134,9 +130,8 @@ impl MentionWriter {
 
     /// Commits what was added; after it returns, the mentions survive a crash.
     pub fn commit(&mut self) -> Result<(), IndexError> {
-        let wrap = |source| IndexError::Tantivy { path: "index".into(), source };
-        self.writer.commit().map_err(wrap)?;
-        self.reader.reload().map_err(wrap)?;
+        self.writer.commit()?;
+        self.reader.reload()?;
         self.batch_ids.clear();
         self.batch_texts.clear();
         Ok(())
