@@ -89,6 +89,11 @@ impl Mention {
     }
 }
 
+/// `t` as `YYYY-MM-DD HH:MM` in the mention time zone (Asia/Shanghai), for people to read.
+pub fn local_minute(t: Timestamp) -> String {
+    t.in_tz(DEFAULT_TIME_ZONE).map_or_else(|_| t.to_string(), |z| z.strftime("%Y-%m-%d %H:%M").to_string())
+}
+
 /// Parses a time as [`Mention::published_at`] documents.
 pub fn parse_time(s: &str) -> Result<Timestamp, String> {
     let s = s.trim();

@@ -89,6 +89,20 @@ fn load_analyzer(config: &Config) -> anyhow::Result<Analyzer> {
     Ok(analyzer)
 }
 
+/// Opens the index in the data directory, which `yuqing ingest` must have created, with the
+/// analyzer whose tokenizer it is searched with.
+fn open_existing_index(config: &Config) -> anyhow::Result<(Analyzer, tantivy::Index, yuqing::index::Fields)> {
+    let index_dir = config.data_dir.join("index");
+    anyhow::ensure!(
+        index_dir.join("meta.json").exists(),
+        "no index at {}: run `yuqing ingest` (or pass --data DIR)",
+        index_dir.display()
+    );
+    let analyzer = load_analyzer(config)?;
+    let (index, fields) = yuqing::index::open_or_create(&index_dir, analyzer.text.clone())?;
+    Ok((analyzer, index, fields))
+}
+
 fn init_logging(verbose: u8) {
     let level = match verbose {
         0 => "warn",

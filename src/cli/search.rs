@@ -78,14 +78,7 @@ struct CsvRow<'a> {
 }
 
 pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let index_dir = config.data_dir.join("index");
-    anyhow::ensure!(
-        index_dir.join("meta.json").exists(),
-        "no index at {}: run `yuqing ingest` (or pass --data DIR)",
-        index_dir.display()
-    );
-    let analyzer = super::load_analyzer(config)?;
-    let (index, fields) = yuqing::index::open_or_create(&index_dir, analyzer.text.clone())?;
+    let (_analyzer, index, fields) = super::open_existing_index(config)?;
     let request = SearchRequest {
         query: args.query,
         watch: args.watch,
@@ -135,12 +128,9 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// An RFC 3339 instant as `YYYY-MM-DD HH:MM` in the mention time zone (Asia/Shanghai).
+/// A hit's RFC 3339 time in local time.
 fn local_time(utc: &str) -> String {
-    utc.parse::<jiff::Timestamp>()
-        .ok()
-        .and_then(|t| t.in_tz(yuqing::mention::DEFAULT_TIME_ZONE).ok())
-        .map_or_else(|| utc.to_string(), |z| z.strftime("%Y-%m-%d %H:%M").to_string())
+    utc.parse().map_or_else(|_| utc.to_string(), yuqing::mention::local_minute)
 }
 
 fn csv_row(h: &SearchHit) -> CsvRow<'_> {

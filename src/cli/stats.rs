@@ -40,10 +40,7 @@ pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let until = args.until.unwrap_or_else(jiff::Timestamp::now);
     let since = args.since.unwrap_or_else(|| last_days(until, args.days));
     anyhow::ensure!(since < until, "--since must be before --until");
-    let index_dir = config.data_dir.join("index");
-    anyhow::ensure!(index_dir.join("meta.json").exists(), "no index at {}: run `yuqing ingest`", index_dir.display());
-    let analyzer = super::load_analyzer(config)?;
-    let (index, fields) = yuqing::index::open_or_create(&index_dir, analyzer.text.clone())?;
+    let (_analyzer, index, fields) = super::open_existing_index(config)?;
     let request = StatsRequest { watch: watch.name.clone(), group, since, until, interval: args.interval };
     let s = stats(&index, fields, &request)?;
     let mut out = std::io::stdout().lock();

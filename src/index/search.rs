@@ -127,13 +127,17 @@ fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Qu
         }
     }
     if r.since.is_some() || r.until.is_some() {
-        let at =
-            |t: &Timestamp| Term::from_field_date(f.published, DateTime::from_timestamp_micros(t.as_microsecond()));
-        let lower = r.since.as_ref().map_or(Bound::Unbounded, |t| Bound::Included(at(t)));
-        let upper = r.until.as_ref().map_or(Bound::Unbounded, |t| Bound::Excluded(at(t)));
-        clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        clauses.push((Occur::Must, Box::new(published_range(f, r.since.as_ref(), r.until.as_ref()))));
     }
     Ok(if clauses.len() == 1 { clauses.pop().unwrap().1 } else { Box::new(BooleanQuery::new(clauses)) })
+}
+
+/// Mentions published at or after `since` and before `until` (either side open when `None`).
+pub fn published_range(f: Fields, since: Option<&Timestamp>, until: Option<&Timestamp>) -> RangeQuery {
+    let at = |t: &Timestamp| Term::from_field_date(f.published, DateTime::from_timestamp_micros(t.as_microsecond()));
+    let lower = since.map_or(Bound::Unbounded, |t| Bound::Included(at(t)));
+    let upper = until.map_or(Bound::Unbounded, |t| Bound::Excluded(at(t)));
+    RangeQuery::new(lower, upper)
 }
 
 fn hit(searcher: &Searcher, f: Fields, snippets: &SnippetGenerator, a: DocAddress) -> Result<SearchHit, IndexError> {

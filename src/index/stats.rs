@@ -2,19 +2,18 @@
 //! of voice against its competitor group, risk-category counts. Computed by tantivy
 //! aggregations over fast fields; buckets follow Asia/Shanghai days and hours.
 
-use std::ops::Bound;
-
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
+use tantivy::Index;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::aggregation::{AggContextParams, AggregationCollector};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
-use tantivy::{DateTime, Index};
 
+use super::search::published_range;
 use super::{Fields, IndexError};
-use crate::mention::DEFAULT_TIME_ZONE;
+use crate::mention::local_minute;
 
 /// Offset of the mention time zone (Asia/Shanghai, UTC+8, no DST) for local bucket edges.
 const LOCAL_OFFSET_HOURS: i64 = 8;
@@ -165,8 +164,7 @@ fn terms_query(f: Fields, watches: &[String], r: &StatsRequest) -> Box<dyn Query
             (Occur::Should, q)
         })
         .collect();
-    let at = |t: &Timestamp| Term::from_field_date(f.published, DateTime::from_timestamp_micros(t.as_microsecond()));
-    let range = RangeQuery::new(Bound::Included(at(&r.since)), Bound::Excluded(at(&r.until)));
+    let range = published_range(f, Some(&r.since), Some(&r.until));
     Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(BooleanQuery::new(any))), (Occur::Must, Box::new(range))]))
 }
 
@@ -198,12 +196,9 @@ fn counts(terms: &Value) -> Counts {
     c
 }
 
-/// Milliseconds since the epoch as `YYYY-MM-DD HH:MM` in Asia/Shanghai.
+/// Milliseconds since the epoch (as aggregations give them) in local time.
 fn local_time(ms: f64) -> String {
-    Timestamp::from_millisecond(ms as i64)
-        .ok()
-        .and_then(|t| t.in_tz(DEFAULT_TIME_ZONE).ok())
-        .map_or_else(String::new, |z| z.strftime("%Y-%m-%d %H:%M").to_string())
+    Timestamp::from_millisecond(ms as i64).map_or_else(|_| String::new(), local_minute)
 }
 
 /// The period ending at `until` that spans `days` days.
