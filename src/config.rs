@@ -32,8 +32,9 @@ pub struct Config {
     pub sentiment: SentimentConfig,
     /// The brands and competitors followed (`[[watch]]` tables).
     pub watches: Vec<Watch>,
-    /// Where the index (and later the crawl state) lives.
+    /// Where the index and the crawl state live.
     pub data_dir: PathBuf,
+    pub crawl: CrawlConfig,
 }
 
 impl Default for Config {
@@ -43,8 +44,112 @@ impl Default for Config {
             sentiment: SentimentConfig::default(),
             watches: Vec::new(),
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            crawl: CrawlConfig::default(),
         }
     }
+}
+
+/// How the crawler fetches (`[crawl]`); sources may override the politeness settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrawlConfig {
+    /// Directory of source definitions (`*.toml`), relative to the config file.
+    #[serde(default = "default_sources_dir")]
+    pub sources_dir: PathBuf,
+    /// The User-Agent sent to every site.
+    #[serde(default = "default_user_agent")]
+    pub user_agent: String,
+    /// Obey robots.txt (sources may turn it off for APIs they are allowed to use).
+    #[serde(default = "default_true")]
+    pub respect_robots: bool,
+    /// Seconds allowed to open a connection.
+    #[serde(default = "default_connect_timeout_secs")]
+    pub connect_timeout_secs: u64,
+    /// Seconds allowed for a whole request, body included.
+    #[serde(default = "default_timeout_secs")]
+    pub timeout_secs: u64,
+    /// Larger responses are refused.
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: u64,
+    /// More redirects than this is an error (a redirect loop).
+    #[serde(default = "default_max_redirects")]
+    pub max_redirects: usize,
+    /// Least milliseconds between two requests to one host.
+    #[serde(default = "default_delay_ms")]
+    pub delay_ms: u64,
+    /// Most requests in flight to one host.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+    /// Retries after a timeout, a connection error, 429 or 5xx.
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// The first retry waits about this long; each next one twice as long, with jitter.
+    #[serde(default = "default_retry_base_ms")]
+    pub retry_base_ms: u64,
+    /// A Retry-After longer than this many seconds ends the attempt instead of waiting.
+    #[serde(default = "default_max_retry_after_secs")]
+    pub max_retry_after_secs: u64,
+    /// Commit the index (and then the crawl state) after this many new mentions.
+    #[serde(default = "default_commit_every")]
+    pub commit_every: usize,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> Self {
+        toml::from_str("").expect("crawl defaults")
+    }
+}
+
+fn default_sources_dir() -> PathBuf {
+    PathBuf::from("sources")
+}
+
+fn default_user_agent() -> String {
+    concat!("yuqing/", env!("CARGO_PKG_VERSION"), " (brand monitoring; +https://github.com/yuqing/yuqing)").to_string()
+}
+
+const fn default_true() -> bool {
+    true
+}
+
+const fn default_connect_timeout_secs() -> u64 {
+    10
+}
+
+const fn default_timeout_secs() -> u64 {
+    30
+}
+
+const fn default_max_body_bytes() -> u64 {
+    8 << 20
+}
+
+const fn default_max_redirects() -> usize {
+    5
+}
+
+const fn default_delay_ms() -> u64 {
+    1000
+}
+
+const fn default_concurrency() -> usize {
+    2
+}
+
+const fn default_retries() -> u32 {
+    3
+}
+
+const fn default_retry_base_ms() -> u64 {
+    500
+}
+
+const fn default_max_retry_after_secs() -> u64 {
+    120
+}
+
+const fn default_commit_every() -> usize {
+    5000
 }
 
 /// The data directory unless configured.
@@ -95,6 +200,8 @@ struct RawConfig {
     watch: Vec<RawWatch>,
     #[serde(default)]
     data: RawData,
+    #[serde(default)]
+    crawl: CrawlConfig,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -187,11 +294,28 @@ impl Config {
             return Err(invalid("sentiment.neutral_band", format!("must be at least 0 and below 1, is {band}")));
         }
         let watches = validate_watches(raw.watch, text, path)?;
+        let mut crawl = raw.crawl;
+        crawl.sources_dir = base.join(&crawl.sources_dir);
+        for (field, zero) in [
+            ("crawl.timeout_secs", crawl.timeout_secs == 0),
+            ("crawl.connect_timeout_secs", crawl.connect_timeout_secs == 0),
+            ("crawl.max_body_bytes", crawl.max_body_bytes == 0),
+            ("crawl.concurrency", crawl.concurrency == 0),
+            ("crawl.commit_every", crawl.commit_every == 0),
+        ] {
+            if zero {
+                return Err(invalid(field, "must be at least 1".into()));
+            }
+        }
+        if reqwest::header::HeaderValue::from_str(&crawl.user_agent).is_err() {
+            return Err(invalid("crawl.user_agent", "is not a valid header value".into()));
+        }
         Ok(Config {
             text: TextConfig { hmm: raw.text.hmm, user_dicts },
             sentiment: SentimentConfig { lexicon_dir, neutral_band: band },
             watches,
             data_dir: raw.data.dir.map_or_else(|| PathBuf::from(DEFAULT_DATA_DIR), |d| base.join(d)),
+            crawl,
         })
     }
 }
@@ -232,6 +356,8 @@ mod tests {
         let c = Config::parse("", Path::new("yuqing.toml")).unwrap();
         assert!(c.text.hmm);
         assert_eq!(c.sentiment.neutral_band, default_neutral_band());
+        assert_eq!(c.crawl, CrawlConfig::default());
+        assert_eq!(c.crawl.delay_ms, 1000);
     }
 
     #[test]
@@ -273,5 +399,7 @@ mod tests {
         assert_eq!(err.to_string(), "config y.toml: sentiment.neutral_band: must be at least 0 and below 1, is 1.5");
         let err = Config::parse("[text]\nuser_dicts = [\"nope.txt\"]\n", Path::new("/tmp/x/y.toml")).unwrap_err();
         assert_eq!(err.to_string(), "config /tmp/x/y.toml: text.user_dicts: /tmp/x/nope.txt is not a readable file");
+        let err = Config::parse("[crawl]\nconcurrency = 0\n", Path::new("y.toml")).unwrap_err();
+        assert_eq!(err.to_string(), "config y.toml: crawl.concurrency: must be at least 1");
     }
 }

@@ -6,8 +6,11 @@
 
 pub mod analyzer;
 pub mod config;
+pub mod crawl;
 pub mod index;
 pub mod mention;
 pub mod sentiment;
+pub mod source;
+pub mod store;
 pub mod text;
 pub mod watch;

@@ -94,26 +94,12 @@ pub fn local_minute(t: Timestamp) -> String {
     t.in_tz(DEFAULT_TIME_ZONE).map_or_else(|_| t.to_string(), |z| z.strftime("%Y-%m-%d %H:%M").to_string())
 }
 
-/// Parses a time as [`Mention::published_at`] documents.
+/// Parses a time as [`Mention::published_at`] documents (any form [`crate::text::dates`] reads,
+/// in Asia/Shanghai, relative to now).
 pub fn parse_time(s: &str) -> Result<Timestamp, String> {
-    let s = s.trim();
-    if let Ok(n) = s.parse::<i64>() {
-        return from_unix(n);
-    }
-    if let Ok(t) = s.parse::<Timestamp>() {
-        return Ok(t);
-    }
-    let civil = s
-        .parse::<jiff::civil::DateTime>()
-        .or_else(|_| s.parse::<jiff::civil::Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())))
-        .map_err(|_| format!("time {s:?} is not RFC 3339, YYYY-MM-DD[ HH:MM[:SS]], or Unix seconds/milliseconds"))?;
-    civil.in_tz(DEFAULT_TIME_ZONE).map(|z| z.timestamp()).map_err(|e| format!("time {s:?}: {e}"))
-}
-
-/// Unix seconds, or milliseconds when the number is too large to be seconds.
-fn from_unix(n: i64) -> Result<Timestamp, String> {
-    let t = if n.abs() >= 100_000_000_000 { Timestamp::from_millisecond(n) } else { Timestamp::from_second(n) };
-    t.map_err(|e| format!("Unix time {n}: {e}"))
+    static TZ: std::sync::LazyLock<jiff::tz::TimeZone> =
+        std::sync::LazyLock::new(|| jiff::tz::TimeZone::get(DEFAULT_TIME_ZONE).expect("bundled time zone"));
+    crate::text::dates::parse_time_in(s, &TZ, Timestamp::now()).map_err(|e| e.to_string())
 }
 
 fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
@@ -124,7 +110,7 @@ fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error
         Text(String),
     }
     match Raw::deserialize(d)? {
-        Raw::Number(n) => from_unix(n),
+        Raw::Number(n) => crate::text::dates::from_unix(n).ok_or_else(|| format!("Unix time {n} is out of range")),
         Raw::Text(s) => parse_time(&s),
     }
     .map_err(serde::de::Error::custom)
@@ -146,7 +132,7 @@ mod tests {
             assert_eq!(parse_time(s).unwrap(), want, "{s}");
         }
         assert_eq!(parse_time("2026-03-05").unwrap(), "2026-03-04T16:00:00Z".parse::<Timestamp>().unwrap());
-        assert!(parse_time("昨天").unwrap_err().contains("not RFC 3339"));
+        assert!(parse_time("很久以前").unwrap_err().contains("not a known form"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! argument handling and output formatting; the work is in the library.
 
 mod corpus_args;
+mod crawl;
 mod eval;
 mod ingest;
 mod lexicon;
@@ -53,6 +54,8 @@ enum Command {
     /// A watch over a period: volume per day or hour by sentiment, net sentiment, share of voice
     /// in its competitor group, risk categories.
     Stats(stats::StatsArgs),
+    /// Crawl the sources under sources/ once into the index; a report per source.
+    Crawl(crawl::CrawlArgs),
     /// Build and inspect the sentiment lexicon.
     #[command(subcommand)]
     Lexicon(lexicon::LexiconCommand),
@@ -74,6 +77,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Score(args) => score::run(&config, args),
         Command::Eval(args) => eval::run(&config, args),
         Command::Ingest(args) => ingest::run(&config, args),
+        Command::Crawl(args) => crawl::run(&config, args),
         Command::Search(args) => search::run(&config, args),
         Command::Stats(args) => stats::run(&config, args),
         Command::Lexicon(cmd) => lexicon::run(&config, cmd),

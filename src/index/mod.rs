@@ -17,7 +17,7 @@ use crate::text::TextPipeline;
 
 pub use schema::Fields;
 pub use tokenizer::{JiebaTokenizer, TOKENIZER_NAME};
-pub use writer::{Added, MentionWriter};
+pub use writer::{Added, MentionWriter, Prepared, Preparer};
 
 /// What can go wrong opening the index.
 #[derive(Debug, thiserror::Error)]

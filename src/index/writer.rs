@@ -35,57 +35,39 @@ pub enum Added {
     ExactCopy,
 }
 
-/// Adds mentions to one index; call [`MentionWriter::commit`] to make them durable and visible.
-pub struct MentionWriter {
-    writer: IndexWriter,
-    reader: IndexReader,
+/// A mention analyzed (normalized, segmented, scored, tagged) into an index document, ready for
+/// [`MentionWriter::admit`]. Preparing is the CPU-heavy half and runs on any thread.
+pub struct Prepared {
+    id: String,
+    text_hash: u64,
+    simhash: Option<u64>,
+    doc: TantivyDocument,
+}
+
+/// Runs the text pipeline, the scorer and the watch matcher; one per thread.
+pub struct Preparer {
     fields: Fields,
     analyzer: Arc<Analyzer>,
     watches: WatchMatcher,
-    batch_ids: FxHashSet<String>,
-    batch_texts: FxHashSet<u64>,
-    clusters: Clusters,
     ws: Workspace,
 }
 
-impl MentionWriter {
-    pub fn new(
-        index: &Index,
-        fields: Fields,
-        analyzer: Arc<Analyzer>,
-        watches: WatchMatcher,
-        heap_bytes: usize,
-    ) -> Result<Self, IndexError> {
-        let writer = index.writer(heap_bytes)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let clusters = Clusters::load(&reader.searcher())?;
-        Ok(MentionWriter {
-            writer,
-            reader,
-            clusters,
-            fields,
-            analyzer,
-            watches,
-            batch_ids: FxHashSet::default(),
-            batch_texts: FxHashSet::default(),
-            ws: Workspace::default(),
-        })
+impl Preparer {
+    pub fn new(fields: Fields, analyzer: Arc<Analyzer>, watches: WatchMatcher) -> Self {
+        Preparer { fields, analyzer, watches, ws: Workspace::default() }
     }
 
-    /// Scores, tags and adds `m` unless it is a duplicate.
-    pub fn add(&mut self, mut m: Mention) -> Result<Added, IndexError> {
+    /// Whether `m`'s title or text speaks of a watch.
+    pub fn matches_a_watch(&self, m: &Mention) -> bool {
+        [&m.title, &m.text].iter().any(|t| !self.watches.matches(&crate::text::normalize(t)).is_empty())
+    }
+
+    /// Scores and tags `m` and builds its document (all but the duplicate cluster).
+    pub fn prepare(&mut self, mut m: Mention) -> Prepared {
         m.ensure_id();
         let f = self.fields;
-        let searcher = self.reader.searcher();
-        let known = |term: &Term| searcher.doc_freq(term).map(|n| n > 0);
-        if self.batch_ids.contains(&m.id) || known(&Term::from_field_text(f.id, &m.id))? {
-            return Ok(Added::DuplicateId);
-        }
         let sentiment = self.analyzer.score(&m.text, &mut self.ws, false);
         let text_hash = fingerprint(&self.ws.doc.text);
-        if self.batch_texts.contains(&text_hash) || known(&Term::from_field_u64(f.text_hash, text_hash))? {
-            return Ok(Added::ExactCopy);
-        }
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &m.id);
         doc.add_text(f.source, &m.source);
@@ -117,14 +99,77 @@ impl MentionWriter {
         doc.add_u64(f.reposts, m.reposts);
         doc.add_u64(f.replies, m.replies);
         doc.add_u64(f.text_hash, text_hash);
-        let fp = crate::text::simhash::simhash(&self.ws.doc);
-        doc.add_u64(f.cluster, self.clusters.assign(fp, text_hash));
-        if let Some(fp) = fp {
+        let simhash = crate::text::simhash::simhash(&self.ws.doc);
+        if let Some(fp) = simhash {
             doc.add_u64(f.simhash, fp);
         }
+        Prepared { id: m.id, text_hash, simhash, doc }
+    }
+}
+
+/// Adds mentions to one index; call [`MentionWriter::commit`] to make them durable and visible.
+pub struct MentionWriter {
+    writer: IndexWriter,
+    reader: IndexReader,
+    fields: Fields,
+    preparer: Preparer,
+    batch_ids: FxHashSet<String>,
+    batch_texts: FxHashSet<u64>,
+    clusters: Clusters,
+}
+
+impl MentionWriter {
+    pub fn new(
+        index: &Index,
+        fields: Fields,
+        analyzer: Arc<Analyzer>,
+        watches: WatchMatcher,
+        heap_bytes: usize,
+    ) -> Result<Self, IndexError> {
+        let writer = index.writer(heap_bytes)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let clusters = Clusters::load(&reader.searcher())?;
+        Ok(MentionWriter {
+            writer,
+            reader,
+            clusters,
+            fields,
+            preparer: Preparer::new(fields, analyzer, watches),
+            batch_ids: FxHashSet::default(),
+            batch_texts: FxHashSet::default(),
+        })
+    }
+
+    /// Scores, tags and adds `m` unless it is a duplicate.
+    pub fn add(&mut self, mut m: Mention) -> Result<Added, IndexError> {
+        m.ensure_id();
+        if self.has_id(&m.id)? {
+            return Ok(Added::DuplicateId);
+        }
+        let prepared = self.preparer.prepare(m);
+        self.admit(prepared)
+    }
+
+    /// Whether a mention with this id is in the index or the uncommitted batch.
+    pub fn has_id(&self, id: &str) -> Result<bool, IndexError> {
+        let term = Term::from_field_text(self.fields.id, id);
+        Ok(self.batch_ids.contains(id) || self.reader.searcher().doc_freq(&term)? > 0)
+    }
+
+    /// Adds a prepared mention unless it is a duplicate, assigning its duplicate cluster.
+    pub fn admit(&mut self, p: Prepared) -> Result<Added, IndexError> {
+        if self.has_id(&p.id)? {
+            return Ok(Added::DuplicateId);
+        }
+        let term = Term::from_field_u64(self.fields.text_hash, p.text_hash);
+        if self.batch_texts.contains(&p.text_hash) || self.reader.searcher().doc_freq(&term)? > 0 {
+            return Ok(Added::ExactCopy);
+        }
+        let mut doc = p.doc;
+        doc.add_u64(self.fields.cluster, self.clusters.assign(p.simhash, p.text_hash));
         self.writer.add_document(doc)?;
-        self.batch_ids.insert(m.id);
-        self.batch_texts.insert(text_hash);
+        self.batch_ids.insert(p.id);
+        self.batch_texts.insert(p.text_hash);
         Ok(Added::New)
     }
 

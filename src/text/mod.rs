@@ -1,6 +1,7 @@
 //! The text stage: normalization and segmentation, producing an [`Analyzed`] document that the
 //! sentiment scorer and the index read without segmenting again; near-duplicate fingerprints.
 
+pub mod dates;
 mod normalize;
 mod segment;
 pub mod simhash;

@@ -1,0 +1,307 @@
+//! Fetching one URL politely: robots.txt, the host's gate, conditional requests, retries with
+//! backoff and jitter on timeouts, connection errors and 5xx, Retry-After on 429 and 503, a capped
+//! body, and the charset decoded. Every failure says what happened in words a user can act on.
+
+use std::time::Duration;
+
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{StatusCode, Url};
+
+use super::decode::decode;
+use super::politeness::Gates;
+use super::robots::Robots;
+use crate::config::CrawlConfig;
+use crate::source::Source;
+use crate::store::{Store, Validators};
+
+/// Why a URL could not be fetched.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FetchError {
+    #[error("{0:?} is not a URL")]
+    BadUrl(String),
+    #[error("disallowed by robots.txt")]
+    Robots,
+    #[error("robots.txt could not be read ({0}), so nothing on the host is fetched")]
+    RobotsUnreachable(String),
+    #[error("timed out after {0} s")]
+    Timeout(u64),
+    #[error("too many redirects (more than {0}; a redirect loop?)")]
+    Redirects(usize),
+    #[error("connection failed: {0}")]
+    Connect(String),
+    #[error("HTTP {0}")]
+    Status(u16),
+    #[error("the server asks to wait {0} s (Retry-After), more than crawl.max_retry_after_secs")]
+    RetryAfterTooLong(u64),
+    #[error("body larger than {0} bytes (crawl.max_body_bytes)")]
+    TooLarge(u64),
+    #[error("{0}")]
+    Other(String),
+    #[error("{last} (after {attempts} attempts)")]
+    GaveUp { attempts: u32, last: Box<FetchError> },
+}
+
+/// A fetched page.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// Where it ended up after redirects.
+    pub url: Url,
+    pub text: String,
+    /// The server said 304 Not Modified: nothing changed since the stored validators.
+    pub not_modified: bool,
+    pub validators: Validators,
+    /// Bytes that were not valid in the page's charset were replaced.
+    pub decode_errors: bool,
+    /// Attempts it took (1 when nothing was retried).
+    pub attempts: u32,
+}
+
+/// How one source's requests are made.
+pub struct SourceClient {
+    pub client: reqwest::Client,
+    headers: HeaderMap,
+    delay: Duration,
+    concurrency: usize,
+    respect_robots: bool,
+}
+
+/// The crawler's HTTP side, shared by every source in a run.
+pub struct Fetcher {
+    settings: CrawlConfig,
+    gates: Gates,
+    robots: Robots,
+}
+
+/// One attempt's failure: worth retrying (after an optional server-given wait) or not.
+enum Attempt {
+    Retry(FetchError, Option<Duration>),
+    Fatal(FetchError),
+}
+
+impl Fetcher {
+    pub fn new(settings: CrawlConfig, store: Store) -> Self {
+        Fetcher { robots: Robots::new(store, "yuqing"), gates: Gates::default(), settings }
+    }
+
+    /// The client for `source`: its headers (environment variables read now), proxy and limits.
+    pub fn client_for(&self, source: &Source) -> Result<SourceClient, String> {
+        let s = &self.settings;
+        let r = &source.request;
+        let mut headers = HeaderMap::new();
+        let mut put = |name: &str, value: &str| -> Result<(), String> {
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("{name:?} is not a header name"))?;
+            let v = HeaderValue::from_str(value).map_err(|_| format!("the value of header {name} is not valid"))?;
+            headers.insert(n, v);
+            Ok(())
+        };
+        for (name, value) in &r.headers {
+            put(name, value)?;
+        }
+        for (name, var) in &r.headers_from_env {
+            let value = std::env::var(var)
+                .map_err(|_| format!("header {name} needs the environment variable {var}, which is not set"))?;
+            put(name, &value)?;
+        }
+        let mut b = reqwest::Client::builder()
+            .user_agent(r.user_agent.as_deref().unwrap_or(&s.user_agent))
+            .connect_timeout(Duration::from_secs(s.connect_timeout_secs))
+            .timeout(Duration::from_secs(s.timeout_secs))
+            .redirect(reqwest::redirect::Policy::limited(s.max_redirects))
+            .cookie_store(true)
+            .gzip(true)
+            .brotli(true);
+        if let Some(p) = &r.proxy {
+            b = b.proxy(reqwest::Proxy::all(p).map_err(|e| format!("proxy {p:?}: {e}"))?);
+        }
+        Ok(SourceClient {
+            client: b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))?,
+            headers,
+            delay: Duration::from_millis(r.delay_ms.unwrap_or(s.delay_ms)),
+            concurrency: r.concurrency.unwrap_or(s.concurrency),
+            respect_robots: r.respect_robots.unwrap_or(s.respect_robots),
+        })
+    }
+
+    /// Fetches `url`; with `validators`, a 304 comes back as `not_modified`.
+    pub async fn fetch(
+        &self,
+        sc: &SourceClient,
+        url: &str,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
+        let url = Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_string()))?;
+        let host = format!("{}:{}", url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or(0));
+        let mut delay = sc.delay;
+        if sc.respect_robots {
+            let rules = self.robots.rules_for(self, sc, &url).await;
+            rules.check(&url)?;
+            delay = delay.max(rules.crawl_delay());
+        }
+        let gate = self.gates.get(&host, delay, sc.concurrency);
+        let retries = self.settings.retries;
+        for attempt in 0..=retries {
+            let permit = gate.enter().await;
+            let outcome = self.attempt(sc, &url, validators).await;
+            drop(permit);
+            match outcome {
+                Ok(mut f) => {
+                    f.attempts = attempt + 1;
+                    return Ok(f);
+                }
+                Err(Attempt::Fatal(e)) => return Err(e),
+                Err(Attempt::Retry(e, _)) if attempt == retries => {
+                    return Err(if retries == 0 {
+                        e
+                    } else {
+                        FetchError::GaveUp { attempts: attempt + 1, last: Box::new(e) }
+                    });
+                }
+                Err(Attempt::Retry(e, asked)) => {
+                    let wait = asked.unwrap_or_else(|| self.backoff(attempt));
+                    if asked.is_some() {
+                        gate.pause_until(tokio::time::Instant::now() + wait);
+                    }
+                    tracing::debug!(%url, error = %e, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+        unreachable!("the last attempt returns")
+    }
+
+    /// Exponential backoff from `retry_base_ms`, with ±50% jitter so that retries spread out.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.settings.retry_base_ms.saturating_mul(1 << attempt.min(10)) as f64;
+        Duration::from_millis((base * (0.5 + fastrand::f64())) as u64).min(Duration::from_secs(60))
+    }
+
+    /// A plain GET for robots.txt: no robots check, no retries, through the host's gate.
+    pub(super) async fn fetch_plain(&self, sc: &SourceClient, url: &Url) -> Result<(StatusCode, Vec<u8>), FetchError> {
+        let host = format!("{}:{}", url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or(0));
+        let _permit = self.gates.get(&host, sc.delay, sc.concurrency).enter().await;
+        let resp = sc.client.get(url.clone()).send().await.map_err(|e| self.request_error(e))?;
+        let status = resp.status();
+        let body = self.read_body(resp).await.map_err(|a| match a {
+            Attempt::Retry(e, _) | Attempt::Fatal(e) => e,
+        })?;
+        Ok((status, body))
+    }
+
+    async fn attempt(&self, sc: &SourceClient, url: &Url, validators: Option<&Validators>) -> Result<Fetched, Attempt> {
+        let mut req = sc.client.get(url.clone()).headers(sc.headers.clone());
+        if let Some(v) = validators {
+            if let Some(etag) = &v.etag {
+                req = req.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &v.last_modified {
+                req = req.header(header::IF_MODIFIED_SINCE, lm);
+            }
+        }
+        let resp = req.send().await.map_err(|e| {
+            let err = self.request_error(e);
+            match err {
+                FetchError::Redirects(_) | FetchError::BadUrl(_) => Attempt::Fatal(err),
+                _ => Attempt::Retry(err, None),
+            }
+        })?;
+        let status = resp.status();
+        let final_url = resp.url().clone();
+        let header_str =
+            |name| resp.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
+        let validators =
+            Validators { etag: header_str(header::ETAG), last_modified: header_str(header::LAST_MODIFIED) };
+        if status == StatusCode::NOT_MODIFIED {
+            let empty = Fetched {
+                url: final_url,
+                text: String::new(),
+                not_modified: true,
+                validators,
+                decode_errors: false,
+                attempts: 1,
+            };
+            return Ok(empty);
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+            let asked = header_str(header::RETRY_AFTER).and_then(|v| retry_after(&v));
+            if let Some(d) = asked.filter(|d| d.as_secs() > self.settings.max_retry_after_secs) {
+                return Err(Attempt::Fatal(FetchError::RetryAfterTooLong(d.as_secs())));
+            }
+            return Err(Attempt::Retry(FetchError::Status(status.as_u16()), asked));
+        }
+        if status.is_server_error() {
+            return Err(Attempt::Retry(FetchError::Status(status.as_u16()), None));
+        }
+        if !status.is_success() {
+            return Err(Attempt::Fatal(FetchError::Status(status.as_u16())));
+        }
+        let content_type = header_str(header::CONTENT_TYPE);
+        let body = self.read_body(resp).await?;
+        let (text, _, decode_errors) = decode(&body, content_type.as_deref());
+        Ok(Fetched { url: final_url, text, not_modified: false, validators, decode_errors, attempts: 1 })
+    }
+
+    /// The body, refused beyond `max_body_bytes` whether or not Content-Length announced it.
+    async fn read_body(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, Attempt> {
+        let max = self.settings.max_body_bytes;
+        if resp.content_length().is_some_and(|n| n > max) {
+            return Err(Attempt::Fatal(FetchError::TooLarge(max)));
+        }
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() as u64 + chunk.len() as u64 > max {
+                        return Err(Attempt::Fatal(FetchError::TooLarge(max)));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(body),
+                Err(e) => return Err(Attempt::Retry(self.request_error(e), None)),
+            }
+        }
+    }
+
+    fn request_error(&self, e: reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            FetchError::Timeout(self.settings.timeout_secs)
+        } else if e.is_redirect() {
+            FetchError::Redirects(self.settings.max_redirects)
+        } else if e.is_connect() {
+            FetchError::Connect(root_cause(&e))
+        } else {
+            FetchError::Other(root_cause(&e))
+        }
+    }
+}
+
+/// The innermost error message (reqwest's outer ones only say "error sending request").
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// Retry-After as seconds or an HTTP date.
+fn retry_after(v: &str) -> Option<Duration> {
+    if let Ok(secs) = v.trim().parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = jiff::fmt::rfc2822::parse(v.trim()).ok()?.timestamp();
+    let secs = at.duration_since(jiff::Timestamp::now()).as_secs().max(0);
+    Some(Duration::from_secs(secs as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after;
+    use std::time::Duration;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(retry_after("120"), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(retry_after("soon"), None);
+    }
+}

@@ -1,0 +1,203 @@
+//! Everything the crawler must remember across restarts, in sled: the mentions each source has
+//! seen, where an interrupted walk through a listing resumes, HTTP validators (ETag,
+//! Last-Modified) and robots.txt files. Every sled call lives here, so the engine stays replaceable.
+//!
+//! Crawl state changes are gathered in a [`StateUpdate`] and applied only after the index commit
+//! that holds the mentions they speak of (DESIGN.md's invariant): a crash before it loses nothing
+//! (the pages are fetched again) and a crash after the commit but before the update indexes nothing
+//! twice (the index refuses ids it already holds).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// sled's page cache; its default of 1 GiB is far more than crawl state needs.
+const CACHE_BYTES: u64 = 64 << 20;
+
+/// What can go wrong with the crawl state.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the crawl state at {path}: {source} (is another yuqing using this data directory?)")]
+    Open { path: PathBuf, source: sled::Error },
+    #[error("crawl state: {0}")]
+    Db(#[from] sled::Error),
+}
+
+/// HTTP validators of a page, sent back as If-None-Match / If-Modified-Since.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// Where a walk through a listing stopped: the next page to fetch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResumePoint {
+    pub url: String,
+    /// The page number, for page-numbered listings.
+    pub page: u64,
+}
+
+/// Crawl state changes to apply once the mentions they cover are committed.
+#[derive(Debug, Default)]
+pub struct StateUpdate {
+    /// (source, mention id) pairs now in the index.
+    pub seen: Vec<(String, String)>,
+    /// Validators of pages whose mentions are all in the index.
+    pub validators: Vec<(String, Validators)>,
+    /// (source, start URL, where to resume; `None` once the walk finished).
+    pub resume: Vec<(String, String, Option<ResumePoint>)>,
+}
+
+impl StateUpdate {
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty() && self.validators.is_empty() && self.resume.is_empty()
+    }
+
+    pub fn append(&mut self, other: StateUpdate) {
+        self.seen.extend(other.seen);
+        self.validators.extend(other.validators);
+        self.resume.extend(other.resume);
+    }
+}
+
+/// The crawl state database.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    seen: sled::Tree,
+    validators: sled::Tree,
+    resume: sled::Tree,
+    robots: sled::Tree,
+}
+
+fn pair_key(a: &str, b: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(a.len() + b.len() + 1);
+    k.extend_from_slice(a.as_bytes());
+    k.push(0);
+    k.extend_from_slice(b.as_bytes());
+    k
+}
+
+impl Store {
+    /// Opens (or creates) the state in `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open = |source| StoreError::Open { path: path.into(), source };
+        let db = sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open().map_err(open)?;
+        Ok(Store {
+            seen: db.open_tree("seen")?,
+            validators: db.open_tree("validators")?,
+            resume: db.open_tree("resume")?,
+            robots: db.open_tree("robots")?,
+            db,
+        })
+    }
+
+    /// Whether `source` has a committed mention `id`.
+    pub fn is_seen(&self, source: &str, id: &str) -> Result<bool, StoreError> {
+        Ok(self.seen.contains_key(pair_key(source, id))?)
+    }
+
+    /// How many mentions `source` has seen.
+    pub fn seen_count(&self, source: &str) -> usize {
+        self.seen.scan_prefix(pair_key(source, "")).count()
+    }
+
+    pub fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
+        Ok(self.validators.get(url)?.and_then(|v| serde_json::from_slice(&v).ok()))
+    }
+
+    pub fn resume_point(&self, source: &str, start: &str) -> Result<Option<ResumePoint>, StoreError> {
+        Ok(self.resume.get(pair_key(source, start))?.and_then(|v| serde_json::from_slice(&v).ok()))
+    }
+
+    /// A cached robots.txt: when it was fetched (Unix seconds) and its body.
+    pub fn robots(&self, origin: &str) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        Ok(self.robots.get(origin)?.filter(|v| v.len() >= 8).map(|v| {
+            let (at, body) = v.split_at(8);
+            (i64::from_be_bytes(at.try_into().unwrap_or_default()), body.to_vec())
+        }))
+    }
+
+    pub fn set_robots(&self, origin: &str, fetched_at: i64, body: &[u8]) -> Result<(), StoreError> {
+        let mut v = fetched_at.to_be_bytes().to_vec();
+        v.extend_from_slice(body);
+        self.robots.insert(origin, v)?;
+        Ok(())
+    }
+
+    /// Applies `update` and flushes it to disk.
+    pub fn apply(&self, update: StateUpdate) -> Result<(), StoreError> {
+        let mut seen = sled::Batch::default();
+        for (source, id) in &update.seen {
+            seen.insert(pair_key(source, id), &[]);
+        }
+        self.seen.apply_batch(seen)?;
+        for (url, v) in &update.validators {
+            if v.is_empty() {
+                self.validators.remove(url.as_str())?;
+            } else {
+                self.validators.insert(url.as_str(), serde_json::to_vec(v).expect("validators serialize"))?;
+            }
+        }
+        for (source, start, point) in &update.resume {
+            let key = pair_key(source, start);
+            match point {
+                Some(p) => self.resume.insert(key, serde_json::to_vec(p).expect("resume point serializes"))?,
+                None => self.resume.remove(key)?,
+            };
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state");
+        {
+            let store = Store::open(&path).unwrap();
+            let mut u = StateUpdate::default();
+            u.seen.push(("jd".into(), "jd:1".into()));
+            u.validators.push(("http://x/1".into(), Validators { etag: Some("\"a\"".into()), last_modified: None }));
+            u.resume.push((
+                "jd".into(),
+                "http://x/".into(),
+                Some(ResumePoint { url: "http://x/?p=3".into(), page: 3 }),
+            ));
+            store.apply(u).unwrap();
+            store.set_robots("http://x", 42, b"User-agent: *").unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert!(store.is_seen("jd", "jd:1").unwrap());
+        assert!(!store.is_seen("weibo", "jd:1").unwrap());
+        assert_eq!(store.seen_count("jd"), 1);
+        assert_eq!(store.validators("http://x/1").unwrap().unwrap().etag.as_deref(), Some("\"a\""));
+        assert_eq!(store.resume_point("jd", "http://x/").unwrap().unwrap().page, 3);
+        assert_eq!(store.robots("http://x").unwrap().unwrap(), (42, b"User-agent: *".to_vec()));
+        let mut u = StateUpdate::default();
+        u.resume.push(("jd".into(), "http://x/".into(), None));
+        store.apply(u).unwrap();
+        assert_eq!(store.resume_point("jd", "http://x/").unwrap(), None);
+    }
+
+    #[test]
+    fn a_locked_state_names_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state");
+        let _first = Store::open(&path).unwrap();
+        let err = Store::open(&path).err().expect("second open fails").to_string();
+        assert!(err.contains(&path.display().to_string()), "{err}");
+    }
+}

@@ -1,0 +1,190 @@
+//! Publication times as Chinese sites print them, read in the source's time zone.
+//!
+//! Absolute: RFC 3339, RFC 2822 (feeds), Weibo's `Sun Nov 22 10:23:05 +0800 2026`, Unix seconds or
+//! milliseconds, `2024-03-05[ 12:30[:00]]`, `2024/03/05`, `2024年3月5日 12:30`, and the year-less
+//! `12-03 08:15` / `3月5日` (this year, or last year when that would lie in the future). Relative to
+//! a given now: 刚刚, 30秒前, 5分钟前, 3小时前, 今天 12:30, 昨天 08:15, 前天, 3天前, 2周前, 1个月前, and a
+//! bare `12:30` (today). Prefixes such as 发布于 / 编辑于 are skipped.
+
+use std::sync::LazyLock;
+
+use jiff::civil::{Date, DateTime, Time};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, ToSpan};
+use regex::Regex;
+
+/// A time no form matched.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "time {0:?} is not a known form (RFC 3339/2822, YYYY-MM-DD[ HH:MM[:SS]], YYYY年M月D日, MM-DD, Unix seconds or milliseconds, 刚刚, N分钟前, 今天/昨天/前天 HH:MM, N天前)"
+)]
+pub struct TimeError(pub String);
+
+static RELATIVE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d+)\s*(秒|分钟|分|小时|天|周|个月)\s*前$").unwrap());
+static DAY_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(今天|昨天|前天)\s*(?:(\d{1,2}):(\d{2})(?::(\d{2}))?)?$").unwrap());
+static CALENDAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?$",
+    )
+    .unwrap()
+});
+static CLOCK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$").unwrap());
+
+/// Words some sites put before the time.
+const PREFIXES: [&str; 5] = ["发布于", "发表于", "编辑于", "更新于", "发布时间："];
+
+/// Parses `s` as a publication time; times without an offset are read in `tz`, relative ones from `now`.
+pub fn parse_time_in(s: &str, tz: &TimeZone, now: Timestamp) -> Result<Timestamp, TimeError> {
+    let mut t = s.trim();
+    for p in PREFIXES {
+        t = t.strip_prefix(p).unwrap_or(t).trim_start();
+    }
+    let fail = || TimeError(s.to_string());
+    if t.is_empty() {
+        return Err(fail());
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse::<i64>().ok().and_then(from_unix).ok_or_else(fail);
+    }
+    if let Ok(ts) = t.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    if let Ok(z) = jiff::fmt::rfc2822::parse(t) {
+        return Ok(z.timestamp());
+    }
+    if let Ok(z) = jiff::Zoned::strptime("%a %b %d %H:%M:%S %z %Y", t) {
+        return Ok(z.timestamp());
+    }
+    let local_now = now.to_zoned(tz.clone());
+    let today = local_now.date();
+    let at = |date: Date, time: Time| -> Result<Timestamp, TimeError> {
+        tz.to_ambiguous_zoned(date.to_datetime(time)).compatible().map(|z| z.timestamp()).map_err(|_| fail())
+    };
+    if t == "刚刚" {
+        return Ok(now);
+    }
+    if let Some(c) = RELATIVE.captures(t) {
+        let n: i64 = c[1].parse().map_err(|_| fail())?;
+        let back = match &c[2] {
+            "秒" => n.seconds(),
+            "分钟" | "分" => n.minutes(),
+            "小时" => n.hours(),
+            "天" => n.days(),
+            "周" => n.weeks(),
+            _ => n.months(),
+        };
+        return local_now.checked_sub(back).map(|z| z.timestamp()).map_err(|_| fail());
+    }
+    if let Some(c) = DAY_WORD.captures(t) {
+        let days_back = match &c[1] {
+            "今天" => 0,
+            "昨天" => 1,
+            _ => 2,
+        };
+        let date = today.checked_sub(days_back.days()).map_err(|_| fail())?;
+        return at(date, clock(c.get(2), c.get(3), c.get(4)).ok_or_else(fail)?);
+    }
+    if let Some(c) = CALENDAR.captures(t) {
+        let month: i8 = c[2].parse().map_err(|_| fail())?;
+        let day: i8 = c[3].parse().map_err(|_| fail())?;
+        let time = clock(c.get(4), c.get(5), c.get(6)).ok_or_else(fail)?;
+        let Some(year) = c.get(1) else {
+            // No year: this year, unless that is more than a day ahead of now.
+            let this_year = Date::new(today.year(), month, day).map_err(|_| fail())?;
+            let ts = at(this_year, time)?;
+            if ts.duration_since(now) <= SignedDuration::from_hours(24) {
+                return Ok(ts);
+            }
+            return at(Date::new(today.year() - 1, month, day).map_err(|_| fail())?, time);
+        };
+        let year: i16 = year.as_str().parse().map_err(|_| fail())?;
+        return at(Date::new(year, month, day).map_err(|_| fail())?, time);
+    }
+    if let Some(c) = CLOCK.captures(t) {
+        return at(today, clock(c.get(1), c.get(2), c.get(3)).ok_or_else(fail)?);
+    }
+    if let Ok(dt) = t.parse::<DateTime>() {
+        return at(dt.date(), dt.time());
+    }
+    Err(fail())
+}
+
+/// Unix seconds, or milliseconds when the number is too large to be seconds.
+pub fn from_unix(n: i64) -> Option<Timestamp> {
+    if n.abs() >= 100_000_000_000 { Timestamp::from_millisecond(n) } else { Timestamp::from_second(n) }.ok()
+}
+
+/// A time of day from optional hour, minute, second captures; midnight when absent.
+fn clock(h: Option<regex::Match>, m: Option<regex::Match>, s: Option<regex::Match>) -> Option<Time> {
+    let num = |x: Option<regex::Match>| x.map_or(Some(0), |x| x.as_str().parse::<i8>().ok());
+    Time::new(num(h)?, num(m)?, num(s)?, 0).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shanghai() -> TimeZone {
+        TimeZone::get("Asia/Shanghai").unwrap()
+    }
+
+    /// 2026-11-22 15:00 in Shanghai.
+    fn now() -> Timestamp {
+        "2026-11-22T07:00:00Z".parse().unwrap()
+    }
+
+    fn local(s: &str) -> String {
+        let t = parse_time_in(s, &shanghai(), now()).unwrap_or_else(|e| panic!("{e}"));
+        t.to_zoned(shanghai()).strftime("%Y-%m-%d %H:%M:%S").to_string()
+    }
+
+    #[test]
+    fn relative_chinese_forms() {
+        assert_eq!(local("刚刚"), "2026-11-22 15:00:00");
+        assert_eq!(local("30秒前"), "2026-11-22 14:59:30");
+        assert_eq!(local("5分钟前"), "2026-11-22 14:55:00");
+        assert_eq!(local("3小时前"), "2026-11-22 12:00:00");
+        assert_eq!(local("今天 12:30"), "2026-11-22 12:30:00");
+        assert_eq!(local("昨天 08:15"), "2026-11-21 08:15:00");
+        assert_eq!(local("前天"), "2026-11-20 00:00:00");
+        assert_eq!(local("3天前"), "2026-11-19 15:00:00");
+        assert_eq!(local("2周前"), "2026-11-08 15:00:00");
+        assert_eq!(local("1个月前"), "2026-10-22 15:00:00");
+        assert_eq!(local("09:05"), "2026-11-22 09:05:00");
+    }
+
+    #[test]
+    fn absolute_forms_in_the_source_time_zone() {
+        assert_eq!(local("2024年3月5日"), "2024-03-05 00:00:00");
+        assert_eq!(local("2024年3月5日 12:30"), "2024-03-05 12:30:00");
+        assert_eq!(local("2024-03-05 12:30:45"), "2024-03-05 12:30:45");
+        assert_eq!(local("2024/3/5 12:30"), "2024-03-05 12:30:00");
+        assert_eq!(local("发布于 2024-03-05"), "2024-03-05 00:00:00");
+        assert_eq!(local("11-20 08:15"), "2026-11-20 08:15:00");
+        // A year-less date ahead of now is last year's.
+        assert_eq!(local("12-03"), "2025-12-03 00:00:00");
+        assert_eq!(local("3月5日 10:00"), "2026-03-05 10:00:00");
+        assert_eq!(local("2026-11-20T12:30:00+08:00"), "2026-11-20 12:30:00");
+        assert_eq!(local("Fri, 20 Nov 2026 04:30:00 GMT"), "2026-11-20 12:30:00");
+        assert_eq!(local("Fri Nov 20 12:30:00 +0800 2026"), "2026-11-20 12:30:00");
+        assert_eq!(local("1763613000"), "2025-11-20 12:30:00");
+        assert_eq!(local("1763613000000"), "2025-11-20 12:30:00");
+    }
+
+    #[test]
+    fn another_time_zone_shifts_the_reading() {
+        let tokyo = TimeZone::get("Asia/Tokyo").unwrap();
+        let t = parse_time_in("2024-03-05 12:30", &tokyo, now()).unwrap();
+        assert_eq!(t, "2024-03-05T03:30:00Z".parse::<Timestamp>().unwrap());
+    }
+
+    #[test]
+    fn nonsense_is_refused_with_the_text() {
+        for s in ["", "昨天下午", "13-45", "2024年13月5日", "25:00", "很久以前"] {
+            let err = parse_time_in(s, &shanghai(), now()).unwrap_err();
+            assert!(err.to_string().contains(&format!("{s:?}")), "{err}");
+        }
+    }
+}
