@@ -31,7 +31,7 @@ const MENTIONS: &str = r#"{"id":"jd:1001","source":"jd","kind":"review","text":"
 {"id":"zh:3001","source":"zhihu","kind":"answer","text":"早上喝了小米粥，配咸菜很舒服","published_at":"2026-11-19T08:00:00+08:00"}
 {"id":"wb:2003","source":"weibo","text":"華為Mate新機拍照真不錯，華子牛","published_at":"2026-11-18T20:00:00+08:00","likes":88}
 {"id":"tb:4001","source":"tieba","text":"<script>alert(1)</script>华为售后态度很差","published_at":"2026-11-22T12:00:00+08:00"}
-{"id":"bad:1","source":"weibo","text":"时间不对","published_at":"昨天"}
+{"id":"bad:1","source":"weibo","text":"时间不对","published_at":"很久以前"}
 "#;
 
 fn setup() -> tempfile::TempDir {
@@ -45,7 +45,7 @@ fn setup() -> tempfile::TempDir {
         "{}",
         stdout(&out)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("mentions.jsonl:7: time \"昨天\""));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mentions.jsonl:7: time \"很久以前\" is not a known form"));
     dir
 }
 

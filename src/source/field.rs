@@ -150,13 +150,27 @@ fn collapse<'a>(parts: impl Iterator<Item = &'a str>) -> String {
     out
 }
 
-/// The text of an HTML fragment (a JSON API's marked-up text, a feed summary).
+/// The text of an HTML fragment (a JSON API's marked-up text, a feed summary). Images keep
+/// their `alt` text, because Weibo writes its emoticons as `<img alt=[怒]>`; block elements
+/// and `<br>` separate what they hold by a space.
 pub fn html_to_text(s: &str) -> String {
     if !s.contains('<') && !s.contains('&') {
         return s.to_string();
     }
     let frag = scraper::Html::parse_fragment(s);
-    collapse(frag.root_element().text())
+    let mut parts: Vec<&str> = Vec::new();
+    for node in frag.root_element().descendants() {
+        match node.value() {
+            scraper::Node::Text(t) => parts.push(t),
+            scraper::Node::Element(e) => match e.name() {
+                "img" => parts.extend(e.attr("alt")),
+                "br" | "p" | "div" | "li" => parts.push(" "),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    collapse(parts.into_iter())
 }
 
 #[cfg(test)]
@@ -190,7 +204,7 @@ mod tests {
 
     #[test]
     fn json_fields_follow_pointers_and_strip_markup() {
-        let v: Value = serde_json::json!({"mblog": {"id": 4711, "text": "<a href='/n/x'>@x</a> 续航&amp;拍照<br/>都好", "ok": true}});
+        let v: Value = serde_json::json!({"mblog": {"id": 4711, "text": "<a href='/n/x'>@x</a> 续航&amp;拍照<span class=\"url-icon\"><img alt=[赞] src=\"x.png\"></span>都好", "ok": true}});
         let f = |t: RawFieldTable| FieldSpec::parse(RawField::Full(t), Format::Json, "f", &fail).unwrap();
         let id = f(RawFieldTable {
             pointer: Some("/mblog/id".into()),
@@ -199,7 +213,7 @@ mod tests {
         });
         assert_eq!(id.from_json(&v).as_deref(), Some("https://m.weibo.cn/detail/4711"));
         let text = f(RawFieldTable { pointer: Some("/mblog/text".into()), html: true, ..Default::default() });
-        assert_eq!(text.from_json(&v).as_deref(), Some("@x 续航&拍照都好"));
+        assert_eq!(text.from_json(&v).as_deref(), Some("@x 续航&拍照[赞]都好"));
         assert_eq!(
             f(RawFieldTable { pointer: Some("/mblog/ok".into()), ..Default::default() }).from_json(&v).as_deref(),
             Some("true")
