@@ -31,6 +31,8 @@ struct PageOutcome {
     items: usize,
     /// Items neither seen before nor too old.
     fresh: usize,
+    /// Items older than the window.
+    old: usize,
     next: Option<String>,
     end: bool,
     /// Detail pages to read: (URL, id of the list item they belong to).
@@ -139,11 +141,13 @@ fn next_page(pagination: &Pagination, start: &str, req: &PageReq, out: &PageOutc
 }
 
 /// Walks one listing from its first page; jumps to the stored resume point once it reaches
-/// mentions it has seen, so that a walk interrupted by a crash continues where it stopped.
+/// mentions it has seen, so that a walk interrupted by a crash continues where it stopped. After
+/// such a jump, pages of seen mentions do not stop the walk (the resume point is recorded after
+/// the commit, so it may lag a page or two behind); the end of the listing or the window does.
 async fn walk_listing(ctx: Arc<Ctx>, source: Arc<Source>, client: Arc<SourceClient>, start: String) -> SourceReport {
     let mut report = SourceReport::new(&source.name);
-    let resume = ctx.store.resume_point(&source.name, &start).ok().flatten();
-    let mut jumped = resume.is_none();
+    let mut resume = ctx.store.resume_point(&source.name, &start).ok().flatten();
+    let mut resumed = false;
     let mut req = first_page(&source.list.pagination, &start);
     for _ in 0..source.max_pages {
         let Some(out) = read_page(&ctx, &source, &client, &source.list, &req.url, None, &mut report).await else {
@@ -156,11 +160,12 @@ async fn walk_listing(ctx: Arc<Ctx>, source: Arc<Source>, client: Arc<SourceClie
             report.merge(part);
         }
         let mut next = next_page(&source.list.pagination, &start, &req, &out);
-        if out.fresh == 0 {
-            next = match (&resume, jumped) {
-                (Some(r), false) if r.url != req.url => {
-                    jumped = true;
-                    Some(PageReq { url: r.url.clone(), page: r.page })
+        let window_reached = out.items > 0 && out.old == out.items;
+        if out.fresh == 0 && (window_reached || !resumed) {
+            next = match resume.take() {
+                Some(r) if !window_reached && r.url != req.url => {
+                    resumed = true;
+                    Some(PageReq { url: r.url, page: r.page })
                 }
                 _ => None,
             };
@@ -308,6 +313,7 @@ impl PageJob {
             };
             if m.published_at < oldest {
                 report.old += 1;
+                outcome.old += 1;
                 continue;
             }
             if let Some(link) = &item.follow {

@@ -99,6 +99,7 @@ impl Preparer {
         doc.add_u64(f.reposts, m.reposts);
         doc.add_u64(f.replies, m.replies);
         doc.add_u64(f.text_hash, text_hash);
+        self.analyzer.text.hand_over(&self.ws.doc);
         let simhash = crate::text::simhash::simhash(&self.ws.doc);
         if let Some(fp) = simhash {
             doc.add_u64(f.simhash, fp);

@@ -6,6 +6,10 @@ mod normalize;
 mod segment;
 pub mod simhash;
 
+use std::sync::Mutex;
+
+use rustc_hash::FxHashMap;
+
 pub use normalize::{normalize, normalize_into};
 pub use segment::{Segmenter, Token, TokenKind, is_punct};
 
@@ -46,20 +50,48 @@ impl Analyzed {
     }
 }
 
+/// Texts handed over and not yet taken beyond this many are dropped (they were not indexed).
+const HANDOFF_MAX: usize = 32_768;
+
 /// Normalization plus segmentation over one shared segmenter.
 pub struct TextPipeline {
     segmenter: Segmenter,
+    /// Segmentations kept for one more use of the same normalized text (see [`Self::hand_over`]).
+    handoff: Mutex<FxHashMap<String, Vec<Token>>>,
 }
 
 impl TextPipeline {
     pub fn new(segmenter: Segmenter) -> Self {
-        TextPipeline { segmenter }
+        TextPipeline { segmenter, handoff: Mutex::default() }
     }
 
-    /// Normalizes `raw` and segments it into `out`.
+    /// Normalizes `raw` and segments it into `out`; a text handed over is not segmented again.
     pub fn analyze_into(&self, raw: &str, out: &mut Analyzed) {
+        if let Some(tokens) = self.take_handed(raw) {
+            out.text.clear();
+            out.text.push_str(raw);
+            out.tokens = tokens;
+            return;
+        }
         normalize_into(raw, &mut out.text, &mut out.scratch);
         self.segmenter.segment_into(&out.text, &mut out.tokens);
+    }
+
+    /// Keeps `doc`'s segmentation for the next analysis of its normalized text. A mention is
+    /// analyzed once to be scored and then again by the index tokenizer on tantivy's indexing
+    /// threads; handing the tokens over saves that second segmentation. The tokens point into
+    /// the normalized text, which is the very text the index receives.
+    pub fn hand_over(&self, doc: &Analyzed) {
+        let mut h = self.handoff.lock().unwrap_or_else(|e| e.into_inner());
+        if h.len() >= HANDOFF_MAX {
+            h.clear();
+        }
+        h.insert(doc.text.clone(), doc.tokens.clone());
+    }
+
+    fn take_handed(&self, text: &str) -> Option<Vec<Token>> {
+        let mut h = self.handoff.lock().unwrap_or_else(|e| e.into_inner());
+        if h.is_empty() { None } else { h.remove(text) }
     }
 
     /// The segmenter, for dictionary look-ups.

@@ -1,0 +1,195 @@
+//! The crawler against a local review site with politeness lifted, next to a plain HTTP load of
+//! the same pages in the same run. `cargo bench --bench crawl [-- PAGES]` (default 5,000 pages of
+//! 20 reviews: 100 products × 50 pages).
+//!
+//! Pages are GBK HTML in a shop's shape (stars, user, relative dates, votes) whose review texts
+//! come from the e-commerce corpus in `../shared/data/sentiment/` (two reviews joined, so every
+//! text is distinct). The server runs in this process, on the same two cores, in both runs.
+//! The crawl runs first so that the peak resident memory printed is its own.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use futures_util::StreamExt;
+use yuqing::analyzer::Analyzer;
+use yuqing::config::{Config, CrawlConfig};
+use yuqing::crawl::{Crawler, Progress};
+use yuqing::sentiment::corpus::{CorpusOptions, read_corpus};
+use yuqing::source::Source;
+use yuqing::store::Store;
+
+const CORPUS: &str = "../shared/data/sentiment/online_shopping_10_cats.dev.csv";
+const PER_PAGE: usize = 20;
+const PRODUCTS: usize = 100;
+const PARALLEL: usize = 16;
+
+struct Site {
+    pages: Vec<Vec<u8>>,
+    per_product: usize,
+    empty: Vec<u8>,
+}
+
+fn page_html(texts: &[String], first: usize) -> Vec<u8> {
+    let mut html = String::from(
+        "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\">\
+         <title>商品评价</title></head><body><div class=\"comment-list\">",
+    );
+    for i in first..first + PER_PAGE {
+        let k = texts.len();
+        let text = format!("{}。{}", texts[i % k], texts[(i / k + i * 7919) % k]);
+        let date = match i % 3 {
+            0 => format!("{}分钟前", i % 59 + 1),
+            1 => format!("昨天 {:02}:{:02}", i % 24, i % 60),
+            _ => format!("{}天前", i % 6 + 1),
+        };
+        html.push_str(&format!(
+            "<div class=\"comment-item\" data-id=\"c{i}\"><span class=\"user\">用户{}</span>\
+             <span class=\"star star{}\"></span><p class=\"content\">{}</p><span class=\"date\">{date}</span>\
+             <span class=\"useful\">有用({})</span></div>\n",
+            i % 977,
+            i % 5 + 1,
+            html_escape::encode_text(&text),
+            i % 31
+        ));
+    }
+    html.push_str("</div><div class=\"pager\"><a class=\"next\">下一页</a></div></body></html>");
+    encoding_rs::GBK.encode(&html).0.into_owned()
+}
+
+async fn page(
+    State(site): State<Arc<Site>>,
+    Path(product): Path<usize>,
+    Query(q): Query<std::collections::HashMap<String, usize>>,
+) -> impl IntoResponse {
+    let n = q.get("page").copied().unwrap_or(1);
+    let body = if (1..=site.per_product).contains(&n) {
+        site.pages[product * site.per_product + n - 1].clone()
+    } else {
+        site.empty.clone()
+    };
+    ([(header::CONTENT_TYPE, "text/html")], body)
+}
+
+fn main() {
+    let pages: usize =
+        std::env::args().skip(1).find(|a| !a.starts_with("--")).and_then(|a| a.parse().ok()).unwrap_or(5_000);
+    let corpus = read_corpus(CORPUS.as_ref(), &CorpusOptions::default()).unwrap_or_else(|e| {
+        eprintln!("bench: {e}");
+        std::process::exit(2)
+    });
+    let texts: Vec<String> = corpus.examples.into_iter().map(|e| e.text).collect();
+    let per_product = pages.div_ceil(PRODUCTS);
+    let site = Arc::new(Site {
+        pages: (0..PRODUCTS * per_product).map(|p| page_html(&texts, p * PER_PAGE)).collect(),
+        per_product,
+        empty: Vec::new(),
+    });
+    let total_pages = PRODUCTS * per_product;
+    let bytes: usize = site.pages.iter().map(Vec::len).sum();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let origin = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let app = axum::Router::new().route("/p/{product}", axum::routing::get(page)).with_state(site.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        origin
+    });
+    println!(
+        "site: {total_pages} pages of {PER_PAGE} reviews ({} mentions, {:.1} MB of GBK HTML), {PARALLEL} requests in flight",
+        total_pages * PER_PAGE,
+        bytes as f64 / 1e6
+    );
+
+    // yuqing crawl: fetch, decode, extract, dates, text pipeline, sentiment, watches, dedup, index.
+    let dir = tempfile::tempdir().unwrap();
+    let products: Vec<String> = (0..PRODUCTS).map(|p| format!("\"{p}\"")).collect();
+    let definition = format!(
+        r#"kind = "review"
+window_days = 3650
+max_pages = {}
+urls = ["{origin}/p/{{product}}?page={{page}}"]
+[params]
+product = [{}]
+[request]
+delay_ms = 0
+concurrency = {PARALLEL}
+respect_robots = false
+[list]
+format = "html"
+items = "div.comment-item"
+[list.fields]
+id = "@data-id"
+author = "span.user"
+text = "p.content"
+published_at = "span.date"
+rating = {{ select = "span.star", attr = "class", regex = 'star(\d)' }}
+likes = {{ select = "span.useful", regex = '(\d+)' }}
+[list.pagination]
+pages = {{ first = 1 }}
+"#,
+        per_product + 1,
+        products.join(", ")
+    );
+    let source = Source::parse(&definition, "bench.toml".as_ref()).unwrap();
+    let config = Config {
+        crawl: CrawlConfig { delay_ms: 0, concurrency: PARALLEL, ..CrawlConfig::default() },
+        ..Config::default()
+    };
+    let analyzer = Arc::new(Analyzer::load(&config).unwrap());
+    let (index, fields) = yuqing::index::open_or_create(&dir.path().join("index"), analyzer.text.clone()).unwrap();
+    let store = Store::open(&dir.path().join("state")).unwrap();
+    let watches = yuqing::config::Config::parse(
+        "[[watch]]\nname = \"华为\"\n[[watch]]\nname = \"小米\"\n[[watch]]\nname = \"苹果\"\n",
+        "w.toml".as_ref(),
+    )
+    .unwrap()
+    .watches;
+    let crawler = Crawler::new(config.crawl.clone(), store, analyzer, index, fields, watches);
+    let started = Instant::now();
+    let reports = runtime.block_on(crawler.run(vec![source], Arc::new(Progress::default()))).unwrap();
+    let crawl_secs = started.elapsed().as_secs_f64();
+    let r = &reports[0];
+    assert!(r.errors.is_empty(), "{r}");
+    let rss = peak_rss_mb();
+    let crawl_rate = r.pages as f64 / crawl_secs;
+    println!(
+        "yuqing crawl:  {} pages, {} new mentions in {crawl_secs:.2} s: {crawl_rate:.0} pages/s, {:.0} mentions/s; peak RSS {rss} MB",
+        r.pages,
+        r.new,
+        r.new as f64 / crawl_secs
+    );
+
+    // Plain HTTP load of the same pages: reqwest, same concurrency, bodies read, nothing else.
+    let urls: Vec<String> = (0..PRODUCTS)
+        .flat_map(|p| (1..=per_product + 1).map(move |n| (p, n)))
+        .map(|(p, n)| format!("{origin}/p/{p}?page={n}"))
+        .collect();
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let fetched: usize = runtime.block_on(async {
+        futures_util::stream::iter(urls.iter())
+            .map(|u| {
+                let client = client.clone();
+                async move { client.get(u).send().await.unwrap().bytes().await.unwrap().len() }
+            })
+            .buffer_unordered(PARALLEL)
+            .fold(0usize, |n, _| async move { n + 1 })
+            .await
+    });
+    let plain_secs = started.elapsed().as_secs_f64();
+    let plain_rate = fetched as f64 / plain_secs;
+    println!("plain HTTP:    {fetched} pages in {plain_secs:.2} s: {plain_rate:.0} pages/s");
+    println!("crawler / plain fetch: {:.2}", crawl_rate / plain_rate);
+}
+
+/// Peak resident memory of this process (VmHWM), in MB.
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
+        .map_or(0, |kb| kb / 1024)
+}
