@@ -16,6 +16,9 @@ use yuqing::watch::WatchMatcher;
 /// At most this many bad lines are printed; all are counted.
 const SHOWN_ERRORS: usize = 10;
 
+/// Mentions prepared together on every core.
+const CHUNK: usize = 2048;
+
 #[derive(Debug, clap::Args)]
 pub struct IngestArgs {
     /// JSON lines or CSV of mentions (default: JSON lines on stdin).
@@ -60,18 +63,25 @@ pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
     let progress = ProgressBar::new_spinner();
     progress.set_style(ProgressStyle::with_template("{spinner} {pos} mentions read ({per_sec}) {msg}").unwrap());
     let mut report = Report::default();
-    let mut add = |line: u64, parsed: Result<Mention, String>, report: &mut Report| -> anyhow::Result<()> {
-        report.read += 1;
-        progress.inc(1);
-        match parsed {
-            Ok(m) => match writer.add(m)? {
+    // Mentions are prepared a chunk at a time on every core, then admitted in order.
+    let mut chunk: Vec<Mention> = Vec::with_capacity(CHUNK);
+    let mut flush = |chunk: &mut Vec<Mention>, report: &mut Report| -> anyhow::Result<()> {
+        for added in writer.add_batch(std::mem::take(chunk))? {
+            match added {
                 Added::New => report.added += 1,
                 Added::DuplicateId => report.duplicate_ids += 1,
                 Added::ExactCopy => report.exact_copies += 1,
-            },
-            Err(reason) => report.bad.push(format!("{name}:{line}: {reason}")),
+            }
         }
         Ok(())
+    };
+    let take = |line: u64, parsed: Result<Mention, String>, chunk: &mut Vec<Mention>, report: &mut Report| {
+        report.read += 1;
+        progress.inc(1);
+        match parsed {
+            Ok(m) => chunk.push(m),
+            Err(reason) => report.bad.push(format!("{name}:{line}: {reason}")),
+        }
     };
     match format {
         Format::Jsonl => {
@@ -80,17 +90,25 @@ pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
                 if line.trim().is_empty() {
                     continue;
                 }
-                add(n as u64 + 1, serde_json::from_str::<Mention>(&line).map_err(|e| e.to_string()), &mut report)?;
+                let parsed = serde_json::from_str::<Mention>(&line).map_err(|e| e.to_string());
+                take(n as u64 + 1, parsed, &mut chunk, &mut report);
+                if chunk.len() >= CHUNK {
+                    flush(&mut chunk, &mut report)?;
+                }
             }
         }
         Format::Csv => {
             let mut reader = csv::Reader::from_reader(input);
             for row in reader.deserialize::<Mention>() {
                 let line = row.as_ref().err().and_then(|e| e.position()).map_or(report.read + 2, |p| p.line());
-                add(line, row.map_err(|e| e.to_string()), &mut report)?;
+                take(line, row.map_err(|e| e.to_string()), &mut chunk, &mut report);
+                if chunk.len() >= CHUNK {
+                    flush(&mut chunk, &mut report)?;
+                }
             }
         }
     }
+    flush(&mut chunk, &mut report)?;
     progress.set_message("committing");
     writer.commit().context("committing the index")?;
     progress.finish_and_clear();

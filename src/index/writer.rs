@@ -52,6 +52,13 @@ pub struct Preparer {
     ws: Workspace,
 }
 
+impl Clone for Preparer {
+    /// Shares the analyzer and the matcher; the workspace is the clone's own.
+    fn clone(&self) -> Self {
+        Preparer::new(self.fields, self.analyzer.clone(), self.watches.clone())
+    }
+}
+
 impl Preparer {
     pub fn new(fields: Fields, analyzer: Arc<Analyzer>, watches: WatchMatcher) -> Self {
         Preparer { fields, analyzer, watches, ws: Workspace::default() }
@@ -149,6 +156,28 @@ impl MentionWriter {
         }
         let prepared = self.preparer.prepare(m);
         self.admit(prepared)
+    }
+
+    /// Adds a batch: duplicates by id are left out first, the rest are prepared on every core
+    /// (rayon) and admitted in order. One result per mention, in order.
+    pub fn add_batch(&mut self, mentions: Vec<Mention>) -> Result<Vec<Added>, IndexError> {
+        use rayon::prelude::*;
+        let mut results = vec![Added::DuplicateId; mentions.len()];
+        let mut todo = Vec::with_capacity(mentions.len());
+        let mut ids = FxHashSet::default();
+        for (i, mut m) in mentions.into_iter().enumerate() {
+            m.ensure_id();
+            if !self.has_id(&m.id)? && ids.insert(m.id.clone()) {
+                todo.push((i, m));
+            }
+        }
+        let preparer = self.preparer.clone();
+        let prepared: Vec<(usize, Prepared)> =
+            todo.into_par_iter().map_init(|| preparer.clone(), |p, (i, m)| (i, p.prepare(m))).collect();
+        for (i, p) in prepared {
+            results[i] = self.admit(p)?;
+        }
+        Ok(results)
     }
 
     /// Whether a mention with this id is in the index or the uncommitted batch.
