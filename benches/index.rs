@@ -135,16 +135,17 @@ fn main() {
     for q in 0..40 {
         let request = StatsRequest {
             watch: BRANDS[q % BRANDS.len()].to_string(),
+            aliases: vec![BRANDS[q % BRANDS.len()].to_string()],
             group: BRANDS.iter().map(|b| b.to_string()).collect(),
             since: end - SignedDuration::from_hours(24 * 30),
             until: end,
             interval: Interval::Day,
         };
         let t = Instant::now();
-        std::hint::black_box(stats(&index, fields, &request).unwrap());
+        std::hint::black_box(stats(&index, fields, &analyzer.text, &request).unwrap());
         lat.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    report("stats (watch, 30 days by day, share of voice of 6)", &mut lat);
+    report("stats (watch, 30 days by day, share of voice of 6, top terms of 2,000)", &mut lat);
 }
 
 fn report(name: &str, ms: &mut [f64]) {

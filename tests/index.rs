@@ -162,6 +162,18 @@ fn stats_match_the_fixture_counted_by_hand() {
     assert_eq!(shares, vec![("华为".to_string(), 3), ("小米".to_string(), 1)]);
     assert_eq!(s["share_of_voice"][0]["share"], 0.75);
     assert!(s["risks"].as_array().unwrap().iter().any(|r| r[0] == "service"), "{}", s["risks"]);
+    // Top terms: counted once per mention over the three; the watch's own names are not terms.
+    assert_eq!(s["terms_sampled"], 3);
+    let terms: Vec<(&str, u64)> = s["top_terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["term"].as_str().unwrap(), t["mentions"].as_u64().unwrap()))
+        .collect();
+    for want in ["发烫", "售后", "拍照", "差评"] {
+        assert!(terms.contains(&(want, 1)), "{want} in {terms:?}");
+    }
+    assert!(!terms.iter().any(|(t, _)| ["华为", "华子", "的"].contains(t)), "{terms:?}");
 
     // Hourly buckets follow local hours; the table names the period.
     let out = yuqing(

@@ -40,9 +40,16 @@ pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let until = args.until.unwrap_or_else(jiff::Timestamp::now);
     let since = args.since.unwrap_or_else(|| last_days(until, args.days));
     anyhow::ensure!(since < until, "--since must be before --until");
-    let (_analyzer, index, fields) = super::open_existing_index(config)?;
-    let request = StatsRequest { watch: watch.name.clone(), group, since, until, interval: args.interval };
-    let s = stats(&index, fields, &request)?;
+    let (analyzer, index, fields) = super::open_existing_index(config)?;
+    let request = StatsRequest {
+        watch: watch.name.clone(),
+        aliases: watch.aliases.clone(),
+        group,
+        since,
+        until,
+        interval: args.interval,
+    };
+    let s = stats(&index, fields, &analyzer.text, &request)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &s)?;
@@ -68,6 +75,8 @@ pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     writeln!(out, "share of voice: {}", shares.join(", "))?;
     let risks: Vec<String> = s.risks.iter().map(|(r, n)| format!("{r} {n}")).collect();
     writeln!(out, "risks: {}", if risks.is_empty() { "none".to_string() } else { risks.join(", ") })?;
+    let terms: Vec<String> = s.top_terms.iter().map(|t| format!("{} {}", t.term, t.mentions)).collect();
+    writeln!(out, "top terms (newest {} mentions): {}", s.terms_sampled, terms.join(", "))?;
     writeln!(out, "{:<17} {:>6} {:>6} {:>6} {:>6}", "bucket", "total", "pos", "neu", "neg")?;
     for b in &s.buckets {
         let k = b.counts;

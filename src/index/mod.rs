@@ -5,6 +5,7 @@ pub mod clusters;
 pub mod schema;
 pub mod search;
 pub mod stats;
+pub mod terms;
 pub mod tokenizer;
 pub mod writer;
 

@@ -1,6 +1,7 @@
 //! Stats for a watch over a period: volume per bucket split by sentiment, net sentiment, share
-//! of voice against its competitor group, risk-category counts. Computed by tantivy
-//! aggregations over fast fields; buckets follow Asia/Shanghai days and hours.
+//! of voice against its competitor group, risk-category counts, top terms. Computed by tantivy
+//! aggregations over fast fields (top terms by [`super::terms`]); buckets follow Asia/Shanghai
+//! days and hours.
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -12,8 +13,10 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
 
 use super::search::published_range;
+use super::terms::{TERMS_SAMPLE, TermCount};
 use super::{Fields, IndexError};
 use crate::mention::local_minute;
+use crate::text::TextPipeline;
 
 /// Offset of the mention time zone (Asia/Shanghai, UTC+8, no DST) for local bucket edges.
 const LOCAL_OFFSET_HOURS: i64 = 8;
@@ -30,6 +33,8 @@ pub enum Interval {
 #[derive(Debug, Clone)]
 pub struct StatsRequest {
     pub watch: String,
+    /// The watch's names, left out of its top terms.
+    pub aliases: Vec<String>,
     /// The watches of its competitor group (including itself), for share of voice.
     pub group: Vec<String>,
     pub since: Timestamp,
@@ -77,10 +82,16 @@ pub struct Stats {
     pub share_of_voice: Vec<Share>,
     /// Risk category and mention count, most first.
     pub risks: Vec<(String, u64)>,
+    /// The words in most mentions of the newest `terms_sampled` (at most [`TERMS_SAMPLE`]).
+    pub top_terms: Vec<TermCount>,
+    pub terms_sampled: u64,
 }
 
+/// How many top terms stats report.
+pub const TOP_TERMS: usize = 20;
+
 /// Computes the stats of `request` on the committed index.
-pub fn stats(index: &Index, f: Fields, request: &StatsRequest) -> Result<Stats, IndexError> {
+pub fn stats(index: &Index, f: Fields, text: &TextPipeline, request: &StatsRequest) -> Result<Stats, IndexError> {
     let searcher = index.reader()?.searcher();
     let (from_ms, to_ms) = (request.since.as_millisecond(), request.until.as_millisecond());
     let (width, offset) = match request.interval {
@@ -139,6 +150,8 @@ pub fn stats(index: &Index, f: Fields, request: &StatsRequest) -> Result<Stats, 
             share: if group_total == 0 { 0.0 } else { mentions as f64 / group_total as f64 },
         })
         .collect();
+    let (term_counts, terms_sampled) =
+        super::terms::term_counts(&searcher, f, &*watch_query, text, &request.aliases, TERMS_SAMPLE)?;
     let net =
         if counts.total == 0 { 0.0 } else { (counts.positive as f64 - counts.negative as f64) / counts.total as f64 };
     Ok(Stats {
@@ -151,6 +164,8 @@ pub fn stats(index: &Index, f: Fields, request: &StatsRequest) -> Result<Stats, 
         buckets,
         share_of_voice,
         risks,
+        top_terms: super::terms::top(&term_counts, TOP_TERMS),
+        terms_sampled,
     })
 }
 

@@ -1,0 +1,78 @@
+//! Top terms: the content words a set of mentions speaks of most. Counted over the newest
+//! mentions of the set (a bounded sample, so the cost does not grow with the index), once per
+//! mention, from the stored normalized text segmented by the one text pipeline. Function words
+//! (`lexicons/stopwords.txt`), one-character words, numbers and the watch's own names are left out.
+
+use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tantivy::collector::TopDocs;
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::{Order, Searcher, TantivyDocument};
+
+use super::{Fields, IndexError};
+use crate::text::{Analyzed, TextPipeline, TokenKind};
+
+/// How many of the newest mentions top terms are counted over.
+pub const TERMS_SAMPLE: usize = 2000;
+
+static STOPWORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../lexicons/stopwords.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
+/// A term and in how many mentions of the sample it occurs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TermCount {
+    pub term: String,
+    pub mentions: u64,
+}
+
+/// Per-term mention counts over the newest `sample` mentions matching `query`, and how many
+/// mentions were read.
+pub fn term_counts(
+    searcher: &Searcher,
+    f: Fields,
+    query: &dyn Query,
+    text: &TextPipeline,
+    exclude: &[String],
+    sample: usize,
+) -> Result<(FxHashMap<String, u64>, u64), IndexError> {
+    let newest = TopDocs::with_limit(sample).order_by_fast_field::<tantivy::DateTime>("published", Order::Desc);
+    let hits = searcher.search(query, &newest)?;
+    let excluded: FxHashSet<String> = exclude.iter().map(|e| crate::text::normalize(e)).collect();
+    let mut counts: FxHashMap<String, u64> = FxHashMap::default();
+    let mut doc = Analyzed::default();
+    for (_, address) in &hits {
+        let stored: TantivyDocument = searcher.doc(*address)?;
+        let body = stored.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default();
+        text.analyze_into(body, &mut doc);
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        for (word, kind) in doc.words() {
+            if kind == TokenKind::Word
+                && word.chars().count() >= 2
+                && !word.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && !STOPWORDS.contains(word)
+                && !excluded.contains(word)
+            {
+                seen.insert(word);
+            }
+        }
+        for w in &seen {
+            *counts.entry((*w).to_string()).or_default() += 1;
+        }
+    }
+    Ok((counts, hits.len() as u64))
+}
+
+/// The `limit` terms in most mentions, most first (ties by term, for stable output).
+pub fn top(counts: &FxHashMap<String, u64>, limit: usize) -> Vec<TermCount> {
+    let mut all: Vec<TermCount> = counts.iter().map(|(t, n)| TermCount { term: t.clone(), mentions: *n }).collect();
+    all.sort_by(|a, b| b.mentions.cmp(&a.mentions).then_with(|| a.term.cmp(&b.term)));
+    all.truncate(limit);
+    all
+}
