@@ -4,6 +4,7 @@
 //! shared folder and the README): [`text`] normalizes and segments, [`sentiment`] scores,
 //! [`analyzer`] assembles both from [`config`]; [`index`] holds the tantivy schema and tokenizer.
 
+pub mod alert;
 pub mod analyzer;
 pub mod config;
 pub mod crawl;

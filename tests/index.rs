@@ -235,3 +235,76 @@ fn near_duplicates_collapse_in_search_but_count_in_stats() {
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["counts"]["total"], 4, "volume keeps every member of a cluster");
 }
+
+/// Ten days of a brand's ordinary mentions, then an hour in which a battery-fire story breaks.
+fn history_with_a_crisis() -> String {
+    let praise = ["拍照清晰", "续航给力", "系统流畅", "外观漂亮", "信号稳定", "做工扎实"];
+    let gripes = ["价格偏贵", "发货有点慢", "包装简陋"];
+    let models = ["Mate 60", "P70", "nova 12", "Pura 70", "畅享 70", "Mate X5", "nova 11", "P60"];
+    let mut lines = String::new();
+    let start: jiff::Timestamp = "2026-11-01T00:00:00+08:00".parse().unwrap();
+    let mut n = 0;
+    for hour in 0..240i64 {
+        let at = start + jiff::SignedDuration::from_hours(hour);
+        for k in 0..(3 + hour % 3) {
+            n += 1;
+            let text = if k == 0 && hour % 2 == 0 {
+                format!("华为{}{}，第{n}单", models[n % 8], gripes[n % 3])
+            } else {
+                format!("华为{}{}，很满意，第{n}单", models[n % 8], praise[n % 6])
+            };
+            lines.push_str(&format!(
+                "{{\"id\":\"h:{n}\",\"source\":\"weibo\",\"text\":\"{text}\",\"published_at\":\"{at}\"}}\n"
+            ));
+        }
+    }
+    let crisis = start + jiff::SignedDuration::from_hours(240);
+    for k in 0..30 {
+        n += 1;
+        let text = format!("华为{}充电时起火爆炸了，太吓人，要求召回！网友{k}", models[k % 8]);
+        lines.push_str(&format!(
+            "{{\"id\":\"h:{n}\",\"source\":\"weibo\",\"text\":\"{text}\",\"published_at\":\"{crisis}\"}}\n"
+        ));
+    }
+    lines
+}
+
+#[test]
+fn backtest_finds_the_crisis_hour_and_the_terms_that_rose() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("yuqing.toml"), CONFIG).unwrap();
+    std::fs::write(d.join("history.jsonl"), history_with_a_crisis()).unwrap();
+    let out = yuqing(d, &["ingest", "history.jsonl"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = yuqing(
+        d,
+        &[
+            "backtest",
+            "--watch",
+            "华为",
+            "--since",
+            "2026-11-04",
+            "--until",
+            "2026-11-12",
+            "--history-days",
+            "3",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let alerts: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(alerts.len(), 1, "{}", stdout(&out));
+    let a = &alerts[0];
+    assert_eq!(a["start"], "2026-11-10T16:00:00Z", "the crisis hour, 11-11 00:00 in Shanghai");
+    assert!(a["observed"].as_u64().unwrap() >= 25, "{a}");
+    assert_eq!(a["severity"], "critical");
+    let terms: Vec<&str> = a["rising_terms"].as_array().unwrap().iter().map(|t| t["term"].as_str().unwrap()).collect();
+    for want in ["起火", "召回"] {
+        assert!(terms.contains(&want), "{want} in {terms:?}");
+    }
+    // The table says the same in words.
+    let out = yuqing(d, &["backtest", "--watch", "华为", "--since", "2026-11-04", "--until", "2026-11-12"]);
+    let table = stdout(&out);
+    assert!(table.contains("华为: 1 alerts") && table.contains("2026-11-11 00:00  CRITICAL"), "{table}");
+}

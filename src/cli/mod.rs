@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each command lives in its own file and does only
 //! argument handling and output formatting; the work is in the library.
 
+mod backtest;
 mod corpus_args;
 mod crawl;
 mod eval;
@@ -56,6 +57,9 @@ enum Command {
     Stats(stats::StatsArgs),
     /// Crawl the sources under sources/ once into the index; a report per source.
     Crawl(crawl::CrawlArgs),
+    /// Replay a watch's indexed history through the spike detector: the alerts it would have
+    /// raised, with observed against expected and the terms that rose.
+    Backtest(backtest::BacktestArgs),
     /// Build and inspect the sentiment lexicon.
     #[command(subcommand)]
     Lexicon(lexicon::LexiconCommand),
@@ -78,6 +82,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(&config, args),
         Command::Ingest(args) => ingest::run(&config, args),
         Command::Crawl(args) => crawl::run(&config, args),
+        Command::Backtest(args) => backtest::run(&config, args),
         Command::Search(args) => search::run(&config, args),
         Command::Stats(args) => stats::run(&config, args),
         Command::Lexicon(cmd) => lexicon::run(&config, cmd),
@@ -105,6 +110,14 @@ fn open_existing_index(config: &Config) -> anyhow::Result<(Analyzer, tantivy::In
     let analyzer = load_analyzer(config)?;
     let (index, fields) = yuqing::index::open_or_create(&index_dir, analyzer.text.clone())?;
     Ok((analyzer, index, fields))
+}
+
+/// The configured watch named `name`, or an error listing the configured ones.
+fn find_watch<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a yuqing::watch::Watch> {
+    config.watches.iter().find(|w| w.name == name).ok_or_else(|| {
+        let names: Vec<&str> = config.watches.iter().map(|w| w.name.as_str()).collect();
+        anyhow::anyhow!("no watch named {name:?} in the config; configured: {}", names.join(", "))
+    })
 }
 
 fn init_logging(verbose: u8) {

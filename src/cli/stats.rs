@@ -29,10 +29,7 @@ pub struct StatsArgs {
 }
 
 pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let Some(watch) = config.watches.iter().find(|w| w.name == args.watch) else {
-        let names: Vec<&str> = config.watches.iter().map(|w| w.name.as_str()).collect();
-        anyhow::bail!("no watch named {:?} in the config; configured: {}", args.watch, names.join(", "));
-    };
+    let watch = super::find_watch(config, &args.watch)?;
     let group: Vec<String> = match &watch.group {
         Some(g) => config.watches.iter().filter(|w| w.group.as_ref() == Some(g)).map(|w| w.name.clone()).collect(),
         None => vec![watch.name.clone()],

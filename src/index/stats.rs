@@ -171,6 +171,11 @@ pub fn stats(index: &Index, f: Fields, text: &TextPipeline, request: &StatsReque
 
 /// Mentions of any of `watches` published in the request's period.
 fn terms_query(f: Fields, watches: &[String], r: &StatsRequest) -> Box<dyn Query> {
+    watches_query(f, watches, r.since, r.until)
+}
+
+/// Mentions of any of `watches` published in [`since`, `until`).
+pub fn watches_query(f: Fields, watches: &[String], since: Timestamp, until: Timestamp) -> Box<dyn Query> {
     let any: Vec<(Occur, Box<dyn Query>)> = watches
         .iter()
         .map(|w| {
@@ -179,7 +184,7 @@ fn terms_query(f: Fields, watches: &[String], r: &StatsRequest) -> Box<dyn Query
             (Occur::Should, q)
         })
         .collect();
-    let range = published_range(f, Some(&r.since), Some(&r.until));
+    let range = published_range(f, Some(&since), Some(&until));
     Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(BooleanQuery::new(any))), (Occur::Must, Box::new(range))]))
 }
 

@@ -1,0 +1,83 @@
+//! Replaying a watch's indexed history through the detector: the alerts it would have raised,
+//! each with its evidence (the terms that rose against the week before), so that a team can tune
+//! thresholds before going live.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use tantivy::Index;
+
+use super::detect::{Detector, DetectorConfig, Point, Verdict};
+use crate::index::stats::{Interval, StatsRequest, stats, watches_query};
+use crate::index::terms::{RisingTerm, TERMS_SAMPLE, rising, term_counts};
+use crate::index::{Fields, IndexError};
+use crate::mention::parse_time;
+use crate::text::TextPipeline;
+use crate::watch::Watch;
+
+/// An alert the detector raised, with why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    pub watch: String,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// Terms of the bucket's mentions that rose most against the 7 days before.
+    pub rising_terms: Vec<RisingTerm>,
+}
+
+/// What to replay.
+#[derive(Debug, Clone)]
+pub struct BacktestRequest {
+    pub watch: Watch,
+    pub since: Timestamp,
+    pub until: Timestamp,
+    /// Days of buckets before each bucket that its expectation may use.
+    pub history_days: i64,
+    pub detector: DetectorConfig,
+}
+
+/// The alerts for the request's watch in [`since`, `until`), judging each hourly bucket against
+/// up to `history_days` of buckets before it.
+pub fn backtest(index: &Index, f: Fields, text: &TextPipeline, r: &BacktestRequest) -> Result<Vec<Alert>, IndexError> {
+    let (watch, since, until) = (&r.watch, r.since, r.until);
+    let from = since - SignedDuration::from_hours(24 * r.history_days);
+    let request = StatsRequest {
+        watch: watch.name.clone(),
+        aliases: watch.aliases.clone(),
+        group: vec![watch.name.clone()],
+        since: from,
+        until,
+        interval: Interval::Hour,
+    };
+    let s = stats(index, f, text, &request)?;
+    let series: Vec<Point> = s
+        .buckets
+        .iter()
+        .filter_map(|b| {
+            let start = parse_time(&b.start).ok()?;
+            Some(Point { start, total: b.counts.total, negative: b.counts.negative })
+        })
+        .collect();
+    let mut detector = Detector::new(DetectorConfig { buckets_per_day: 24, ..r.detector.clone() });
+    let mut alerts = Vec::new();
+    let searcher = index.reader()?.searcher();
+    let names = std::slice::from_ref(&watch.name);
+    for end in 1..=series.len() {
+        let Some(verdict) = detector.step(&series[..end]) else { continue };
+        if verdict.start < since {
+            continue;
+        }
+        let bucket_end = verdict.start + SignedDuration::from_hours(1);
+        let week_before = verdict.start - SignedDuration::from_hours(24 * 7);
+        let now_q = watches_query(f, names, verdict.start, bucket_end);
+        let before_q = watches_query(f, names, week_before, verdict.start);
+        let (now, n_now) = term_counts(&searcher, f, &*now_q, text, &watch.aliases, TERMS_SAMPLE)?;
+        let (before, n_before) = term_counts(&searcher, f, &*before_q, text, &watch.aliases, TERMS_SAMPLE)?;
+        let min = (n_now / 20).max(2);
+        alerts.push(Alert {
+            watch: watch.name.clone(),
+            verdict,
+            rising_terms: rising(&now, n_now, &before, n_before, min, 8),
+        });
+    }
+    Ok(alerts)
+}

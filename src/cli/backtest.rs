@@ -1,0 +1,83 @@
+//! `yuqing backtest`: the alerts the spike detector would have raised for a watch over a period
+//! of indexed history, with their evidence.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use yuqing::alert::{BacktestRequest, DetectorConfig, backtest};
+use yuqing::config::Config;
+use yuqing::index::stats::last_days;
+use yuqing::mention::{local_minute, parse_time};
+
+#[derive(Debug, clap::Args)]
+pub struct BacktestArgs {
+    /// The watch to replay (a `[[watch]]` name in the config).
+    #[arg(long)]
+    watch: String,
+    /// Start of the period (default: --days before --until).
+    #[arg(long, value_parser = parse_time)]
+    since: Option<jiff::Timestamp>,
+    /// End of the period (default: now).
+    #[arg(long, value_parser = parse_time)]
+    until: Option<jiff::Timestamp>,
+    /// Length of the period in days when --since is not given.
+    #[arg(long, default_value_t = 30)]
+    days: i64,
+    /// Days of history before each bucket that its expectation may use.
+    #[arg(long, default_value_t = 28)]
+    history_days: i64,
+    /// Print JSON lines instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
+    let watch = super::find_watch(config, &args.watch)?;
+    let until = args.until.unwrap_or_else(jiff::Timestamp::now);
+    let since = args.since.unwrap_or_else(|| last_days(until, args.days));
+    anyhow::ensure!(since < until, "--since must be before --until");
+    anyhow::ensure!(args.history_days >= 1, "--history-days must be at least 1");
+    let (analyzer, index, fields) = super::open_existing_index(config)?;
+    let request = BacktestRequest {
+        watch: watch.clone(),
+        since,
+        until,
+        history_days: args.history_days,
+        detector: DetectorConfig::default(),
+    };
+    let alerts = backtest(&index, fields, &analyzer.text, &request)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        for a in &alerts {
+            writeln!(out, "{}", serde_json::to_string(a)?)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{}: {} alerts from {} to {} (Asia/Shanghai)",
+        watch.name,
+        alerts.len(),
+        local_minute(since),
+        local_minute(until)
+    )?;
+    for a in &alerts {
+        let v = &a.verdict;
+        let terms: Vec<String> =
+            a.rising_terms.iter().map(|t| format!("{} {}←{}", t.term, t.mentions, t.before)).collect();
+        writeln!(
+            out,
+            "{}  {:<8} negative {} vs {:.1} expected (p={:.1e}, {:?}), negative share {:.0}% vs {:.0}% usual; rising: {}",
+            local_minute(v.start),
+            v.severity.map_or("", |s| if s == yuqing::alert::Severity::Critical { "CRITICAL" } else { "warning" }),
+            v.observed,
+            v.expected,
+            v.p_value,
+            v.basis,
+            100.0 * v.negative_share,
+            100.0 * v.usual_share,
+            if terms.is_empty() { "-".to_string() } else { terms.join(", ") }
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
