@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::alert::channels::{ChannelConfig, ChannelKind};
 use crate::sentiment::score::default_neutral_band;
 use crate::text::normalize;
 use crate::watch::Watch;
@@ -35,6 +36,8 @@ pub struct Config {
     /// Where the index and the crawl state live.
     pub data_dir: PathBuf,
     pub crawl: CrawlConfig,
+    /// Where alerts are sent (`[[channel]]` tables).
+    pub channels: Vec<ChannelConfig>,
 }
 
 impl Default for Config {
@@ -45,6 +48,7 @@ impl Default for Config {
             watches: Vec::new(),
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             crawl: CrawlConfig::default(),
+            channels: Vec::new(),
         }
     }
 }
@@ -202,6 +206,8 @@ struct RawConfig {
     data: RawData,
     #[serde(default)]
     crawl: CrawlConfig,
+    #[serde(default)]
+    channel: Vec<ChannelConfig>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -307,6 +313,23 @@ impl Config {
                 return Err(invalid(field, "must be at least 1".into()));
             }
         }
+        let mut names = Vec::new();
+        for c in &raw.channel {
+            let name = c.name.clone().unwrap_or_else(|| format!("{:?}", c.kind).to_lowercase());
+            if names.contains(&name) {
+                return Err(invalid("channel", format!("two channels are named {name:?}: give them distinct `name`s")));
+            }
+            if c.kind != ChannelKind::Console && c.url_env.is_none() {
+                return Err(invalid(
+                    "channel",
+                    format!("{name}: url_env names the variable that holds the webhook URL"),
+                ));
+            }
+            if c.per_minute == 0 || c.attempts == 0 {
+                return Err(invalid("channel", format!("{name}: per_minute and attempts must be at least 1")));
+            }
+            names.push(name);
+        }
         if reqwest::header::HeaderValue::from_str(&crawl.user_agent).is_err() {
             return Err(invalid("crawl.user_agent", "is not a valid header value".into()));
         }
@@ -316,6 +339,7 @@ impl Config {
             watches,
             data_dir: raw.data.dir.map_or_else(|| PathBuf::from(DEFAULT_DATA_DIR), |d| base.join(d)),
             crawl,
+            channels: raw.channel,
         })
     }
 }
@@ -399,6 +423,10 @@ mod tests {
         assert_eq!(err.to_string(), "config y.toml: sentiment.neutral_band: must be at least 0 and below 1, is 1.5");
         let err = Config::parse("[text]\nuser_dicts = [\"nope.txt\"]\n", Path::new("/tmp/x/y.toml")).unwrap_err();
         assert_eq!(err.to_string(), "config /tmp/x/y.toml: text.user_dicts: /tmp/x/nope.txt is not a readable file");
+        let err = Config::parse("[[channel]]\nkind = \"dingtalk\"\n", Path::new("y.toml")).unwrap_err();
+        assert!(err.to_string().contains("channel: dingtalk: url_env names the variable"), "{err}");
+        let err = Config::parse("[[channel]]\nkind = \"pager\"\n", Path::new("y.toml")).unwrap_err();
+        assert!(err.to_string().contains("unknown variant `pager`"), "{err}");
         let err = Config::parse("[crawl]\nconcurrency = 0\n", Path::new("y.toml")).unwrap_err();
         assert_eq!(err.to_string(), "config y.toml: crawl.concurrency: must be at least 1");
     }

@@ -1,7 +1,10 @@
 //! End-to-end tests of `yuqing ingest` and `yuqing search` on a realistic batch of mentions.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
 
 fn yuqing(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(dir).args(args).env_remove("RUST_LOG").output().unwrap()
@@ -307,4 +310,27 @@ fn backtest_finds_the_crisis_hour_and_the_terms_that_rose() {
     let out = yuqing(d, &["backtest", "--watch", "华为", "--since", "2026-11-04", "--until", "2026-11-12"]);
     let table = stdout(&out);
     assert!(table.contains("华为: 1 alerts") && table.contains("2026-11-11 00:00  CRITICAL"), "{table}");
+
+    // --send carries it through the configured channels (a webhook on 127.0.0.1 here).
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let got: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let sink = got.clone();
+    let hook = axum::routing::post(move |axum::Json(v): axum::Json<serde_json::Value>| async move {
+        sink.lock().unwrap().push(v);
+        "ok"
+    });
+    let origin = runtime.block_on(common::serve(axum::Router::new().route("/hook", hook)));
+    std::fs::write(d.join("yuqing.toml"), format!("{CONFIG}\n[[channel]]\nkind = \"webhook\"\nurl_env = \"T_HOOK\"\n"))
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .current_dir(d)
+        .args(["backtest", "--watch", "华为", "--since", "2026-11-04", "--until", "2026-11-12", "--send"])
+        .env("T_HOOK", format!("{origin}/hook"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got = got.lock().unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["alert"]["start"], "2026-11-10T16:00:00Z");
+    assert!(got[0]["markdown"].as_str().unwrap().contains("起火"), "{}", got[0]);
 }

@@ -1,8 +1,11 @@
-//! Alerts: spike detection over a watch's indexed counts ([`detect`]) and replaying history
-//! through it (`yuqing backtest`). Delivery channels and the alert history come with the daemon.
+//! Alerts: spike detection over a watch's indexed counts ([`detect`]), replaying history
+//! through it (`yuqing backtest`), the alert in words ([`message`]) and the channels that carry
+//! it ([`channels`]). The daemon that runs them on a schedule and the alert history come next.
 
 pub mod backtest;
+pub mod channels;
 pub mod detect;
+pub mod message;
 
 pub use backtest::{Alert, BacktestRequest, backtest};
 pub use detect::{Basis, Detector, DetectorConfig, Point, Severity, Verdict};

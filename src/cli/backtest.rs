@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use yuqing::alert::channels::Channel;
 use yuqing::alert::{BacktestRequest, DetectorConfig, backtest};
 use yuqing::config::Config;
 use yuqing::index::stats::last_days;
@@ -29,6 +30,9 @@ pub struct BacktestArgs {
     /// Print JSON lines instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also send each alert found through the configured channels (to try them out).
+    #[arg(long)]
+    send: bool,
 }
 
 pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
@@ -46,12 +50,37 @@ pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
         detector: DetectorConfig::default(),
     };
     let alerts = backtest(&index, fields, &analyzer.text, &request)?;
+    let mut failed = false;
+    if args.send {
+        anyhow::ensure!(!config.channels.is_empty(), "--send: no [[channel]] in the config");
+        let channels = config.channels.iter().cloned().map(Channel::new).collect::<Result<Vec<_>, _>>()?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let client = reqwest::Client::new();
+        for a in &alerts {
+            for c in &channels {
+                let d = runtime.block_on(c.send(&client, a));
+                failed |= !d.delivered;
+                match &d.error {
+                    None => {
+                        eprintln!("sent {} to {} ({} attempts)", local_minute(a.verdict.start), d.channel, d.attempts)
+                    }
+                    Some(e) => eprintln!(
+                        "NOT sent {} to {}: {e} ({} attempts)",
+                        local_minute(a.verdict.start),
+                        d.channel,
+                        d.attempts
+                    ),
+                }
+            }
+        }
+    }
+    let code = if failed { ExitCode::from(1) } else { ExitCode::SUCCESS };
     let mut out = std::io::stdout().lock();
     if args.json {
         for a in &alerts {
             writeln!(out, "{}", serde_json::to_string(a)?)?;
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(code);
     }
     writeln!(
         out,
@@ -79,5 +108,5 @@ pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
             if terms.is_empty() { "-".to_string() } else { terms.join(", ") }
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }

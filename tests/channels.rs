@@ -1,0 +1,167 @@
+//! Alert channels against a local receiver on 127.0.0.1 that checks each robot's payload shape
+//! and signature the way the real services do, refuses like them, and fails once to test retries.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use base64::Engine;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use yuqing::alert::channels::{Channel, ChannelConfig, ChannelKind};
+use yuqing::alert::{Alert, Basis, Severity, Verdict};
+use yuqing::index::terms::RisingTerm;
+
+const DING_SECRET: &str = "SEC0123456789abcdef";
+const FEISHU_SECRET: &str = "feishu-secret";
+
+/// What the receiver got: (robot, query, body).
+type Got = Arc<Mutex<Vec<(String, HashMap<String, String>, Value)>>>;
+
+fn b64_hmac(key: &[u8], msg: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    mac.update(msg);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+async fn robot(
+    State(got): State<Got>,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    Json(body): Json<Value>,
+) -> (axum::http::StatusCode, Json<Value>) {
+    let before = {
+        let mut g = got.lock().unwrap();
+        g.push((name.clone(), q.clone(), body.clone()));
+        g.iter().filter(|(n, _, _)| *n == name).count() - 1
+    };
+    let ok = (axum::http::StatusCode::OK, Json(json!({"errcode": 0, "errmsg": "ok"})));
+    match name.as_str() {
+        "dingtalk" => {
+            let ts = q.get("timestamp").cloned().unwrap_or_default();
+            let want = b64_hmac(DING_SECRET.as_bytes(), format!("{ts}\n{DING_SECRET}").as_bytes());
+            if q.get("sign") != Some(&want) {
+                return (axum::http::StatusCode::OK, Json(json!({"errcode": 310000, "errmsg": "sign not match"})));
+            }
+            ok
+        }
+        "feishu" => {
+            let ts = body["timestamp"].as_str().unwrap_or_default();
+            let want = b64_hmac(format!("{ts}\n{FEISHU_SECRET}").as_bytes(), b"");
+            if body["sign"] != want {
+                return (axum::http::StatusCode::OK, Json(json!({"code": 19021, "msg": "sign match fail"})));
+            }
+            (axum::http::StatusCode::OK, Json(json!({"code": 0, "msg": "success"})))
+        }
+        "flaky" if before == 0 => (axum::http::StatusCode::BAD_GATEWAY, Json(json!({}))),
+        _ => ok,
+    }
+}
+
+fn alert() -> Alert {
+    Alert {
+        watch: "华为".into(),
+        verdict: Verdict {
+            start: "2026-11-10T16:00:00Z".parse().unwrap(),
+            observed: 31,
+            expected: 3.2,
+            p_value: 1e-12,
+            basis: Basis::HourOfWeek,
+            dispersion: None,
+            negative_share: 0.62,
+            usual_share: 0.12,
+            severity: Some(Severity::Critical),
+        },
+        rising_terms: vec![
+            RisingTerm { term: "起火".into(), mentions: 25, before: 0, lift: 80.0 },
+            RisingTerm { term: "[召回](http://evil)".into(), mentions: 9, before: 1, lift: 12.0 },
+        ],
+    }
+}
+
+fn config(kind: ChannelKind, url_env: &str, secret_env: Option<&str>) -> ChannelConfig {
+    ChannelConfig {
+        kind,
+        name: None,
+        url_env: Some(url_env.into()),
+        secret_env: secret_env.map(str::to_string),
+        per_minute: 20,
+        attempts: 2,
+        retry_ms: 10,
+    }
+}
+
+#[test]
+fn each_robot_gets_its_own_shape_and_a_valid_signature() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let got = Got::default();
+    let origin = runtime.block_on(common::serve(
+        axum::Router::new().route("/robot/{name}", axum::routing::post(robot)).with_state(got.clone()),
+    ));
+    // SAFETY: the only test of this binary; set before any other thread reads the environment.
+    unsafe {
+        for name in ["dingtalk", "feishu", "wecom", "slack", "webhook", "flaky"] {
+            std::env::set_var(format!("T_{name}_URL"), format!("{origin}/robot/{name}?access_token=abc"));
+        }
+        std::env::set_var("T_DING_SECRET", DING_SECRET);
+        std::env::set_var("T_FEISHU_SECRET", FEISHU_SECRET);
+        std::env::set_var("T_WRONG_SECRET", "not-the-secret");
+    }
+    let channels = [
+        config(ChannelKind::Dingtalk, "T_dingtalk_URL", Some("T_DING_SECRET")),
+        config(ChannelKind::Feishu, "T_feishu_URL", Some("T_FEISHU_SECRET")),
+        config(ChannelKind::Wecom, "T_wecom_URL", None),
+        config(ChannelKind::Slack, "T_slack_URL", None),
+        config(ChannelKind::Webhook, "T_webhook_URL", None),
+        ChannelConfig { name: Some("flaky".into()), ..config(ChannelKind::Webhook, "T_flaky_URL", None) },
+        ChannelConfig {
+            name: Some("wrong-secret".into()),
+            ..config(ChannelKind::Dingtalk, "T_dingtalk_URL", Some("T_WRONG_SECRET"))
+        },
+    ];
+    let client = reqwest::Client::new();
+    let a = alert();
+    let deliveries = runtime.block_on(async {
+        let mut out = Vec::new();
+        for c in channels {
+            out.push(Channel::new(c).unwrap().send(&client, &a).await);
+        }
+        out
+    });
+    let by = |name: &str| deliveries.iter().find(|d| d.channel == name).unwrap();
+    for name in ["dingtalk", "feishu", "wecom", "slack", "webhook"] {
+        assert!(by(name).delivered && by(name).attempts == 1, "{:?}", by(name));
+    }
+    // A 502 is retried; a refused signature is reported with the robot's words.
+    assert!(by("flaky").delivered && by("flaky").attempts == 2, "{:?}", by("flaky"));
+    let wrong = by("wrong-secret");
+    assert!(!wrong.delivered && wrong.error.as_deref().unwrap().contains("code 310000 sign not match"), "{wrong:?}");
+
+    let got = got.lock().unwrap();
+    let body = |name: &str| got.iter().find(|(n, _, _)| n == name).map(|(_, _, b)| b.clone()).unwrap();
+    let ding = body("dingtalk");
+    assert_eq!(ding["msgtype"], "markdown");
+    let text = ding["markdown"]["text"].as_str().unwrap();
+    assert!(text.contains("负面提及: 31 条, 预期 3.2 条") && text.contains("起火 (25←0)"), "{text}");
+    // Crawled text cannot become a link.
+    assert!(text.contains("\\[召回\\]\\(http://evil\\)"), "{text}");
+    let feishu = body("feishu");
+    assert_eq!(feishu["msg_type"], "interactive");
+    assert_eq!(feishu["card"]["elements"][0]["text"]["tag"], "lark_md");
+    assert_eq!(body("wecom")["markdown"]["content"].as_str().unwrap(), text);
+    assert_eq!(body("slack")["blocks"][0]["text"]["type"], "mrkdwn");
+    let hook = body("webhook");
+    assert_eq!((hook["alert"]["watch"].as_str(), hook["alert"]["observed"].as_u64()), (Some("华为"), Some(31)));
+    assert_eq!(hook["alert"]["severity"], "critical");
+
+    // A missing variable is named.
+    let err = Channel::new(config(ChannelKind::Wecom, "T_NOT_SET_URL", None)).err().unwrap();
+    assert_eq!(
+        err.to_string(),
+        "channel wecom: the webhook URL needs the environment variable T_NOT_SET_URL, which is not set"
+    );
+}
