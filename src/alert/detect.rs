@@ -188,30 +188,32 @@ pub fn judge(history: &[Point], current: &Point, cfg: &DetectorConfig) -> Option
     })
 }
 
-/// Runs the judgment bucket after bucket with a cooldown and escalation.
+/// Runs the judgment bucket after bucket with a cooldown and escalation. The same bucket may be
+/// judged again as it fills (the daemon judges the current hour after every crawl): the
+/// cooldown counts buckets by their start times.
 #[derive(Debug, Clone, Default)]
 pub struct Detector {
     cfg: DetectorConfig,
-    /// Buckets seen, and the bucket index and severity of the last alert.
-    seen: usize,
-    last: Option<(usize, Severity)>,
+    /// The bucket start and severity of the last spike.
+    last: Option<(Timestamp, Severity)>,
 }
 
 impl Detector {
     pub fn new(cfg: DetectorConfig) -> Self {
-        Detector { cfg, seen: 0, last: None }
+        Detector { cfg, last: None }
     }
 
     /// Judges the newest bucket of `series` (oldest first); `Some` when it raises an alert.
     pub fn step(&mut self, series: &[Point]) -> Option<Verdict> {
         let (current, history) = series.split_last()?;
-        self.seen += 1;
         let verdict = judge(history, current, &self.cfg)?;
         let severity = verdict.severity?;
-        let now = self.seen;
+        let now = verdict.start;
+        let bucket = jiff::SignedDuration::from_secs(86_400 / self.cfg.buckets_per_day.max(1) as i64);
+        let cooldown = bucket * self.cfg.cooldown_buckets as i32;
         match self.last {
             // Still the same incident: it stays quiet (and the cooldown runs from now) unless it escalates.
-            Some((at, last)) if now - at <= self.cfg.cooldown_buckets && severity <= last => {
+            Some((at, last)) if now.duration_since(at) <= cooldown && severity <= last => {
                 self.last = Some((now, last));
                 None
             }

@@ -53,7 +53,8 @@ pub struct Progress {
     pub errors: AtomicU64,
 }
 
-/// What every walk of a run shares.
+/// What every walk of a crawl shares.
+#[derive(Clone)]
 struct Ctx {
     settings: CrawlConfig,
     fetcher: Arc<Fetcher>,
@@ -62,7 +63,8 @@ struct Ctx {
     fields: Fields,
     watches: WatchMatcher,
     watch_list: Vec<Watch>,
-    sink: tokio::sync::mpsc::Sender<sink::Batch>,
+    sink: tokio::sync::mpsc::Sender<sink::Msg>,
+    /// Relative times ("5分钟前") are read against this: the start of the source's crawl.
     now: Timestamp,
     progress: Arc<Progress>,
 }
@@ -78,6 +80,13 @@ pub struct Crawler {
     pub watches: Vec<Watch>,
 }
 
+/// A crawler with its index writer open: sources may be crawled, together or one after another,
+/// until [`CrawlSession::finish`].
+pub struct CrawlSession {
+    ctx: Ctx,
+    writer_thread: std::thread::JoinHandle<Result<(), CrawlError>>,
+}
+
 impl Crawler {
     pub fn new(
         settings: CrawlConfig,
@@ -91,8 +100,8 @@ impl Crawler {
         Crawler { settings, store, fetcher, analyzer, index, fields, watches }
     }
 
-    /// Crawls every source once, all at the same time; one report per source, in their order.
-    pub async fn run(&self, sources: Vec<Source>, progress: Arc<Progress>) -> Result<Vec<SourceReport>, CrawlError> {
+    /// Opens the index writer (one per index) on its thread.
+    pub fn start(&self, progress: Arc<Progress>) -> Result<CrawlSession, CrawlError> {
         let matcher = WatchMatcher::new(self.watches.clone());
         let writer = MentionWriter::new(
             &self.index,
@@ -102,7 +111,7 @@ impl Crawler {
             default_writer_heap_bytes(),
         )?;
         let (tx, writer_thread) = sink::spawn(writer, self.store.clone(), self.settings.commit_every);
-        let ctx = Arc::new(Ctx {
+        let ctx = Ctx {
             settings: self.settings.clone(),
             fetcher: self.fetcher.clone(),
             store: self.store.clone(),
@@ -113,29 +122,55 @@ impl Crawler {
             sink: tx,
             now: Timestamp::now(),
             progress,
-        });
+        };
+        Ok(CrawlSession { ctx, writer_thread })
+    }
+
+    /// Crawls every source once, all at the same time; one report per source, in their order.
+    pub async fn run(&self, sources: Vec<Source>, progress: Arc<Progress>) -> Result<Vec<SourceReport>, CrawlError> {
+        let session = Arc::new(self.start(progress)?);
         let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
-        let tasks: Vec<_> =
-            sources.into_iter().map(|s| tokio::spawn(walk::crawl_source(ctx.clone(), Arc::new(s)))).collect();
-        drop(ctx);
+        let tasks: Vec<_> = sources
+            .into_iter()
+            .map(|s| {
+                let session = session.clone();
+                tokio::spawn(async move { session.crawl(Arc::new(s)).await })
+            })
+            .collect();
         let mut reports = Vec::new();
         for (task, name) in tasks.into_iter().zip(names) {
             reports.push(task.await.unwrap_or_else(|e| {
                 let mut r = SourceReport::new(&name);
                 r.fail(name.clone(), format!("internal error: {e}"));
-                r
-            }));
+                Ok(r)
+            })?);
         }
-        let tallies = tokio::task::spawn_blocking(move || writer_thread.join())
+        let session = Arc::into_inner(session).expect("every crawl task has ended");
+        session.finish().await?;
+        Ok(reports)
+    }
+}
+
+impl CrawlSession {
+    /// Crawls `source` once and commits what it found; the report counts what the index took.
+    pub async fn crawl(&self, source: Arc<Source>) -> Result<SourceReport, CrawlError> {
+        let ctx = Arc::new(Ctx { now: Timestamp::now(), ..self.ctx.clone() });
+        let mut report = walk::crawl_source(ctx, source).await;
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.ctx.sink.send(sink::Msg::Flush(report.source.clone(), reply)).await.map_err(|_| CrawlError::WriterGone)?;
+        let tally = answer.await.map_err(|_| CrawlError::WriterGone)?;
+        report.new = tally.new;
+        report.duplicates = tally.duplicates;
+        Ok(report)
+    }
+
+    /// Commits what is left and closes the writer.
+    pub async fn finish(self) -> Result<(), CrawlError> {
+        let CrawlSession { ctx, writer_thread } = self;
+        drop(ctx);
+        tokio::task::spawn_blocking(move || writer_thread.join())
             .await
             .map_err(|_| CrawlError::WriterGone)?
-            .map_err(|_| CrawlError::WriterGone)??;
-        for r in &mut reports {
-            if let Some(t) = tallies.get(&r.source) {
-                r.new = t.new;
-                r.duplicates = t.duplicates;
-            }
-        }
-        Ok(reports)
+            .map_err(|_| CrawlError::WriterGone)?
     }
 }

@@ -1,7 +1,7 @@
 //! The one index writer of a crawl, on its own thread: prepared mentions arrive over a bounded
 //! channel (back-pressure on the fetchers), are admitted (duplicates left out), committed every
-//! `commit_every` mentions and at the end, and only after each commit is the crawl state that
-//! covers them applied (DESIGN.md's invariant).
+//! `commit_every` mentions, when a source's crawl ends (a flush) and at the end, and only after
+//! each commit is the crawl state that covers them applied (DESIGN.md's invariant).
 
 use std::collections::HashMap;
 use std::thread::JoinHandle;
@@ -14,6 +14,13 @@ use crate::store::{StateUpdate, Store};
 
 /// Batches waiting for the writer before fetchers have to wait.
 const CHANNEL_BATCHES: usize = 64;
+
+/// What the writer thread is told.
+pub enum Msg {
+    Batch(Batch),
+    /// Commit now, then answer with what was done with this source's mentions since its last flush.
+    Flush(String, tokio::sync::oneshot::Sender<Tally>),
+}
 
 /// Mentions of one page and the state to record once they are committed.
 pub struct Batch {
@@ -29,15 +36,15 @@ pub struct Tally {
     pub duplicates: u64,
 }
 
-pub type Tallies = HashMap<String, Tally>;
+type Tallies = HashMap<String, Tally>;
 
-/// Starts the writer thread.
+/// Starts the writer thread; it commits a last time and ends when every sender is dropped.
 pub fn spawn(
     mut writer: MentionWriter,
     store: Store,
     commit_every: usize,
-) -> (mpsc::Sender<Batch>, JoinHandle<Result<Tallies, CrawlError>>) {
-    let (tx, mut rx) = mpsc::channel::<Batch>(CHANNEL_BATCHES);
+) -> (mpsc::Sender<Msg>, JoinHandle<Result<(), CrawlError>>) {
+    let (tx, mut rx) = mpsc::channel::<Msg>(CHANNEL_BATCHES);
     let handle = std::thread::Builder::new()
         .name("yuqing-index-writer".into())
         .spawn(move || {
@@ -49,7 +56,16 @@ pub fn spawn(
                 store.apply(std::mem::take(pending))?;
                 Ok(())
             };
-            while let Some(batch) = rx.blocking_recv() {
+            while let Some(msg) = rx.blocking_recv() {
+                let batch = match msg {
+                    Msg::Batch(b) => b,
+                    Msg::Flush(source, reply) => {
+                        commit(&mut writer, &mut pending)?;
+                        uncommitted = 0;
+                        let _ = reply.send(tallies.remove(&source).unwrap_or_default());
+                        continue;
+                    }
+                };
                 let tally = tallies.entry(batch.source).or_default();
                 for p in batch.mentions {
                     match writer.admit(p)? {
@@ -67,7 +83,7 @@ pub fn spawn(
                 }
             }
             commit(&mut writer, &mut pending)?;
-            Ok(tallies)
+            Ok(())
         })
         .expect("spawning the index writer thread");
     (tx, handle)

@@ -11,7 +11,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::fetch::SourceClient;
 use super::report::SourceReport;
-use super::sink::Batch;
+use super::sink::{Batch, Msg};
 use super::{Ctx, Progress};
 use crate::index::{Prepared, Preparer};
 use crate::source::{Extractor, Pagination, Source, extract, placeholders, to_mention};
@@ -211,7 +211,7 @@ async fn walk_detail(
 
 async fn send(ctx: &Ctx, source: &Source, mentions: Vec<Prepared>, update: StateUpdate) -> bool {
     let batch = Batch { source: source.name.clone(), mentions, update };
-    ctx.sink.send(batch).await.is_ok()
+    ctx.sink.send(Msg::Batch(batch)).await.is_ok()
 }
 
 /// Fetches, extracts and prepares one page, sends its fresh mentions to the writer, and says
