@@ -38,8 +38,29 @@ pub struct BacktestRequest {
 /// The alerts for the request's watch in [`since`, `until`), judging each hourly bucket against
 /// up to `history_days` of buckets before it.
 pub fn backtest(index: &Index, f: Fields, text: &TextPipeline, r: &BacktestRequest) -> Result<Vec<Alert>, IndexError> {
-    let (watch, since, until) = (&r.watch, r.since, r.until);
-    let from = since - SignedDuration::from_hours(24 * r.history_days);
+    let from = r.since - SignedDuration::from_hours(24 * r.history_days);
+    let series = hourly_series(index, f, text, &r.watch, from, r.until)?;
+    let mut detector = Detector::new(DetectorConfig { buckets_per_day: 24, ..r.detector.clone() });
+    let mut alerts = Vec::new();
+    for end in 1..=series.len() {
+        let Some(verdict) = detector.step(&series[..end]) else { continue };
+        if verdict.start >= r.since {
+            alerts.push(explain(index, f, text, &r.watch, verdict)?);
+        }
+    }
+    Ok(alerts)
+}
+
+/// The watch's mentions per hour in [`from`, `until`), oldest first (the last one may be the
+/// current, filling hour).
+pub fn hourly_series(
+    index: &Index,
+    f: Fields,
+    text: &TextPipeline,
+    watch: &Watch,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<Point>, IndexError> {
     let request = StatsRequest {
         watch: watch.name.clone(),
         aliases: watch.aliases.clone(),
@@ -49,35 +70,31 @@ pub fn backtest(index: &Index, f: Fields, text: &TextPipeline, r: &BacktestReque
         interval: Interval::Hour,
     };
     let s = stats(index, f, text, &request)?;
-    let series: Vec<Point> = s
-        .buckets
+    Ok(s.buckets
         .iter()
         .filter_map(|b| {
             let start = parse_time(&b.start).ok()?;
             Some(Point { start, total: b.counts.total, negative: b.counts.negative })
         })
-        .collect();
-    let mut detector = Detector::new(DetectorConfig { buckets_per_day: 24, ..r.detector.clone() });
-    let mut alerts = Vec::new();
+        .collect())
+}
+
+/// The alert for a spike, with its evidence: the terms of the hour that rose against the week before.
+pub fn explain(
+    index: &Index,
+    f: Fields,
+    text: &TextPipeline,
+    watch: &Watch,
+    verdict: Verdict,
+) -> Result<Alert, IndexError> {
     let searcher = index.reader()?.searcher();
     let names = std::slice::from_ref(&watch.name);
-    for end in 1..=series.len() {
-        let Some(verdict) = detector.step(&series[..end]) else { continue };
-        if verdict.start < since {
-            continue;
-        }
-        let bucket_end = verdict.start + SignedDuration::from_hours(1);
-        let week_before = verdict.start - SignedDuration::from_hours(24 * 7);
-        let now_q = watches_query(f, names, verdict.start, bucket_end);
-        let before_q = watches_query(f, names, week_before, verdict.start);
-        let (now, n_now) = term_counts(&searcher, f, &*now_q, text, &watch.aliases, TERMS_SAMPLE)?;
-        let (before, n_before) = term_counts(&searcher, f, &*before_q, text, &watch.aliases, TERMS_SAMPLE)?;
-        let min = (n_now / 20).max(2);
-        alerts.push(Alert {
-            watch: watch.name.clone(),
-            verdict,
-            rising_terms: rising(&now, n_now, &before, n_before, min, 8),
-        });
-    }
-    Ok(alerts)
+    let bucket_end = verdict.start + SignedDuration::from_hours(1);
+    let week_before = verdict.start - SignedDuration::from_hours(24 * 7);
+    let now_q = watches_query(f, names, verdict.start, bucket_end);
+    let before_q = watches_query(f, names, week_before, verdict.start);
+    let (now, n_now) = term_counts(&searcher, f, &*now_q, text, &watch.aliases, TERMS_SAMPLE)?;
+    let (before, n_before) = term_counts(&searcher, f, &*before_q, text, &watch.aliases, TERMS_SAMPLE)?;
+    let min = (n_now / 20).max(2);
+    Ok(Alert { watch: watch.name.clone(), verdict, rising_terms: rising(&now, n_now, &before, n_before, min, 8) })
 }

@@ -7,7 +7,7 @@ pub mod channels;
 pub mod detect;
 pub mod message;
 
-pub use backtest::{Alert, BacktestRequest, backtest};
+pub use backtest::{Alert, BacktestRequest, backtest, explain, hourly_series};
 pub use detect::{Basis, Detector, DetectorConfig, Point, Severity, Verdict};
 
 #[cfg(test)]
