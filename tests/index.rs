@@ -90,6 +90,11 @@ fn reingesting_adds_nothing_and_search_filters_work() {
         vec!["wb:2001"]
     );
     assert_eq!(ids(&yuqing(d, &["search", "--kind", "answer", "--format", "json"])), vec!["zh:3001"]);
+    // Most engaged first (300 reposts, 88 likes, 12 likes), newest first among the rest.
+    assert_eq!(
+        ids(&yuqing(d, &["search", "--sort", "engagement", "--format", "json"])),
+        vec!["wb:2001", "wb:2003", "jd:1001", "tb:4001", "zh:3001"]
+    );
     assert_eq!(
         ids(&yuqing(d, &["search", "--since", "2026-11-20", "--until", "2026-11-21 12:00", "--format", "json"])),
         vec!["wb:2001", "jd:1001"]
@@ -266,7 +271,8 @@ fn history_with_a_crisis() -> String {
         n += 1;
         let text = format!("华为{}充电时起火爆炸了，太吓人，要求召回！网友{k}", models[k % 8]);
         lines.push_str(&format!(
-            "{{\"id\":\"h:{n}\",\"source\":\"weibo\",\"text\":\"{text}\",\"published_at\":\"{crisis}\"}}\n"
+            "{{\"id\":\"h:{n}\",\"source\":\"weibo\",\"text\":\"{text}\",\"published_at\":\"{crisis}\",\"likes\":{},\"url\":\"https://weibo.com/{n}\"}}\n",
+            k * 10
         ));
     }
     lines
@@ -306,6 +312,15 @@ fn backtest_finds_the_crisis_hour_and_the_terms_that_rose() {
     for want in ["起火", "召回"] {
         assert!(terms.contains(&want), "{want} in {terms:?}");
     }
+    // The evidence: risk categories of the hour and its most engaged negative post, with its link.
+    let risks: Vec<&str> = a["risks"].as_array().unwrap().iter().map(|r| r[0].as_str().unwrap()).collect();
+    assert!(risks.contains(&"quality") && risks.contains(&"legal"), "{risks:?}");
+    let top = &a["top_posts"][0];
+    assert_eq!(top["engagement"], 290, "{top}");
+    assert!(
+        top["url"].as_str().unwrap().starts_with("https://weibo.com/")
+            && top["text"].as_str().unwrap().contains("网友29")
+    );
     // The table says the same in words.
     let out = yuqing(d, &["backtest", "--watch", "华为", "--since", "2026-11-04", "--until", "2026-11-12"]);
     let table = stdout(&out);
@@ -332,5 +347,9 @@ fn backtest_finds_the_crisis_hour_and_the_terms_that_rose() {
     let got = got.lock().unwrap();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0]["alert"]["start"], "2026-11-10T16:00:00Z");
-    assert!(got[0]["markdown"].as_str().unwrap().contains("起火"), "{}", got[0]);
+    let markdown = got[0]["markdown"].as_str().unwrap();
+    assert!(
+        markdown.contains("起火") && markdown.contains("质量安全") && markdown.contains("(https://weibo.com/"),
+        "{markdown}"
+    );
 }

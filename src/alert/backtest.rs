@@ -3,11 +3,12 @@
 //! thresholds before going live.
 
 use jiff::{SignedDuration, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
 use super::detect::{Detector, DetectorConfig, Point, Verdict};
-use crate::index::stats::{Interval, StatsRequest, stats, watches_query};
+use crate::index::search::{SearchHit, SearchRequest, Sort, search};
+use crate::index::stats::{Interval, StatsRequest, risk_counts, stats, watches_query};
 use crate::index::terms::{RisingTerm, TERMS_SAMPLE, rising, term_counts};
 use crate::index::{Fields, IndexError};
 use crate::mention::parse_time;
@@ -15,14 +16,39 @@ use crate::text::TextPipeline;
 use crate::watch::Watch;
 
 /// An alert the detector raised, with why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     pub watch: String,
     #[serde(flatten)]
     pub verdict: Verdict,
     /// Terms of the bucket's mentions that rose most against the 7 days before.
     pub rising_terms: Vec<RisingTerm>,
+    /// Risk categories of the bucket's mentions and their counts, most first.
+    #[serde(default)]
+    pub risks: Vec<(String, u64)>,
+    /// The bucket's most engaged negative mentions, one per duplicate cluster.
+    #[serde(default)]
+    pub top_posts: Vec<TopPost>,
 }
+
+/// A mention shown as evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopPost {
+    pub id: String,
+    pub source: String,
+    pub url: String,
+    /// The title, else the start of the text.
+    pub text: String,
+    pub published_at: String,
+    /// Likes + reposts + replies.
+    pub engagement: u64,
+    /// Mentions in its duplicate cluster within the bucket's evidence.
+    pub cluster: u64,
+}
+
+/// How many top posts an alert carries, and how much of each text.
+const TOP_POSTS: usize = 3;
+const POST_CHARS: usize = 80;
 
 /// What to replay.
 #[derive(Debug, Clone)]
@@ -96,5 +122,40 @@ pub fn explain(
     let (now, n_now) = term_counts(&searcher, f, &*now_q, text, &watch.aliases, TERMS_SAMPLE)?;
     let (before, n_before) = term_counts(&searcher, f, &*before_q, text, &watch.aliases, TERMS_SAMPLE)?;
     let min = (n_now / 20).max(2);
-    Ok(Alert { watch: watch.name.clone(), verdict, rising_terms: rising(&now, n_now, &before, n_before, min, 8) })
+    let risks = risk_counts(&searcher, &*now_q)?;
+    let top = SearchRequest {
+        watch: Some(watch.name.clone()),
+        sentiment: Some("negative".into()),
+        since: Some(verdict.start),
+        until: Some(bucket_end),
+        sort: Sort::Engagement,
+        limit: TOP_POSTS,
+        collapse: true,
+        ..SearchRequest::default()
+    };
+    let top_posts = search(index, f, &top)?.into_iter().map(top_post).collect();
+    Ok(Alert {
+        watch: watch.name.clone(),
+        verdict,
+        rising_terms: rising(&now, n_now, &before, n_before, min, 8),
+        risks,
+        top_posts,
+    })
+}
+
+fn top_post(h: SearchHit) -> TopPost {
+    let shown = if h.title.trim().is_empty() { &h.text } else { &h.title };
+    let mut text: String = shown.chars().take(POST_CHARS).collect();
+    if shown.chars().nth(POST_CHARS).is_some() {
+        text.push('…');
+    }
+    TopPost {
+        id: h.id,
+        source: h.source,
+        url: h.url,
+        text,
+        published_at: h.published_at,
+        engagement: h.likes + h.reposts + h.replies,
+        cluster: h.cluster,
+    }
 }

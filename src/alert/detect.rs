@@ -22,7 +22,7 @@ pub const MIN_HISTORY: usize = 6;
 const DISPERSION_WINDOW: usize = 168;
 
 /// One bucket of a watch's mentions.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Point {
     pub start: Timestamp,
     pub total: u64,
@@ -30,7 +30,7 @@ pub struct Point {
 }
 
 /// Where the expectation came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// The same hour of the week in past weeks.
@@ -42,7 +42,7 @@ pub enum Basis {
 }
 
 /// How bad a spike is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -85,7 +85,7 @@ impl Default for DetectorConfig {
 }
 
 /// The judgment of one bucket.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Verdict {
     pub start: Timestamp,
     pub observed: u64,

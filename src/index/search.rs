@@ -24,6 +24,8 @@ pub enum Sort {
     Time,
     /// Best match first (BM25).
     Relevance,
+    /// Most engagement (likes + reposts + replies) first.
+    Engagement,
 }
 
 /// A search: the query text and its filters.
@@ -90,6 +92,11 @@ pub fn search(index: &Index, fields: Fields, request: &SearchRequest) -> Result<
             .into_iter()
             .map(|(_, a)| a)
             .collect(),
+        Sort::Engagement => searcher
+            .search(&query, &TopDocs::with_limit(limit).tweak_score(engagement))?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect(),
     };
     let mut snippets = SnippetGenerator::create(&searcher, &*query, fields.text)?;
     snippets.set_max_num_chars(SNIPPET_CHARS);
@@ -106,6 +113,21 @@ pub fn search(index: &Index, fields: Fields, request: &SearchRequest) -> Result<
         }
     }
     Ok(hits)
+}
+
+/// The sort key of [`Sort::Engagement`]: likes + reposts + replies, newest first among equals.
+fn engagement(segment: &tantivy::SegmentReader) -> impl Fn(tantivy::DocId, tantivy::Score) -> (u64, i64) + use<> {
+    let fast = segment.fast_fields();
+    let column = |name: &str| fast.u64(name).ok().map(|c| c.first_or_default_col(0));
+    let (likes, reposts, replies) = (column("likes"), column("reposts"), column("replies"));
+    let published = fast.date("published").ok().map(|c| c.first_or_default_col(DateTime::MIN));
+    move |doc, _| {
+        let value = |c: &Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>>| {
+            c.as_ref().map_or(0, |c| c.get_val(doc))
+        };
+        let at = published.as_ref().map_or(0, |c| c.get_val(doc).into_timestamp_micros());
+        (value(&likes).saturating_add(value(&reposts)).saturating_add(value(&replies)), at)
+    }
 }
 
 fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query>, IndexError> {

@@ -119,12 +119,7 @@ pub fn stats(index: &Index, f: Fields, text: &TextPipeline, request: &StatsReque
         .flatten()
         .map(|b| Bucket { start: local_time(b["key"].as_f64().unwrap_or_default()), counts: counts_of(b) })
         .collect();
-    let risks = result["risks"]["buckets"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|b| (b["key"].as_str().unwrap_or_default().to_string(), b["doc_count"].as_u64().unwrap_or_default()))
-        .collect();
+    let risks = key_counts(&result["risks"]);
 
     let mut group = request.group.clone();
     if !group.contains(&request.watch) {
@@ -186,6 +181,22 @@ pub fn watches_query(f: Fields, watches: &[String], since: Timestamp, until: Tim
         .collect();
     let range = published_range(f, Some(&since), Some(&until));
     Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(BooleanQuery::new(any))), (Occur::Must, Box::new(range))]))
+}
+
+/// Risk category and mention count among the mentions `query` matches, most first.
+pub fn risk_counts(searcher: &tantivy::Searcher, query: &dyn Query) -> Result<Vec<(String, u64)>, IndexError> {
+    let result = aggregate(searcher, query, json!({"risks": {"terms": {"field": "risks", "size": 20}}}))?;
+    Ok(key_counts(&result["risks"]))
+}
+
+/// The (key, count) pairs of a terms aggregation's result.
+fn key_counts(terms: &Value) -> Vec<(String, u64)> {
+    terms["buckets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| (b["key"].as_str().unwrap_or_default().to_string(), b["doc_count"].as_u64().unwrap_or_default()))
+        .collect()
 }
 
 fn aggregate(searcher: &tantivy::Searcher, query: &dyn Query, aggs: Value) -> Result<Value, IndexError> {

@@ -28,7 +28,7 @@ static STOPWORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
 });
 
 /// A term and in how many mentions of the sample it occurs.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TermCount {
     pub term: String,
     pub mentions: u64,
@@ -123,7 +123,7 @@ pub fn rising(
 }
 
 /// A term that rose: mentions holding it now and before, and the lift of its share.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RisingTerm {
     pub term: String,
     pub mentions: u64,
