@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::alert::channels::{ChannelConfig, ChannelKind};
+use crate::alert::AlertRules;
+use crate::alert::channels::ChannelConfig;
 use crate::sentiment::score::default_neutral_band;
 use crate::text::normalize;
 use crate::watch::Watch;
@@ -38,6 +39,8 @@ pub struct Config {
     pub crawl: CrawlConfig,
     /// Where alerts are sent (`[[channel]]` tables).
     pub channels: Vec<ChannelConfig>,
+    /// When a spike alerts (`[alerts]`).
+    pub alerts: AlertRules,
 }
 
 impl Default for Config {
@@ -49,6 +52,7 @@ impl Default for Config {
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             crawl: CrawlConfig::default(),
             channels: Vec::new(),
+            alerts: AlertRules::default(),
         }
     }
 }
@@ -208,6 +212,8 @@ struct RawConfig {
     crawl: CrawlConfig,
     #[serde(default)]
     channel: Vec<ChannelConfig>,
+    #[serde(default)]
+    alerts: AlertRules,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -315,21 +321,14 @@ impl Config {
         }
         let mut names = Vec::new();
         for c in &raw.channel {
-            let name = c.name.clone().unwrap_or_else(|| format!("{:?}", c.kind).to_lowercase());
+            let name = c.display_name();
             if names.contains(&name) {
                 return Err(invalid("channel", format!("two channels are named {name:?}: give them distinct `name`s")));
             }
-            if c.kind != ChannelKind::Console && c.url_env.is_none() {
-                return Err(invalid(
-                    "channel",
-                    format!("{name}: url_env names the variable that holds the webhook URL"),
-                ));
-            }
-            if c.per_minute == 0 || c.attempts == 0 {
-                return Err(invalid("channel", format!("{name}: per_minute and attempts must be at least 1")));
-            }
+            c.validate().map_err(|reason| invalid("channel", format!("{name}: {reason}")))?;
             names.push(name);
         }
+        raw.alerts.check().map_err(|(field, reason)| invalid(field, reason))?;
         if reqwest::header::HeaderValue::from_str(&crawl.user_agent).is_err() {
             return Err(invalid("crawl.user_agent", "is not a valid header value".into()));
         }
@@ -340,6 +339,7 @@ impl Config {
             data_dir: raw.data.dir.map_or_else(|| PathBuf::from(DEFAULT_DATA_DIR), |d| base.join(d)),
             crawl,
             channels: raw.channel,
+            alerts: raw.alerts,
         })
     }
 }
@@ -429,5 +429,14 @@ mod tests {
         assert!(err.to_string().contains("unknown variant `pager`"), "{err}");
         let err = Config::parse("[crawl]\nconcurrency = 0\n", Path::new("y.toml")).unwrap_err();
         assert_eq!(err.to_string(), "config y.toml: crawl.concurrency: must be at least 1");
+        let err =
+            Config::parse("[[channel]]\nkind = \"email\"\nurl_env = \"SMTP\"\n", Path::new("y.toml")).unwrap_err();
+        assert!(err.to_string().contains("channel: email: e-mail needs `from` and `to`"), "{err}");
+        let err = Config::parse("[alerts]\nwarning_p = 2\n", Path::new("y.toml")).unwrap_err();
+        assert_eq!(err.to_string(), "config y.toml: alerts.warning_p: must be between 0 and 1, is 2");
+        let err = Config::parse("[alerts]\nbucket = \"week\"\n", Path::new("y.toml")).unwrap_err();
+        assert!(err.to_string().contains("unknown variant `week`"), "{err}");
+        let c = Config::parse("[alerts]\nbucket = \"day\"\nmin_count = 20\n", Path::new("y.toml")).unwrap();
+        assert_eq!((c.alerts.detector().buckets_per_day, c.alerts.min_count, c.alerts.history_days), (1, 20, 28));
     }
 }

@@ -8,6 +8,7 @@ pub mod alert;
 pub mod analyzer;
 pub mod config;
 pub mod crawl;
+pub mod daemon;
 pub mod index;
 pub mod mention;
 pub mod sentiment;

@@ -1,6 +1,7 @@
-//! Everything the crawler must remember across restarts, in sled: the mentions each source has
+//! Everything yuqing must remember across restarts, in sled: the mentions each source has
 //! seen, where an interrupted walk through a listing resumes, HTTP validators (ETag,
-//! Last-Modified) and robots.txt files. Every sled call lives here, so the engine stays replaceable.
+//! Last-Modified), robots.txt files, and the alerts raised with their deliveries (as opaque
+//! records the `alert` module reads). Every sled call lives here, so the engine stays replaceable.
 //!
 //! Crawl state changes are gathered in a [`StateUpdate`] and applied only after the index commit
 //! that holds the mentions they speak of (DESIGN.md's invariant): a crash before it loses nothing
@@ -75,6 +76,7 @@ pub struct Store {
     validators: sled::Tree,
     resume: sled::Tree,
     robots: sled::Tree,
+    alerts: sled::Tree,
 }
 
 fn pair_key(a: &str, b: &str) -> Vec<u8> {
@@ -95,6 +97,7 @@ impl Store {
             validators: db.open_tree("validators")?,
             resume: db.open_tree("resume")?,
             robots: db.open_tree("robots")?,
+            alerts: db.open_tree("alerts")?,
             db,
         })
     }
@@ -130,6 +133,23 @@ impl Store {
         v.extend_from_slice(body);
         self.robots.insert(origin, v)?;
         Ok(())
+    }
+
+    /// Whether an alert record is kept under `key`.
+    pub fn has_alert(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.alerts.contains_key(key)?)
+    }
+
+    /// Keeps (or replaces) the alert record under `key`, on disk before it returns.
+    pub fn put_alert(&self, key: &str, record: &[u8]) -> Result<(), StoreError> {
+        self.alerts.insert(key, record)?;
+        self.alerts.flush()?;
+        Ok(())
+    }
+
+    /// Every alert record, in key order.
+    pub fn alert_records(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.alerts.iter().values().map(|v| Ok(v?.to_vec())).collect()
     }
 
     /// Applies `update` and flushes it to disk.

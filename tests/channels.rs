@@ -12,8 +12,8 @@ use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use yuqing::alert::channels::{Channel, ChannelConfig, ChannelKind};
-use yuqing::alert::{Alert, Basis, Severity, Verdict};
+use yuqing::alert::channels::{Channel, ChannelConfig, ChannelKind, Notice};
+use yuqing::alert::{Alert, Basis, Severity, TopPost, Verdict};
 use yuqing::index::terms::RisingTerm;
 
 const DING_SECRET: &str = "SEC0123456789abcdef";
@@ -80,6 +80,27 @@ fn alert() -> Alert {
             RisingTerm { term: "起火".into(), mentions: 25, before: 0, lift: 80.0 },
             RisingTerm { term: "[召回](http://evil)".into(), mentions: 9, before: 1, lift: 12.0 },
         ],
+        risks: vec![("quality".into(), 28), ("legal".into(), 9)],
+        top_posts: vec![
+            TopPost {
+                id: "wb:1".into(),
+                source: "weibo".into(),
+                url: "https://m.weibo.cn/detail/1".into(),
+                text: "Mate 60 充电时起火了".into(),
+                published_at: "2026-11-11 00:05".into(),
+                engagement: 1200,
+                cluster: 7,
+            },
+            TopPost {
+                id: "tb:2".into(),
+                source: "tieba".into(),
+                url: "javascript:alert(1)".into(),
+                text: "<script>alert(1)</script>".into(),
+                published_at: "2026-11-11 00:09".into(),
+                engagement: 30,
+                cluster: 8,
+            },
+        ],
     }
 }
 
@@ -89,6 +110,8 @@ fn config(kind: ChannelKind, url_env: &str, secret_env: Option<&str>) -> Channel
         name: None,
         url_env: Some(url_env.into()),
         secret_env: secret_env.map(str::to_string),
+        from: None,
+        to: Vec::new(),
         per_minute: 20,
         attempts: 2,
         retry_ms: 10,
@@ -124,7 +147,7 @@ fn each_robot_gets_its_own_shape_and_a_valid_signature() {
         },
     ];
     let client = reqwest::Client::new();
-    let a = alert();
+    let a = Notice::alert(&alert());
     let deliveries = runtime.block_on(async {
         let mut out = Vec::new();
         for c in channels {
@@ -149,6 +172,11 @@ fn each_robot_gets_its_own_shape_and_a_valid_signature() {
     assert!(text.contains("负面提及: 31 条, 预期 3.2 条") && text.contains("起火 (25←0)"), "{text}");
     // Crawled text cannot become a link.
     assert!(text.contains("\\[召回\\]\\(http://evil\\)"), "{text}");
+    // The evidence: risk categories in words, top posts linked only when the link is a web link.
+    assert!(text.contains("风险类别: 质量安全 28, 法律监管 9"), "{text}");
+    assert!(text.contains("1. [Mate 60 充电时起火了](https://m.weibo.cn/detail/1) (weibo, 互动 1200)"), "{text}");
+    assert!(text.contains("2. &lt;script&gt;alert\\(1\\)&lt;/script&gt; (tieba"), "{text}");
+    assert!(!text.contains("javascript:"), "{text}");
     let feishu = body("feishu");
     assert_eq!(feishu["msg_type"], "interactive");
     assert_eq!(feishu["card"]["elements"][0]["text"]["tag"], "lark_md");
@@ -164,4 +192,40 @@ fn each_robot_gets_its_own_shape_and_a_valid_signature() {
         err.to_string(),
         "channel wecom: the webhook URL needs the environment variable T_NOT_SET_URL, which is not set"
     );
+    email_goes_out_over_smtp_with_credentials_from_the_environment();
+}
+
+/// Called from the test above: the environment is set from one thread only.
+fn email_goes_out_over_smtp_with_credentials_from_the_environment() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (url, mails) = runtime.block_on(common::smtp_receiver());
+    let email = |url_env: &str| ChannelConfig {
+        kind: ChannelKind::Email,
+        from: Some("舆情监测 <alerts@example.com>".into()),
+        to: vec!["pr@example.com".into(), "ceo@example.com".into()],
+        ..config(ChannelKind::Email, url_env, None)
+    };
+    // SAFETY: this binary's only test runs this; no other thread reads the environment.
+    unsafe {
+        std::env::set_var("T_SMTP_URL", &url);
+        std::env::set_var("T_SMTP_PLAIN_REMOTE", "smtp://u:secret@smtp.example.com:25");
+    }
+    let channel = Channel::new(email("T_SMTP_URL")).unwrap();
+    let delivery = runtime.block_on(channel.send(&reqwest::Client::new(), &Notice::alert(&alert())));
+    assert!(delivery.delivered, "{delivery:?}");
+    let mails = mails.lock().unwrap();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, vec!["<pr@example.com>", "<ceo@example.com>"]);
+    assert!(mails[0].from.contains("alerts@example.com"));
+    // The subject is the alert's title (encoded), the body its Markdown.
+    assert!(mails[0].data.contains("Subject: =?utf-8?"), "{}", mails[0].data);
+    assert!(mails[0].data.to_lowercase().contains("content-type: text/plain"), "{}", mails[0].data);
+
+    // A password over plain SMTP to another machine is refused, naming the variable.
+    let err = Channel::new(email("T_SMTP_PLAIN_REMOTE")).err().unwrap().to_string();
+    assert!(err.contains("T_SMTP_PLAIN_REMOTE sends a password without encryption"), "{err}");
+    // An address that is not one is named.
+    let bad = ChannelConfig { to: vec!["not an address".into()], ..email("T_SMTP_URL") };
+    let err = Channel::new(bad).err().unwrap().to_string();
+    assert!(err.contains("to \"not an address\" is not an e-mail address"), "{err}");
 }

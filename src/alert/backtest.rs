@@ -6,7 +6,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
-use super::detect::{Detector, DetectorConfig, Point, Verdict};
+use super::detect::{Detector, Point, Verdict};
+use super::rules::AlertRules;
 use crate::index::search::{SearchHit, SearchRequest, Sort, search};
 use crate::index::stats::{Interval, StatsRequest, risk_counts, stats, watches_query};
 use crate::index::terms::{RisingTerm, TERMS_SAMPLE, rising, term_counts};
@@ -56,36 +57,35 @@ pub struct BacktestRequest {
     pub watch: Watch,
     pub since: Timestamp,
     pub until: Timestamp,
-    /// Days of buckets before each bucket that its expectation may use.
-    pub history_days: i64,
-    pub detector: DetectorConfig,
+    pub rules: AlertRules,
 }
 
-/// The alerts for the request's watch in [`since`, `until`), judging each hourly bucket against
-/// up to `history_days` of buckets before it.
+/// The alerts for the request's watch in [`since`, `until`), judging each bucket against up to
+/// `rules.history_days` of buckets before it.
 pub fn backtest(index: &Index, f: Fields, text: &TextPipeline, r: &BacktestRequest) -> Result<Vec<Alert>, IndexError> {
-    let from = r.since - SignedDuration::from_hours(24 * r.history_days);
-    let series = hourly_series(index, f, text, &r.watch, from, r.until)?;
-    let mut detector = Detector::new(DetectorConfig { buckets_per_day: 24, ..r.detector.clone() });
+    let from = r.since - SignedDuration::from_hours(24 * r.rules.history_days);
+    let series = series(index, f, text, &r.watch, from, r.until, r.rules.bucket)?;
+    let mut detector = Detector::new(r.rules.detector());
     let mut alerts = Vec::new();
     for end in 1..=series.len() {
         let Some(verdict) = detector.step(&series[..end]) else { continue };
         if verdict.start >= r.since {
-            alerts.push(explain(index, f, text, &r.watch, verdict)?);
+            alerts.push(explain(index, f, text, &r.watch, verdict, r.rules.bucket_len())?);
         }
     }
     Ok(alerts)
 }
 
-/// The watch's mentions per hour in [`from`, `until`), oldest first (the last one may be the
-/// current, filling hour).
-pub fn hourly_series(
+/// The watch's mentions per bucket in [`from`, `until`), oldest first (the last one may be the
+/// current, filling bucket).
+pub fn series(
     index: &Index,
     f: Fields,
     text: &TextPipeline,
     watch: &Watch,
     from: Timestamp,
     until: Timestamp,
+    interval: Interval,
 ) -> Result<Vec<Point>, IndexError> {
     let request = StatsRequest {
         watch: watch.name.clone(),
@@ -93,7 +93,7 @@ pub fn hourly_series(
         group: vec![watch.name.clone()],
         since: from,
         until,
-        interval: Interval::Hour,
+        interval,
     };
     let s = stats(index, f, text, &request)?;
     Ok(s.buckets
@@ -105,17 +105,19 @@ pub fn hourly_series(
         .collect())
 }
 
-/// The alert for a spike, with its evidence: the terms of the hour that rose against the week before.
+/// The alert for a spike, with its evidence: the terms of the bucket that rose against the week
+/// before, its risk categories and its most engaged negative posts.
 pub fn explain(
     index: &Index,
     f: Fields,
     text: &TextPipeline,
     watch: &Watch,
     verdict: Verdict,
+    bucket_len: SignedDuration,
 ) -> Result<Alert, IndexError> {
     let searcher = index.reader()?.searcher();
     let names = std::slice::from_ref(&watch.name);
-    let bucket_end = verdict.start + SignedDuration::from_hours(1);
+    let bucket_end = verdict.start + bucket_len;
     let week_before = verdict.start - SignedDuration::from_hours(24 * 7);
     let now_q = watches_query(f, names, verdict.start, bucket_end);
     let before_q = watches_query(f, names, week_before, verdict.start);

@@ -70,17 +70,9 @@ pub struct DetectorConfig {
 }
 
 impl Default for DetectorConfig {
+    /// The defaults of `[alerts]` (hourly buckets).
     fn default() -> Self {
-        DetectorConfig {
-            buckets_per_day: 24,
-            warning_p: 1e-4,
-            critical_p: 1e-8,
-            critical_ratio: 3.0,
-            min_count: 5,
-            min_ratio: 1.5,
-            min_share_rise: 0.05,
-            cooldown_buckets: 6,
-        }
+        super::rules::AlertRules::default().detector()
     }
 }
 

@@ -1,14 +1,19 @@
 //! Alerts: spike detection over a watch's indexed counts ([`detect`]), replaying history
 //! through it (`yuqing backtest`), the alert in words ([`message`]) and the channels that carry
-//! it ([`channels`]). The daemon that runs them on a schedule and the alert history come next.
+//! it ([`channels`]), and the alerts raised with their deliveries ([`history`]). The daemon
+//! (`crate::daemon`) runs them after every crawl.
 
 pub mod backtest;
 pub mod channels;
 pub mod detect;
+pub mod history;
 pub mod message;
+pub mod rules;
 
-pub use backtest::{Alert, BacktestRequest, backtest, explain, hourly_series};
+pub use backtest::{Alert, BacktestRequest, TopPost, backtest, explain, series};
 pub use detect::{Basis, Detector, DetectorConfig, Point, Severity, Verdict};
+pub use history::{AlertHistory, AlertRecord};
+pub use rules::AlertRules;
 
 #[cfg(test)]
 mod tests;

@@ -4,8 +4,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use yuqing::alert::channels::Channel;
-use yuqing::alert::{BacktestRequest, DetectorConfig, backtest};
+use yuqing::alert::channels::{Channel, Notice};
+use yuqing::alert::{BacktestRequest, backtest};
 use yuqing::config::Config;
 use yuqing::index::stats::last_days;
 use yuqing::mention::{local_minute, parse_time};
@@ -24,9 +24,9 @@ pub struct BacktestArgs {
     /// Length of the period in days when --since is not given.
     #[arg(long, default_value_t = 30)]
     days: i64,
-    /// Days of history before each bucket that its expectation may use.
-    #[arg(long, default_value_t = 28)]
-    history_days: i64,
+    /// Days of history before each bucket that its expectation may use (default: alerts.history_days).
+    #[arg(long)]
+    history_days: Option<i64>,
     /// Print JSON lines instead of a table.
     #[arg(long)]
     json: bool,
@@ -40,25 +40,23 @@ pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
     let until = args.until.unwrap_or_else(jiff::Timestamp::now);
     let since = args.since.unwrap_or_else(|| last_days(until, args.days));
     anyhow::ensure!(since < until, "--since must be before --until");
-    anyhow::ensure!(args.history_days >= 1, "--history-days must be at least 1");
+    let mut rules = config.alerts.clone();
+    if let Some(days) = args.history_days {
+        anyhow::ensure!(days >= 1, "--history-days must be at least 1");
+        rules.history_days = days;
+    }
     let (analyzer, index, fields) = super::open_existing_index(config)?;
-    let request = BacktestRequest {
-        watch: watch.clone(),
-        since,
-        until,
-        history_days: args.history_days,
-        detector: DetectorConfig::default(),
-    };
+    let request = BacktestRequest { watch: watch.clone(), since, until, rules };
     let alerts = backtest(&index, fields, &analyzer.text, &request)?;
     let mut failed = false;
     if args.send {
         anyhow::ensure!(!config.channels.is_empty(), "--send: no [[channel]] in the config");
-        let channels = config.channels.iter().cloned().map(Channel::new).collect::<Result<Vec<_>, _>>()?;
+        let channels = Channel::all(&config.channels)?;
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let client = reqwest::Client::new();
         for a in &alerts {
             for c in &channels {
-                let d = runtime.block_on(c.send(&client, a));
+                let d = runtime.block_on(c.send(&client, &Notice::alert(a)));
                 failed |= !d.delivered;
                 match &d.error {
                     None => {

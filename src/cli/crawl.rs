@@ -27,17 +27,23 @@ pub struct CrawlArgs {
     json: bool,
 }
 
-pub fn run(config: &Config, args: CrawlArgs) -> anyhow::Result<ExitCode> {
-    let dir = args.sources_dir.unwrap_or_else(|| config.crawl.sources_dir.clone());
-    let mut sources = Source::load_dir(&dir)?;
-    if !args.sources.is_empty() {
+/// The definitions in `dir`, or only those `names` when given (an unknown name is an error).
+pub fn select_sources(dir: &std::path::Path, names: &[String]) -> anyhow::Result<Vec<Source>> {
+    let mut sources = Source::load_dir(dir)?;
+    if !names.is_empty() {
         let known: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
-        if let Some(unknown) = args.sources.iter().find(|n| !known.contains(n)) {
+        if let Some(unknown) = names.iter().find(|n| !known.contains(n)) {
             anyhow::bail!("no source named {unknown:?} in {}; there are: {}", dir.display(), known.join(", "));
         }
-        sources.retain(|s| args.sources.contains(&s.name));
+        sources.retain(|s| names.contains(&s.name));
     }
     anyhow::ensure!(!sources.is_empty(), "no source definitions (*.toml) in {}", dir.display());
+    Ok(sources)
+}
+
+pub fn run(config: &Config, args: CrawlArgs) -> anyhow::Result<ExitCode> {
+    let dir = args.sources_dir.unwrap_or_else(|| config.crawl.sources_dir.clone());
+    let sources = select_sources(&dir, &args.sources)?;
     let analyzer = Arc::new(super::load_analyzer(config)?);
     let (index, fields) = yuqing::index::open_or_create(&config.data_dir.join("index"), analyzer.text.clone())?;
     let store = Store::open(&config.data_dir.join("state"))?;

@@ -1,12 +1,14 @@
 //! Command-line parsing and dispatch. Each command lives in its own file and does only
 //! argument handling and output formatting; the work is in the library.
 
+mod alerts;
 mod backtest;
 mod corpus_args;
 mod crawl;
 mod eval;
 mod ingest;
 mod lexicon;
+mod run;
 mod score;
 mod search;
 mod stats;
@@ -37,6 +39,9 @@ struct Cli {
     /// More log output (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Log as JSON lines (for log collectors) instead of text.
+    #[arg(long, global = true)]
+    log_json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -60,6 +65,11 @@ enum Command {
     /// Replay a watch's indexed history through the spike detector: the alerts it would have
     /// raised, with observed against expected and the terms that rose.
     Backtest(backtest::BacktestArgs),
+    /// The daemon: every source on its schedule into the index, spike alerts after each crawl,
+    /// sent through the configured channels. SIGINT/SIGTERM finish, commit and exit.
+    Run(run::RunArgs),
+    /// The alerts `yuqing run` raised, newest first, with their delivery status.
+    Alerts(alerts::AlertsArgs),
     /// Build and inspect the sentiment lexicon.
     #[command(subcommand)]
     Lexicon(lexicon::LexiconCommand),
@@ -68,7 +78,7 @@ enum Command {
 /// Runs the command line; the exit code says whether every item went through.
 pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    init_logging(cli.verbose, cli.log_json);
     let mut config = Config::load_or_default(cli.config.as_deref())?;
     if let Some(dir) = cli.lexicons {
         anyhow::ensure!(dir.is_dir(), "--lexicons {}: not a directory", dir.display());
@@ -83,6 +93,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Ingest(args) => ingest::run(&config, args),
         Command::Crawl(args) => crawl::run(&config, args),
         Command::Backtest(args) => backtest::run(&config, args),
+        Command::Run(args) => run::run(&config, args),
+        Command::Alerts(args) => alerts::run(&config, args),
         Command::Search(args) => search::run(&config, args),
         Command::Stats(args) => stats::run(&config, args),
         Command::Lexicon(cmd) => lexicon::run(&config, cmd),
@@ -120,7 +132,7 @@ fn find_watch<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a yuqing::
     })
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, json: bool) {
     let level = match verbose {
         0 => "warn",
         1 => "info",
@@ -128,5 +140,14 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    use std::io::IsTerminal;
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
 }

@@ -22,7 +22,7 @@ use crate::text::TextPipeline;
 const LOCAL_OFFSET_HOURS: i64 = 8;
 
 /// Bucket width.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Interval {
     Hour,

@@ -66,3 +66,64 @@ pub fn mentions(dir: &Path) -> Vec<SearchHit> {
 pub fn report<'a>(reports: &'a [SourceReport], source: &str) -> &'a SourceReport {
     reports.iter().find(|r| r.source == source).unwrap_or_else(|| panic!("no report for {source}"))
 }
+
+/// A message an SMTP receiver took: the envelope's recipients and the raw message.
+#[derive(Debug, Clone, Default)]
+pub struct Mail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+/// A minimal SMTP receiver on 127.0.0.1 (EHLO, AUTH PLAIN/LOGIN accepted, MAIL, RCPT, DATA,
+/// RSET, QUIT); returns its `smtp://` URL with credentials and the mails it takes.
+pub async fn smtp_receiver() -> (String, Arc<Mutex<Vec<Mail>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://alerts%40example.com:pw@{}", listener.local_addr().unwrap());
+    let mails: Arc<Mutex<Vec<Mail>>> = Arc::default();
+    let store = mails.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 localhost ESMTP test\r\n").await.unwrap();
+                let mut mail = Mail::default();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") {
+                        b"250-localhost\r\n250 AUTH PLAIN LOGIN\r\n"
+                    } else if upper.starts_with("AUTH") {
+                        b"235 2.7.0 ok\r\n"
+                    } else if upper.starts_with("MAIL FROM:") {
+                        mail.from = line[10..].trim().to_string();
+                        b"250 ok\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        mail.to.push(line[8..].trim().to_string());
+                        b"250 ok\r\n"
+                    } else if upper == "DATA" {
+                        write.write_all(b"354 go ahead\r\n").await.unwrap();
+                        while let Ok(Some(l)) = lines.next_line().await {
+                            if l == "." {
+                                break;
+                            }
+                            mail.data.push_str(&l);
+                            mail.data.push('\n');
+                        }
+                        store.lock().unwrap().push(std::mem::take(&mut mail));
+                        b"250 queued\r\n"
+                    } else if upper == "QUIT" {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (url, mails)
+}

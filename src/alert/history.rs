@@ -1,0 +1,80 @@
+//! The alerts raised, kept in the store with what became of each delivery: the daemon asks it
+//! whether an alert is new (so a restart or a re-judged bucket sends nothing twice, while an
+//! escalation is a new alert), and `yuqing alerts` lists it.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::backtest::Alert;
+use super::channels::Delivery;
+use super::detect::{Severity, Verdict};
+use crate::store::{Store, StoreError};
+
+/// An alert as raised and delivered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRecord {
+    /// When the daemon raised it.
+    pub raised_at: Timestamp,
+    pub alert: Alert,
+    /// One per channel.
+    pub deliveries: Vec<Delivery>,
+}
+
+impl AlertRecord {
+    /// Whether every channel took it.
+    pub fn delivered(&self) -> bool {
+        self.deliveries.iter().all(|d| d.delivered)
+    }
+}
+
+/// The alert history in the store.
+#[derive(Clone)]
+pub struct AlertHistory {
+    store: Store,
+}
+
+/// One alert per watch, bucket and severity.
+fn key(watch: &str, v: &Verdict) -> String {
+    let severity = match v.severity {
+        Some(Severity::Critical) => "critical",
+        _ => "warning",
+    };
+    format!("{watch}\u{0}{}\u{0}{severity}", v.start.as_second())
+}
+
+impl AlertHistory {
+    pub fn new(store: Store) -> Self {
+        AlertHistory { store }
+    }
+
+    /// Whether `watch` had an alert for this verdict's bucket and severity before.
+    pub fn contains(&self, watch: &str, v: &Verdict) -> Result<bool, StoreError> {
+        self.store.has_alert(&key(watch, v))
+    }
+
+    /// Keeps `record`, replacing an earlier one of the same alert.
+    pub fn record(&self, record: &AlertRecord) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(record).expect("alert records serialize");
+        self.store.put_alert(&key(&record.alert.watch, &record.alert.verdict), &bytes)
+    }
+
+    /// The alerts of `watch` (every watch when `None`) raised at or after `since`, newest first.
+    pub fn list(&self, watch: Option<&str>, since: Option<Timestamp>) -> Result<Vec<AlertRecord>, StoreError> {
+        let mut records: Vec<AlertRecord> = self
+            .store
+            .alert_records()?
+            .iter()
+            .filter_map(|bytes| match serde_json::from_slice::<AlertRecord>(bytes) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    tracing::warn!(error = %e, "an alert record cannot be read; skipped");
+                    None
+                }
+            })
+            .filter(|r| watch.is_none_or(|w| r.alert.watch == w))
+            .filter(|r| since.is_none_or(|s| r.alert.verdict.start >= s))
+            .collect();
+        records.sort_by(|a, b| b.alert.verdict.start.cmp(&a.alert.verdict.start).then(b.raised_at.cmp(&a.raised_at)));
+        Ok(records)
+    }
+}

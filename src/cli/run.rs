@@ -1,0 +1,82 @@
+//! `yuqing run`: the daemon. Signals become the shutdown: the first SIGINT or SIGTERM lets
+//! in-flight crawls finish, commits and flushes; a second one stops at once.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use yuqing::alert::AlertHistory;
+use yuqing::alert::channels::Channel;
+use yuqing::config::Config;
+use yuqing::crawl::Crawler;
+use yuqing::daemon::{Daemon, Evaluator};
+use yuqing::store::Store;
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Directory of source definitions (overrides crawl.sources_dir; default ./sources).
+    #[arg(long, value_name = "DIR")]
+    sources_dir: Option<PathBuf>,
+    /// Run only this source (repeatable); default: every definition in the sources directory.
+    #[arg(long = "source", value_name = "NAME")]
+    sources: Vec<String>,
+}
+
+pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
+    let dir = args.sources_dir.unwrap_or_else(|| config.crawl.sources_dir.clone());
+    let sources = super::crawl::select_sources(&dir, &args.sources)?;
+    let channels = Channel::all(&config.channels)?;
+    if channels.is_empty() {
+        tracing::warn!("no [[channel]] configured: alerts are only logged and kept in the history");
+    }
+    let analyzer = Arc::new(super::load_analyzer(config)?);
+    let (index, fields) = yuqing::index::open_or_create(&config.data_dir.join("index"), analyzer.text.clone())?;
+    let store = Store::open(&config.data_dir.join("state"))?;
+    let evaluator = Evaluator {
+        index: index.clone(),
+        fields,
+        text: analyzer.text.clone(),
+        watches: config.watches.clone(),
+        rules: config.alerts.clone(),
+        channels,
+        history: AlertHistory::new(store.clone()),
+        client: reqwest::Client::new(),
+    };
+    let crawler = Crawler::new(config.crawl.clone(), store, analyzer, index, fields, config.watches.clone());
+    let daemon = Daemon { crawler, sources: sources.into_iter().map(Arc::new).collect(), evaluator };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    let summary = runtime.block_on(async {
+        let (stop, shutdown) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::warn!("stopping: finishing in-flight crawls, then committing (signal again to stop now)");
+            eprintln!("stopping: finishing in-flight crawls, then committing (Ctrl-C again to stop now)");
+            let _ = stop.send(true);
+            wait_for_signal().await;
+            eprintln!("stopped without finishing; the next run fetches again what was not committed");
+            std::process::exit(130);
+        });
+        daemon.run(shutdown).await
+    })?;
+    eprintln!(
+        "stopped cleanly: {} crawls, {} new mentions, {} crawl errors, {} alerts ({} not fully delivered)",
+        summary.crawls, summary.new_mentions, summary.crawl_errors, summary.alerts, summary.undelivered
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGINT or SIGTERM.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}

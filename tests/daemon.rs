@@ -1,0 +1,223 @@
+//! `yuqing run` end to end against a local fixture site: a brand's ordinary history is indexed,
+//! the daemon crawls a JSON social feed every 2 seconds, 30 negative posts appear ("刚刚"), and
+//! the alert must reach a local webhook within one crawl interval plus 10 seconds. SIGINT then
+//! stops it cleanly; `yuqing alerts` lists the alert with its delivery; a restart that crawls
+//! the same incident again sends nothing twice.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
+
+const CONFIG: &str = r#"
+[[watch]]
+name = "华为"
+aliases = ["HUAWEI", "华子"]
+
+[crawl]
+delay_ms = 0
+
+[[channel]]
+kind = "webhook"
+url_env = "T_DAEMON_HOOK"
+"#;
+
+const SOURCE: &str = r#"
+kind = "post"
+schedule = "*/2 * * * * *"
+urls = ["{origin}/api/feed"]
+
+[request]
+respect_robots = false
+
+[list]
+format = "json"
+items = "/data/list"
+
+[list.fields]
+id = "/mid"
+text = "/text"
+author = "/user"
+published_at = "/created_at"
+likes = "/attitudes_count"
+url = { pointer = "/mid", format = "{origin}/status/{}" }
+"#;
+
+/// What the fixture site serves and what the webhook received.
+#[derive(Clone, Default)]
+struct Site {
+    posts: Arc<Mutex<Vec<Value>>>,
+    feed_hits: Arc<Mutex<u32>>,
+    alerts: Arc<Mutex<Vec<(Instant, Value)>>>,
+}
+
+async fn feed(State(site): State<Site>) -> Json<Value> {
+    *site.feed_hits.lock().unwrap() += 1;
+    Json(json!({"ok": 1, "data": {"list": site.posts.lock().unwrap().clone()}}))
+}
+
+async fn hook(State(site): State<Site>, Json(body): Json<Value>) -> &'static str {
+    site.alerts.lock().unwrap().push((Instant::now(), body));
+    "ok"
+}
+
+fn post(mid: &str, text: &str, likes: u64) -> Value {
+    json!({"mid": mid, "text": text, "user": format!("用户{mid}"), "created_at": "刚刚", "attitudes_count": likes})
+}
+
+/// Three days of ordinary mentions before the current hour: 4 an hour, one of them negative
+/// every other hour.
+fn baseline() -> String {
+    let now = jiff::Timestamp::now();
+    let hour_start = jiff::Timestamp::from_second(now.as_second() / 3600 * 3600).unwrap();
+    let mut lines = String::new();
+    for h in 1..=72i64 {
+        let at = hour_start - jiff::SignedDuration::from_hours(h) + jiff::SignedDuration::from_mins(10);
+        for k in 0..4 {
+            let text = if k == 0 && h % 2 == 0 {
+                format!("华为P70发货有点慢，等了好几天，第{h}-{k}单")
+            } else {
+                format!("华为Mate60拍照清晰，续航给力，很满意，第{h}-{k}单")
+            };
+            lines.push_str(&format!(
+                "{{\"id\":\"base:{h}:{k}\",\"source\":\"history\",\"text\":\"{text}\",\"published_at\":\"{at}\"}}\n"
+            ));
+        }
+    }
+    lines
+}
+
+/// Starts `yuqing run` in `dir`; its stderr lines are collected.
+fn start(dir: &Path, hook: &str) -> (Child, Arc<Mutex<Vec<String>>>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .current_dir(dir)
+        .args(["run", "-v"])
+        .env("T_DAEMON_HOOK", hook)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = lines.clone();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    (child, lines)
+}
+
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "waited {limit:?} for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// SIGINT, then the exit status and the stderr lines.
+fn interrupt(mut child: Child, lines: &Arc<Mutex<Vec<String>>>) -> String {
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let start = Instant::now();
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "yuqing run did not stop after SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let log = lines.lock().unwrap().join("\n");
+    assert!(exit.success(), "exit {exit:?}\n{log}");
+    log
+}
+
+#[test]
+fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let site = Site::default();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let router = axum::Router::new()
+        .route("/api/feed", axum::routing::get(feed))
+        .route("/hook", axum::routing::post(hook))
+        .with_state(site.clone());
+    let origin = runtime.block_on(common::serve(router));
+    std::fs::write(d.join("yuqing.toml"), CONFIG).unwrap();
+    std::fs::create_dir(d.join("sources")).unwrap();
+    std::fs::write(d.join("sources/feed.toml"), SOURCE.replace("{origin}", &origin)).unwrap();
+    std::fs::write(d.join("history.jsonl"), baseline()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).args(["ingest", "history.jsonl"]).output();
+    assert!(out.unwrap().status.success());
+
+    *site.posts.lock().unwrap() =
+        vec![post("9001", "华为新品发布会定在下周", 3), post("9002", "华为Mate60用了一个月，体验不错", 5)];
+    let hook_url = format!("{origin}/hook");
+    let (child, lines) = start(d, &hook_url);
+    // The first crawls happen and judge the ordinary hour: nothing is sent.
+    wait_until("two crawls", Duration::from_secs(60), || *site.feed_hits.lock().unwrap() >= 2);
+    assert!(site.alerts.lock().unwrap().is_empty(), "an ordinary hour alerted");
+
+    // The incident breaks.
+    let broke = Instant::now();
+    {
+        let mut posts = site.posts.lock().unwrap();
+        for k in 0..30u64 {
+            let text = format!("华为Mate60充电时起火爆炸了，太吓人，要求召回！网友{k}");
+            posts.insert(0, post(&format!("99{k:02}"), &text, k * 10));
+        }
+    }
+    wait_until("the alert", Duration::from_secs(2 + 10), || !site.alerts.lock().unwrap().is_empty());
+    let (at, alert) = site.alerts.lock().unwrap()[0].clone();
+    let latency = at.duration_since(broke);
+    eprintln!("new negative posts to alert delivered: {latency:?} (limit 2 s interval + 10 s)");
+    assert_eq!(alert["alert"]["watch"], "华为");
+    assert_eq!(alert["alert"]["severity"], "critical");
+    assert!(alert["alert"]["observed"].as_u64().unwrap() >= 30, "{alert}");
+    let terms: Vec<&str> =
+        alert["alert"]["rising_terms"].as_array().unwrap().iter().map(|t| t["term"].as_str().unwrap()).collect();
+    assert!(terms.contains(&"起火") && terms.contains(&"召回"), "{terms:?}");
+    let top = &alert["alert"]["top_posts"][0];
+    assert_eq!(top["url"], format!("{origin}/status/9929"), "the most liked post first: {top}");
+
+    // More crawls of the same incident send nothing more.
+    let hits = *site.feed_hits.lock().unwrap();
+    wait_until("two more crawls", Duration::from_secs(30), || *site.feed_hits.lock().unwrap() >= hits + 2);
+    assert_eq!(site.alerts.lock().unwrap().len(), 1);
+
+    let log = interrupt(child, &lines);
+    assert!(log.contains("stopped cleanly:") && log.contains("1 alerts (0 not fully delivered)"), "{log}");
+
+    // The history lists it with its delivery.
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).args(["alerts", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let records: Vec<Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["deliveries"][0]["channel"], "webhook");
+    assert_eq!(records[0]["deliveries"][0]["delivered"], true);
+    let table = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).arg("alerts").output().unwrap();
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    assert!(table.contains("CRITICAL 华为") && table.contains("sent: webhook ok"), "{table}");
+
+    // A restart resumes: one more post arrives, the incident is judged again, nothing is resent.
+    site.posts.lock().unwrap().insert(0, post("9100", "华为门店排队的人很多", 1));
+    let (child, lines) = start(d, &hook_url);
+    wait_until("the restarted daemon to index the new post", Duration::from_secs(60), || {
+        lines.lock().unwrap().iter().any(|l| l.contains("crawled") && l.contains("new=1"))
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    let log = interrupt(child, &lines);
+    assert_eq!(site.alerts.lock().unwrap().len(), 1, "{log}");
+    assert!(log.contains("0 alerts"), "{log}");
+}
