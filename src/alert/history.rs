@@ -78,3 +78,53 @@ impl AlertHistory {
         Ok(records)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::{Basis, Verdict};
+
+    fn alert(watch: &str, start: &str, severity: Severity) -> Alert {
+        Alert {
+            watch: watch.into(),
+            verdict: Verdict {
+                start: start.parse().unwrap(),
+                observed: 12,
+                expected: 2.0,
+                p_value: 1e-6,
+                basis: Basis::HourOfDay,
+                dispersion: None,
+                negative_share: 0.5,
+                usual_share: 0.1,
+                severity: Some(severity),
+            },
+            rising_terms: Vec::new(),
+            risks: Vec::new(),
+            top_posts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_escalation_is_new_and_the_history_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state");
+        let warning = alert("华为", "2026-11-10T16:00:00Z", Severity::Warning);
+        let critical = alert("华为", "2026-11-10T16:00:00Z", Severity::Critical);
+        let other = alert("小米", "2026-11-12T03:00:00Z", Severity::Warning);
+        {
+            let history = AlertHistory::new(Store::open(&path).unwrap());
+            for a in [&warning, &other] {
+                let record = AlertRecord { raised_at: Timestamp::now(), alert: a.clone(), deliveries: Vec::new() };
+                history.record(&record).unwrap();
+            }
+            assert!(history.contains("华为", &warning.verdict).unwrap());
+            assert!(!history.contains("华为", &critical.verdict).unwrap(), "an escalation is a new alert");
+            assert!(!history.contains("小米", &warning.verdict).unwrap());
+        }
+        let history = AlertHistory::new(Store::open(&path).unwrap());
+        let all = history.list(None, None).unwrap();
+        assert_eq!(all.iter().map(|r| r.alert.watch.as_str()).collect::<Vec<_>>(), ["小米", "华为"], "newest first");
+        assert_eq!(history.list(Some("华为"), None).unwrap().len(), 1);
+        assert_eq!(history.list(None, Some("2026-11-11T00:00:00Z".parse().unwrap())).unwrap().len(), 1);
+    }
+}
