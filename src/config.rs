@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::alert::AlertRules;
 use crate::alert::channels::ChannelConfig;
+use crate::digest::schedule::{DigestPlan, RawDigestConfig};
 use crate::sentiment::score::default_neutral_band;
 use crate::text::normalize;
 use crate::watch::Watch;
@@ -41,6 +42,8 @@ pub struct Config {
     pub channels: Vec<ChannelConfig>,
     /// When a spike alerts (`[alerts]`).
     pub alerts: AlertRules,
+    /// When `yuqing run` sends digests (`[digest]`); none without the table.
+    pub digest: Option<DigestPlan>,
 }
 
 impl Default for Config {
@@ -53,6 +56,7 @@ impl Default for Config {
             crawl: CrawlConfig::default(),
             channels: Vec::new(),
             alerts: AlertRules::default(),
+            digest: None,
         }
     }
 }
@@ -214,6 +218,7 @@ struct RawConfig {
     channel: Vec<ChannelConfig>,
     #[serde(default)]
     alerts: AlertRules,
+    digest: Option<RawDigestConfig>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -329,6 +334,21 @@ impl Config {
             names.push(name);
         }
         raw.alerts.check().map_err(|(field, reason)| invalid(field, reason))?;
+        let digest = match raw.digest {
+            None => None,
+            Some(d) => {
+                let schedule = crate::source::parse_schedule(&d.schedule).map_err(|r| invalid("digest.schedule", r))?;
+                if let Some(w) = d.watches.iter().find(|w| !watches.iter().any(|x| &x.name == *w)) {
+                    return Err(invalid("digest.watches", format!("{w:?} is not a [[watch]] name")));
+                }
+                if let Some(link) = &d.link_base {
+                    reqwest::Url::parse(link).map_err(|e| invalid("digest.link_base", format!("not a URL: {e}")))?;
+                }
+                let names =
+                    if d.watches.is_empty() { watches.iter().map(|w| w.name.clone()).collect() } else { d.watches };
+                Some(DigestPlan { schedule, watches: names, dir: d.dir.map(|p| base.join(p)), link_base: d.link_base })
+            }
+        };
         if reqwest::header::HeaderValue::from_str(&crawl.user_agent).is_err() {
             return Err(invalid("crawl.user_agent", "is not a valid header value".into()));
         }
@@ -340,6 +360,7 @@ impl Config {
             crawl,
             channels: raw.channel,
             alerts: raw.alerts,
+            digest,
         })
     }
 }

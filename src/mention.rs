@@ -97,9 +97,14 @@ pub fn local_minute(t: Timestamp) -> String {
 /// Parses a time as [`Mention::published_at`] documents (any form [`crate::text::dates`] reads,
 /// in Asia/Shanghai, relative to now).
 pub fn parse_time(s: &str) -> Result<Timestamp, String> {
+    crate::text::dates::parse_time_in(s, local_zone(), Timestamp::now()).map_err(|e| e.to_string())
+}
+
+/// The mention time zone (Asia/Shanghai, bundled with the binary).
+pub fn local_zone() -> &'static jiff::tz::TimeZone {
     static TZ: std::sync::LazyLock<jiff::tz::TimeZone> =
         std::sync::LazyLock::new(|| jiff::tz::TimeZone::get(DEFAULT_TIME_ZONE).expect("bundled time zone"));
-    crate::text::dates::parse_time_in(s, &TZ, Timestamp::now()).map_err(|e| e.to_string())
+    &TZ
 }
 
 fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {

@@ -25,6 +25,19 @@ pub struct Watch {
     pub group: Option<String>,
 }
 
+impl Watch {
+    /// The names of the watches in its competitor group, itself first (only itself without a group).
+    pub fn group_members(&self, all: &[Watch]) -> Vec<String> {
+        let mut names = vec![self.name.clone()];
+        if let Some(g) = &self.group {
+            names.extend(
+                all.iter().filter(|w| w.group.as_ref() == Some(g) && w.name != self.name).map(|w| w.name.clone()),
+            );
+        }
+        names
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Role {
     Alias,

@@ -2,7 +2,8 @@
 //! the daemon crawls a JSON social feed every 2 seconds, 30 negative posts appear ("刚刚"), and
 //! the alert must reach a local webhook within one crawl interval plus 10 seconds. SIGINT then
 //! stops it cleanly; `yuqing alerts` lists the alert with its delivery; a restart that crawls
-//! the same incident again sends nothing twice.
+//! the same incident again sends nothing twice. The digest goes out on its schedule: Markdown
+//! with a link to the webhook, HTML by e-mail to a local SMTP receiver, a file in the data dir.
 
 mod common;
 
@@ -27,6 +28,16 @@ delay_ms = 0
 [[channel]]
 kind = "webhook"
 url_env = "T_DAEMON_HOOK"
+
+[[channel]]
+kind = "email"
+url_env = "T_DAEMON_SMTP"
+from = "舆情 <yuqing@example.com>"
+to = ["pr@example.com"]
+
+[digest]
+schedule = "*/3 * * * * *"
+link_base = "http://127.0.0.1:8080/digests"
 "#;
 
 const SOURCE: &str = r#"
@@ -56,6 +67,7 @@ struct Site {
     posts: Arc<Mutex<Vec<Value>>>,
     feed_hits: Arc<Mutex<u32>>,
     alerts: Arc<Mutex<Vec<(Instant, Value)>>>,
+    digests: Arc<Mutex<Vec<Value>>>,
 }
 
 async fn feed(State(site): State<Site>) -> Json<Value> {
@@ -64,7 +76,11 @@ async fn feed(State(site): State<Site>) -> Json<Value> {
 }
 
 async fn hook(State(site): State<Site>, Json(body): Json<Value>) -> &'static str {
-    site.alerts.lock().unwrap().push((Instant::now(), body));
+    if body.get("digest").is_some() {
+        site.digests.lock().unwrap().push(body);
+    } else {
+        site.alerts.lock().unwrap().push((Instant::now(), body));
+    }
     "ok"
 }
 
@@ -95,11 +111,12 @@ fn baseline() -> String {
 }
 
 /// Starts `yuqing run` in `dir`; its stderr lines are collected.
-fn start(dir: &Path, hook: &str) -> (Child, Arc<Mutex<Vec<String>>>) {
+fn start(dir: &Path, hook: &str, smtp: &str) -> (Child, Arc<Mutex<Vec<String>>>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
         .current_dir(dir)
         .args(["run", "-v"])
         .env("T_DAEMON_HOOK", hook)
+        .env("T_DAEMON_SMTP", smtp)
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -153,6 +170,7 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
         .route("/hook", axum::routing::post(hook))
         .with_state(site.clone());
     let origin = runtime.block_on(common::serve(router));
+    let (smtp, mails) = runtime.block_on(common::smtp_receiver());
     std::fs::write(d.join("yuqing.toml"), CONFIG).unwrap();
     std::fs::create_dir(d.join("sources")).unwrap();
     std::fs::write(d.join("sources/feed.toml"), SOURCE.replace("{origin}", &origin)).unwrap();
@@ -163,7 +181,7 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
     *site.posts.lock().unwrap() =
         vec![post("9001", "华为新品发布会定在下周", 3), post("9002", "华为Mate60用了一个月，体验不错", 5)];
     let hook_url = format!("{origin}/hook");
-    let (child, lines) = start(d, &hook_url);
+    let (child, lines) = start(d, &hook_url, &smtp);
     // The first crawls happen and judge the ordinary hour: nothing is sent.
     wait_until("two crawls", Duration::from_secs(60), || *site.feed_hits.lock().unwrap() >= 2);
     assert!(site.alerts.lock().unwrap().is_empty(), "an ordinary hour alerted");
@@ -190,6 +208,19 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
     let top = &alert["alert"]["top_posts"][0];
     assert_eq!(top["url"], format!("{origin}/status/9929"), "the most liked post first: {top}");
 
+    // The weekly digest goes out on its schedule: Markdown with a link to the robots, HTML by e-mail.
+    wait_until("a digest", Duration::from_secs(15), || {
+        !site.digests.lock().unwrap().is_empty() && mails.lock().unwrap().iter().any(|m| m.data.contains("text/html"))
+    });
+    let digest = site.digests.lock().unwrap()[0].clone();
+    let md = digest["markdown"].as_str().unwrap();
+    assert!(md.contains("华为 舆情周报") && md.contains("(http://127.0.0.1:8080/digests/"), "{md}");
+    let files: Vec<_> = std::fs::read_dir(d.join("yuqing-data/digests")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(
+        files.iter().any(|p| std::fs::read_to_string(p).unwrap().contains("<svg data-chart=\"daily\"")),
+        "{files:?}"
+    );
+
     // More crawls of the same incident send nothing more.
     let hits = *site.feed_hits.lock().unwrap();
     wait_until("two more crawls", Duration::from_secs(30), || *site.feed_hits.lock().unwrap() >= hits + 2);
@@ -206,13 +237,17 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
     assert_eq!(records.len(), 1);
     assert_eq!(records[0]["deliveries"][0]["channel"], "webhook");
     assert_eq!(records[0]["deliveries"][0]["delivered"], true);
+    assert_eq!(
+        (&records[0]["deliveries"][1]["channel"], &records[0]["deliveries"][1]["delivered"]),
+        (&json!("email"), &json!(true))
+    );
     let table = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).arg("alerts").output().unwrap();
     let table = String::from_utf8_lossy(&table.stdout).into_owned();
-    assert!(table.contains("CRITICAL 华为") && table.contains("sent: webhook ok"), "{table}");
+    assert!(table.contains("CRITICAL 华为") && table.contains("sent: webhook ok, email ok"), "{table}");
 
     // A restart resumes: one more post arrives, the incident is judged again, nothing is resent.
     site.posts.lock().unwrap().insert(0, post("9100", "华为门店排队的人很多", 1));
-    let (child, lines) = start(d, &hook_url);
+    let (child, lines) = start(d, &hook_url, &smtp);
     wait_until("the restarted daemon to index the new post", Duration::from_secs(60), || {
         lines.lock().unwrap().iter().any(|l| l.contains("crawled") && l.contains("new=1"))
     });

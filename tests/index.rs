@@ -353,3 +353,26 @@ fn backtest_finds_the_crisis_hour_and_the_terms_that_rose() {
         "{markdown}"
     );
 }
+
+#[test]
+fn digest_writes_html_markdown_and_json_for_a_week() {
+    let dir = setup();
+    let d = dir.path();
+    let out = yuqing(d, &["digest", "--watch", "华为", "--week", "2026-W47", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let digest: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    // 华为 in W47: jd:1001 (11-20), wb:2003 (11-18), tb:4001 (11-22); share against 小米's wb:2001.
+    assert_eq!(digest["counts"]["total"], 3);
+    assert_eq!(digest["days"].as_array().unwrap().len(), 7);
+    assert_eq!(digest["share_of_voice"][0]["mentions"], 3);
+    assert_eq!(digest["share_of_voice"][1]["mentions"], 1);
+    let out = yuqing(d, &["digest", "--watch", "华为", "--week", "2026-W47", "-o", "w47.html"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = std::fs::read_to_string(d.join("w47.html")).unwrap();
+    assert!(page.contains("华为 舆情周报 2026-W47") && page.contains("&lt;script&gt;") && !page.contains("<script>"));
+    let md = stdout(&yuqing(d, &["digest", "--watch", "华为", "--week", "2026-W47", "--format", "md"]));
+    assert!(md.starts_with("### 华为 舆情周报 2026-W47"), "{md}");
+    let bad = yuqing(d, &["digest", "--watch", "华为", "--week", "47"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--week: week \"47\": expected YYYY-Www"));
+}

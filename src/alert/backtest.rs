@@ -8,7 +8,7 @@ use tantivy::Index;
 
 use super::detect::{Detector, Point, Verdict};
 use super::rules::AlertRules;
-use crate::index::search::{SearchHit, SearchRequest, Sort, search};
+use crate::index::search::{SearchRequest, Sort, TopPost, top_posts};
 use crate::index::stats::{Interval, StatsRequest, risk_counts, stats, watches_query};
 use crate::index::terms::{RisingTerm, TERMS_SAMPLE, rising, term_counts};
 use crate::index::{Fields, IndexError};
@@ -32,24 +32,8 @@ pub struct Alert {
     pub top_posts: Vec<TopPost>,
 }
 
-/// A mention shown as evidence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TopPost {
-    pub id: String,
-    pub source: String,
-    pub url: String,
-    /// The title, else the start of the text.
-    pub text: String,
-    pub published_at: String,
-    /// Likes + reposts + replies.
-    pub engagement: u64,
-    /// Mentions in its duplicate cluster within the bucket's evidence.
-    pub cluster: u64,
-}
-
-/// How many top posts an alert carries, and how much of each text.
+/// How many top posts an alert carries.
 const TOP_POSTS: usize = 3;
-const POST_CHARS: usize = 80;
 
 /// What to replay.
 #[derive(Debug, Clone)]
@@ -135,7 +119,7 @@ pub fn explain(
         collapse: true,
         ..SearchRequest::default()
     };
-    let top_posts = search(index, f, &top)?.into_iter().map(top_post).collect();
+    let top_posts = top_posts(index, f, &top)?;
     Ok(Alert {
         watch: watch.name.clone(),
         verdict,
@@ -143,21 +127,4 @@ pub fn explain(
         risks,
         top_posts,
     })
-}
-
-fn top_post(h: SearchHit) -> TopPost {
-    let shown = if h.title.trim().is_empty() { &h.text } else { &h.title };
-    let mut text: String = shown.chars().take(POST_CHARS).collect();
-    if shown.chars().nth(POST_CHARS).is_some() {
-        text.push('…');
-    }
-    TopPost {
-        id: h.id,
-        source: h.source,
-        url: h.url,
-        text,
-        published_at: h.published_at,
-        engagement: h.likes + h.reposts + h.replies,
-        cluster: h.cluster,
-    }
 }

@@ -10,7 +10,8 @@ pub mod history;
 pub mod message;
 pub mod rules;
 
-pub use backtest::{Alert, BacktestRequest, TopPost, backtest, explain, series};
+pub use crate::index::search::TopPost;
+pub use backtest::{Alert, BacktestRequest, backtest, explain, series};
 pub use detect::{Basis, Detector, DetectorConfig, Point, Severity, Verdict};
 pub use history::{AlertHistory, AlertRecord};
 pub use rules::AlertRules;

@@ -5,6 +5,7 @@ mod alerts;
 mod backtest;
 mod corpus_args;
 mod crawl;
+mod digest;
 mod eval;
 mod ingest;
 mod lexicon;
@@ -65,6 +66,9 @@ enum Command {
     /// Replay a watch's indexed history through the spike detector: the alerts it would have
     /// raised, with observed against expected and the terms that rose.
     Backtest(backtest::BacktestArgs),
+    /// A watch's weekly trend digest (volume by day and sentiment, net sentiment, share of
+    /// voice, risks, rising terms, top posts, alerts, week-over-week changes): HTML, Markdown, JSON.
+    Digest(digest::DigestArgs),
     /// The daemon: every source on its schedule into the index, spike alerts after each crawl,
     /// sent through the configured channels. SIGINT/SIGTERM finish, commit and exit.
     Run(run::RunArgs),
@@ -94,6 +98,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Crawl(args) => crawl::run(&config, args),
         Command::Backtest(args) => backtest::run(&config, args),
         Command::Run(args) => run::run(&config, args),
+        Command::Digest(args) => digest::run(&config, args),
         Command::Alerts(args) => alerts::run(&config, args),
         Command::Search(args) => search::run(&config, args),
         Command::Stats(args) => stats::run(&config, args),

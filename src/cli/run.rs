@@ -44,7 +44,11 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
         client: reqwest::Client::new(),
     };
     let crawler = Crawler::new(config.crawl.clone(), store, analyzer, index, fields, config.watches.clone());
-    let daemon = Daemon { crawler, sources: sources.into_iter().map(Arc::new).collect(), evaluator };
+    let digests = config.digest.clone().map(|plan| {
+        let dir = plan.dir.clone().unwrap_or_else(|| config.data_dir.join("digests"));
+        (plan, dir)
+    });
+    let daemon = Daemon { crawler, sources: sources.into_iter().map(Arc::new).collect(), evaluator, digests };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let summary = runtime.block_on(async {
         let (stop, shutdown) = tokio::sync::watch::channel(false);
@@ -60,8 +64,13 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
         daemon.run(shutdown).await
     })?;
     eprintln!(
-        "stopped cleanly: {} crawls, {} new mentions, {} crawl errors, {} alerts ({} not fully delivered)",
-        summary.crawls, summary.new_mentions, summary.crawl_errors, summary.alerts, summary.undelivered
+        "stopped cleanly: {} crawls, {} new mentions, {} crawl errors, {} alerts ({} not fully delivered), {} digest rounds",
+        summary.crawls,
+        summary.new_mentions,
+        summary.crawl_errors,
+        summary.alerts,
+        summary.undelivered,
+        summary.digests
     );
     Ok(ExitCode::SUCCESS)
 }

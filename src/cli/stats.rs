@@ -30,10 +30,7 @@ pub struct StatsArgs {
 
 pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let watch = super::find_watch(config, &args.watch)?;
-    let group: Vec<String> = match &watch.group {
-        Some(g) => config.watches.iter().filter(|w| w.group.as_ref() == Some(g)).map(|w| w.name.clone()).collect(),
-        None => vec![watch.name.clone()],
-    };
+    let group = watch.group_members(&config.watches);
     let until = args.until.unwrap_or_else(jiff::Timestamp::now);
     let since = args.since.unwrap_or_else(|| last_days(until, args.days));
     anyhow::ensure!(since < until, "--since must be before --until");

@@ -9,9 +9,12 @@
 //! selects on: crawls in flight finish, the evaluator drains the last reports, the writer
 //! commits and the state is flushed; a restart resumes where the crawl state says.
 
+mod digests;
 mod evaluate;
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use jiff::Timestamp;
 use tokio::sync::{mpsc, watch};
@@ -20,6 +23,7 @@ pub use evaluate::{Evaluator, bucket_floor};
 
 use crate::alert::channels::ChannelError;
 use crate::crawl::{CrawlError, CrawlSession, Crawler, Progress, SourceReport};
+use crate::digest::schedule::DigestPlan;
 use crate::index::IndexError;
 use crate::source::Source;
 use crate::store::StoreError;
@@ -40,6 +44,8 @@ pub enum DaemonError {
     Channel(#[from] ChannelError),
     #[error("no source definitions to run")]
     NoSources,
+    #[error("cannot write {path}: {reason}")]
+    Write { path: std::path::PathBuf, reason: String },
 }
 
 /// What a run did, for the last log line.
@@ -50,6 +56,7 @@ pub struct RunSummary {
     pub crawl_errors: u64,
     pub alerts: u64,
     pub undelivered: u64,
+    pub digests: u64,
 }
 
 /// The daemon: a crawler, its sources, and the evaluator of the alert rules.
@@ -57,6 +64,8 @@ pub struct Daemon {
     pub crawler: Crawler,
     pub sources: Vec<Arc<Source>>,
     pub evaluator: Evaluator,
+    /// The digest schedule and the directory the digests go to.
+    pub digests: Option<(DigestPlan, PathBuf)>,
 }
 
 impl Daemon {
@@ -76,6 +85,9 @@ impl Daemon {
         tracing::info!(sources = self.sources.len(), watches = self.evaluator.watch_count(), "yuqing run started");
         let mut summary = RunSummary::default();
         let evaluator = Arc::new(self.evaluator);
+        let digest_job = self
+            .digests
+            .map(|(plan, dir)| tokio::spawn(digest_loop(evaluator.clone(), Arc::new(plan), dir, shutdown.clone())));
         // Ends when every source loop has ended (on shutdown), after the last report.
         while let Some(report) = reports.recv().await {
             summary.crawls += 1;
@@ -93,6 +105,12 @@ impl Daemon {
         for l in loops {
             if let Err(e) = l.await {
                 tracing::error!(error = %e, "a source loop ended abnormally");
+            }
+        }
+        if let Some(job) = digest_job {
+            match job.await {
+                Ok(n) => summary.digests = n,
+                Err(e) => tracing::error!(error = %e, "the digest job ended abnormally"),
             }
         }
         let session = Arc::into_inner(session).expect("every source loop has ended");
@@ -140,15 +158,44 @@ async fn source_loop(
             }
         }
         // The next time of the schedule after now: times missed by a long crawl are skipped.
-        let Some(next) = source.schedule.upcoming(chrono::Utc).next() else {
+        let Some(wait) = until_next(&source.schedule) else {
             tracing::info!(source = %name, "its schedule has no further times");
             break;
         };
-        let wait = (next - chrono::Utc::now()).to_std().unwrap_or_default();
-        tracing::debug!(source = %name, next = %next, "waiting");
+        tracing::debug!(source = %name, wait_ms = wait.as_millis() as u64, "waiting");
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = shutdown.wait_for(|stop| *stop) => break,
         }
     }
+}
+
+/// How long until the schedule's next time; schedules are read in Asia/Shanghai (UTC+8, no DST),
+/// so "0 0 9 * * Mon" is Monday 09:00 there.
+pub fn until_next(schedule: &cron::Schedule) -> Option<Duration> {
+    let shanghai = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is an offset");
+    let next = schedule.upcoming(shanghai).next()?;
+    Some((next.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or_default())
+}
+
+/// Sends the digests at each time of the plan's schedule until shutdown; returns how many
+/// rounds went out.
+async fn digest_loop(
+    evaluator: Arc<Evaluator>,
+    plan: Arc<DigestPlan>,
+    dir: PathBuf,
+    mut shutdown: watch::Receiver<bool>,
+) -> u64 {
+    let mut rounds = 0;
+    while let Some(wait) = until_next(&plan.schedule) {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.wait_for(|stop| *stop) => break,
+        }
+        match evaluator.clone().send_digests(plan.clone(), dir.clone(), Timestamp::now()).await {
+            Ok(_) => rounds += 1,
+            Err(e) => tracing::error!(error = %e, "the digests could not be made"),
+        }
+    }
+    rounds
 }

@@ -78,6 +78,48 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
+/// A mention shown as evidence.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TopPost {
+    pub id: String,
+    pub source: String,
+    pub url: String,
+    /// The title, else the start of the text.
+    pub text: String,
+    pub published_at: String,
+    /// Likes + reposts + replies.
+    pub engagement: u64,
+    /// Its near-duplicate cluster id.
+    pub cluster: u64,
+}
+
+/// How much of a post's text a [`TopPost`] shows.
+const POST_CHARS: usize = 80;
+
+impl From<SearchHit> for TopPost {
+    fn from(h: SearchHit) -> TopPost {
+        let shown = if h.title.trim().is_empty() { &h.text } else { &h.title };
+        let mut text: String = shown.chars().take(POST_CHARS).collect();
+        if shown.chars().nth(POST_CHARS).is_some() {
+            text.push('…');
+        }
+        TopPost {
+            id: h.id,
+            source: h.source,
+            url: h.url,
+            text,
+            published_at: h.published_at,
+            engagement: h.likes + h.reposts + h.replies,
+            cluster: h.cluster,
+        }
+    }
+}
+
+/// The hits of `request` as short posts (evidence in alerts and digests).
+pub fn top_posts(index: &Index, fields: Fields, request: &SearchRequest) -> Result<Vec<TopPost>, IndexError> {
+    Ok(search(index, fields, request)?.into_iter().map(TopPost::from).collect())
+}
+
 /// Runs `request` against the committed state of `index`.
 pub fn search(index: &Index, fields: Fields, request: &SearchRequest) -> Result<Vec<SearchHit>, IndexError> {
     let searcher = index.reader()?.searcher();

@@ -1,0 +1,230 @@
+//! The weekly trend digest for a brand manager: a watch's week (or any period) against the one
+//! before — mentions per day by sentiment, net sentiment, share of voice in its competitor group,
+//! risk categories, the terms that rose, the most engaged negative and positive posts (one per
+//! duplicate cluster), the alerts raised — and the changes in words ([`headlines`]). Rendered
+//! as one self-contained HTML file ([`html`]), Markdown for chat robots ([`markdown`]) or JSON.
+
+pub mod headlines;
+pub mod html;
+pub mod markdown;
+mod period;
+pub mod schedule;
+
+use serde::Serialize;
+use tantivy::Index;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Term};
+
+pub use period::{Period, iso_week, last_week};
+
+use crate::alert::{AlertRecord, Severity};
+use crate::index::search::{SearchRequest, Sort, TopPost, top_posts};
+use crate::index::stats::{Bucket, Counts, Interval, StatsRequest, stats, watches_query};
+use crate::index::terms::{RisingTerm, rising, term_counts};
+use crate::index::{Fields, IndexError};
+use crate::sentiment::RiskCategory;
+use crate::text::TextPipeline;
+use crate::watch::Watch;
+
+/// Mentions read per period for the rising terms (the newest of each period).
+const TERMS_SAMPLE: usize = 2000;
+/// Top posts of each polarity.
+const TOP_POSTS: usize = 5;
+/// Rising terms listed.
+const RISING: usize = 10;
+
+/// What to digest.
+#[derive(Debug, Clone)]
+pub struct DigestRequest {
+    pub watch: Watch,
+    /// The watches of its competitor group, itself first.
+    pub group: Vec<String>,
+    pub period: Period,
+    /// The alert history (the digest keeps the watch's alerts of the period).
+    pub alerts: Vec<AlertRecord>,
+}
+
+/// A watch's share of its group, this period and the one before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShareChange {
+    pub watch: String,
+    pub mentions: u64,
+    pub share: f64,
+    pub previous_share: f64,
+}
+
+/// A risk category's mentions, this period and the one before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskChange {
+    pub risk: String,
+    /// Its Chinese label.
+    pub label: String,
+    pub mentions: u64,
+    pub previous: u64,
+}
+
+/// An alert of the period, in short.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertLine {
+    /// The bucket start, local time.
+    pub at: String,
+    pub severity: String,
+    pub observed: u64,
+    pub expected: f64,
+    pub terms: Vec<String>,
+}
+
+/// The digest's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Digest {
+    pub watch: String,
+    pub title: String,
+    pub period: Period,
+    pub previous_period: Period,
+    /// Mentions per local day by sentiment.
+    pub days: Vec<Bucket>,
+    pub counts: Counts,
+    pub previous_counts: Counts,
+    pub net_sentiment: f64,
+    pub previous_net_sentiment: f64,
+    pub share_of_voice: Vec<ShareChange>,
+    pub risks: Vec<RiskChange>,
+    /// Terms of all the period's mentions that rose most against the period before.
+    pub rising_terms: Vec<RisingTerm>,
+    /// The same among negative mentions only.
+    pub negative_terms: Vec<RisingTerm>,
+    pub top_negative: Vec<TopPost>,
+    pub top_positive: Vec<TopPost>,
+    pub alerts: Vec<AlertLine>,
+    /// The changes in words, most important first.
+    pub headlines: Vec<String>,
+}
+
+/// Computes the digest of `r` on the committed index.
+pub fn build(index: &Index, f: Fields, text: &TextPipeline, r: &DigestRequest) -> Result<Digest, IndexError> {
+    let previous_period = r.period.previous();
+    let stats_of = |p: &Period| {
+        let request = StatsRequest {
+            watch: r.watch.name.clone(),
+            aliases: r.watch.aliases.clone(),
+            group: r.group.clone(),
+            since: p.since,
+            until: p.until,
+            interval: Interval::Day,
+        };
+        stats(index, f, text, &request)
+    };
+    let now = stats_of(&r.period)?;
+    let before = stats_of(&previous_period)?;
+
+    let share_of_voice = now
+        .share_of_voice
+        .iter()
+        .map(|s| ShareChange {
+            watch: s.watch.clone(),
+            mentions: s.mentions,
+            share: s.share,
+            previous_share: before.share_of_voice.iter().find(|b| b.watch == s.watch).map_or(0.0, |b| b.share),
+        })
+        .collect();
+    let mut risks: Vec<RiskChange> = now
+        .risks
+        .iter()
+        .map(|(name, n)| (name.clone(), *n))
+        .chain(
+            before
+                .risks
+                .iter()
+                .filter(|(name, _)| !now.risks.iter().any(|(m, _)| m == name))
+                .map(|(n, _)| (n.clone(), 0)),
+        )
+        .map(|(risk, mentions)| RiskChange {
+            label: risk.parse::<RiskCategory>().map_or_else(|_| risk.clone(), |c| c.label_zh().to_string()),
+            previous: before.risks.iter().find(|(n, _)| *n == risk).map_or(0, |(_, n)| *n),
+            risk,
+            mentions,
+        })
+        .collect();
+    risks.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(b.previous.cmp(&a.previous)).then(a.risk.cmp(&b.risk)));
+
+    let rising_terms = rising_between(index, f, text, r, &previous_period, None)?;
+    let negative_terms = rising_between(index, f, text, r, &previous_period, Some("negative"))?;
+    let posts = |label: &str| {
+        let request = SearchRequest {
+            watch: Some(r.watch.name.clone()),
+            sentiment: Some(label.into()),
+            since: Some(r.period.since),
+            until: Some(r.period.until),
+            sort: Sort::Engagement,
+            limit: TOP_POSTS,
+            collapse: true,
+            ..SearchRequest::default()
+        };
+        top_posts(index, f, &request)
+    };
+    let alerts = r
+        .alerts
+        .iter()
+        .filter(|a| a.alert.watch == r.watch.name && r.period.contains(a.alert.verdict.start))
+        .map(|a| AlertLine {
+            at: crate::mention::local_minute(a.alert.verdict.start),
+            severity: if a.alert.verdict.severity == Some(Severity::Critical) { "critical" } else { "warning" }.into(),
+            observed: a.alert.verdict.observed,
+            expected: a.alert.verdict.expected,
+            terms: a.alert.rising_terms.iter().take(3).map(|t| t.term.clone()).collect(),
+        })
+        .rev()
+        .collect();
+    let mut digest = Digest {
+        watch: r.watch.name.clone(),
+        title: format!("{} 舆情周报 {}", r.watch.name, r.period.label),
+        period: r.period.clone(),
+        previous_period,
+        days: now.buckets,
+        counts: now.counts,
+        previous_counts: before.counts,
+        net_sentiment: now.net_sentiment,
+        previous_net_sentiment: before.net_sentiment,
+        share_of_voice,
+        risks,
+        rising_terms,
+        negative_terms,
+        top_negative: posts("negative")?,
+        top_positive: posts("positive")?,
+        alerts,
+        headlines: Vec::new(),
+    };
+    digest.headlines = headlines::headlines(&digest);
+    Ok(digest)
+}
+
+/// The terms of the watch's mentions (of one sentiment label, or all) that rose most from the
+/// previous period to this one.
+fn rising_between(
+    index: &Index,
+    f: Fields,
+    text: &TextPipeline,
+    r: &DigestRequest,
+    previous: &Period,
+    label: Option<&str>,
+) -> Result<Vec<RisingTerm>, IndexError> {
+    let searcher = index.reader()?.searcher();
+    let query = |p: &Period| -> Box<dyn Query> {
+        let base = watches_query(f, std::slice::from_ref(&r.watch.name), p.since, p.until);
+        match label {
+            None => base,
+            Some(l) => {
+                let term: Box<dyn Query> =
+                    Box::new(TermQuery::new(Term::from_field_text(f.label, l), IndexRecordOption::Basic));
+                Box::new(BooleanQuery::new(vec![(Occur::Must, base), (Occur::Must, term)]))
+            }
+        }
+    };
+    let (now, n_now) = term_counts(&searcher, f, &*query(&r.period), text, &r.watch.aliases, TERMS_SAMPLE)?;
+    let (before, n_before) = term_counts(&searcher, f, &*query(previous), text, &r.watch.aliases, TERMS_SAMPLE)?;
+    let min = (n_now / 50).max(3);
+    Ok(rising(&now, n_now, &before, n_before, min, RISING))
+}
+
+#[cfg(test)]
+mod tests;

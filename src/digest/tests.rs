@@ -1,0 +1,178 @@
+//! The digest's figures on a fixture counted by hand: two weeks of 华为 and 小米 mentions.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::*;
+use crate::alert::{Alert, Basis, Verdict};
+use crate::analyzer::Analyzer;
+use crate::config::Config;
+use crate::index::MentionWriter;
+use crate::mention::Mention;
+use crate::watch::WatchMatcher;
+
+const CONFIG: &str = r#"
+[[watch]]
+name = "华为"
+group = "phones"
+
+[[watch]]
+name = "小米"
+group = "phones"
+"#;
+
+/// (local time, text, likes). Week 46 (11-09 … 11-15), then week 47 (11-16 … 11-22).
+const MENTIONS: &[(&str, &str, u64)] = &[
+    // W46, 华为: 4 positive, 1 negative (logistics), 1 neutral.
+    ("2026-11-09 10:00", "华为P60用了一年依然流畅，好评", 1),
+    ("2026-11-10 11:00", "华为畅享70性价比高，老人用着很满意", 2),
+    ("2026-11-11 12:00", "华为nova11外观时尚，音质很好，推荐", 3),
+    ("2026-11-12 13:00", "华为Mate X5折叠屏手感一流，非常喜欢", 4),
+    ("2026-11-13 14:00", "华为快递发货太慢了，等了一周，很不满意", 5),
+    ("2026-11-14 15:00", "华为新品将在上海发布", 0),
+    // W46, 小米: 2.
+    ("2026-11-10 09:00", "小米之家周末有活动", 0),
+    ("2026-11-12 09:00", "小米电视画质清晰，很满意", 0),
+    // W47, 华为 on Monday 11-16: 3 positive, 1 negative (service), 1 neutral.
+    ("2026-11-16 09:00", "华为Mate60拍照清晰，续航给力，非常满意", 20),
+    ("2026-11-16 10:00", "华为P70系统流畅，外观漂亮，很喜欢", 50),
+    ("2026-11-16 11:00", "华为nova12信号稳定，做工扎实，推荐购买", 5),
+    ("2026-11-16 12:00", "华为Mate60屏幕有点小毛病，客服处理得很差，太失望了", 7),
+    ("2026-11-16 13:00", "华为发布会定在下周三下午举行", 0),
+    // Wednesday 11-18: 4 negative (quality; 3 of them legal too).
+    ("2026-11-18 08:00", "华为Mate60充电时起火了，太吓人，要求召回", 300),
+    ("2026-11-18 09:00", "华为P70电池鼓包起火，质量太差，必须召回", 120),
+    ("2026-11-18 10:00", "华为nova12手机充电起火爆炸，差点伤人，要求召回", 80),
+    ("2026-11-18 11:00", "华为手机起火事件，官方至今没有回应，太差劲了", 40),
+    // Friday 11-20: 2 positive.
+    ("2026-11-20 20:00", "华为Pura70续航很棒，拍照也好看，满意", 9),
+    ("2026-11-20 21:00", "<script>alert('x')</script>华为畅享很好用，非常满意", 60),
+    // W47, 小米: 5.
+    ("2026-11-16 09:00", "小米14今天开售", 0),
+    ("2026-11-17 09:00", "小米手环续航不错，挺满意", 0),
+    ("2026-11-18 09:00", "小米发布了新的路由器", 0),
+    ("2026-11-19 09:00", "小米汽车订单量公布", 0),
+    ("2026-11-21 09:00", "小米平板上架了新配色", 0),
+    // Outside both weeks.
+    ("2026-11-23 09:00", "华为Mate60起火了，下周的事", 0),
+];
+
+fn fixture(dir: &Path) -> (Config, Arc<Analyzer>, tantivy::Index, Fields) {
+    let config = Config::parse(CONFIG, &dir.join("yuqing.toml")).unwrap();
+    let analyzer = Arc::new(Analyzer::load(&config).unwrap());
+    let (index, f) = crate::index::open_or_create(&dir.join("index"), analyzer.text.clone()).unwrap();
+    let mut writer =
+        MentionWriter::new(&index, f, analyzer.clone(), WatchMatcher::new(config.watches.clone()), 50_000_000).unwrap();
+    for (i, (at, text, likes)) in MENTIONS.iter().enumerate() {
+        let m: Mention = serde_json::from_value(serde_json::json!({
+            "id": format!("t:{i}"), "source": "weibo", "text": text, "published_at": at, "likes": likes,
+            "url": format!("https://weibo.com/{i}")
+        }))
+        .unwrap();
+        writer.add(m).unwrap();
+    }
+    writer.commit().unwrap();
+    (config, analyzer, index, f)
+}
+
+fn alert_at(start: &str, severity: Severity) -> AlertRecord {
+    AlertRecord {
+        raised_at: start.parse().unwrap(),
+        alert: Alert {
+            watch: "华为".into(),
+            verdict: Verdict {
+                start: start.parse().unwrap(),
+                observed: 4,
+                expected: 0.5,
+                p_value: 1e-9,
+                basis: Basis::HourOfDay,
+                dispersion: None,
+                negative_share: 1.0,
+                usual_share: 0.1,
+                severity: Some(severity),
+            },
+            rising_terms: Vec::new(),
+            risks: Vec::new(),
+            top_posts: Vec::new(),
+        },
+        deliveries: Vec::new(),
+    }
+}
+
+#[test]
+fn the_digest_s_figures_equal_the_fixture_counted_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, analyzer, index, f) = fixture(dir.path());
+    let watch = config.watches[0].clone();
+    let request = DigestRequest {
+        group: watch.group_members(&config.watches),
+        watch,
+        period: iso_week("2026-W47").unwrap(),
+        // One alert in the week (11-18 08:00 local), one the week before.
+        alerts: vec![
+            alert_at("2026-11-18T00:00:00Z", Severity::Critical),
+            alert_at("2026-11-13T06:00:00Z", Severity::Warning),
+        ],
+    };
+    let d = build(&index, f, &analyzer.text, &request).unwrap();
+
+    let c = d.counts;
+    assert_eq!((c.total, c.positive, c.neutral, c.negative), (11, 5, 1, 5));
+    let p = d.previous_counts;
+    assert_eq!((p.total, p.positive, p.neutral, p.negative), (6, 4, 1, 1));
+    assert!((d.net_sentiment - 0.0).abs() < 1e-9 && (d.previous_net_sentiment - 0.5).abs() < 1e-9);
+    // Seven local days, Monday first.
+    let days: Vec<(&str, u64, u64, u64)> =
+        d.days.iter().map(|b| (&b.start[..10], b.counts.positive, b.counts.neutral, b.counts.negative)).collect();
+    assert_eq!(
+        days,
+        [
+            ("2026-11-16", 3, 1, 1),
+            ("2026-11-17", 0, 0, 0),
+            ("2026-11-18", 0, 0, 4),
+            ("2026-11-19", 0, 0, 0),
+            ("2026-11-20", 2, 0, 0),
+            ("2026-11-21", 0, 0, 0),
+            ("2026-11-22", 0, 0, 0),
+        ]
+    );
+    // Share of voice: 11 of 16, the week before 6 of 8.
+    let own = &d.share_of_voice[0];
+    assert_eq!((own.watch.as_str(), own.mentions), ("华为", 11));
+    assert!((own.share - 11.0 / 16.0).abs() < 1e-9 && (own.previous_share - 0.75).abs() < 1e-9);
+    assert_eq!((d.share_of_voice[1].watch.as_str(), d.share_of_voice[1].mentions), ("小米", 5));
+    // Risks: quality 4, legal 3, service 1 this week; logistics 1 the week before.
+    let risks: Vec<(&str, u64, u64)> = d.risks.iter().map(|r| (r.risk.as_str(), r.mentions, r.previous)).collect();
+    assert_eq!(risks, [("quality", 4, 0), ("legal", 3, 0), ("service", 1, 0), ("logistics", 0, 1)]);
+    assert_eq!(d.risks[0].label, "质量安全");
+    // The negative terms that rose: 起火 in 4 of the 5 negative mentions, none before.
+    let fire = d.negative_terms.iter().find(|t| t.term == "起火").expect("起火 rose");
+    assert_eq!((fire.mentions, fire.before), (4, 0));
+    assert!(d.negative_terms.iter().any(|t| t.term == "召回"));
+    // Top posts by engagement, one per cluster, newest week only.
+    let neg: Vec<u64> = d.top_negative.iter().map(|p| p.engagement).collect();
+    assert_eq!(neg, [300, 120, 80, 40, 7]);
+    let pos: Vec<u64> = d.top_positive.iter().map(|p| p.engagement).collect();
+    assert_eq!(pos, [60, 50, 20, 9, 5]);
+    // The week's alert only.
+    assert_eq!(d.alerts.len(), 1);
+    assert_eq!((d.alerts[0].at.as_str(), d.alerts[0].severity.as_str()), ("2026-11-18 08:00", "critical"));
+    // In words.
+    assert_eq!(d.headlines[0], "负面提及 5 条，比上周上升 400%，主要由「起火」「召回」带动", "{:?}", d.headlines);
+    assert!(d.headlines.contains(&"本周触发预警 1 次（其中严重 1 次）".to_string()), "{:?}", d.headlines);
+    assert!(d.headlines.contains(&"全部提及 11 条，比上周上升 83%".to_string()), "{:?}", d.headlines);
+    assert!(d.headlines.contains(&"声量份额 68.8%（上周 75.0%，-6.2 个百分点）".to_string()), "{:?}", d.headlines);
+    assert!(d.headlines.contains(&"风险上升最多：质量安全 4 条（上周 0）".to_string()), "{:?}", d.headlines);
+
+    // HTML: self-contained, charts with one bar per day and polarity, crawled markup escaped.
+    let page = html::render(&d);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg data-chart=\"daily\""));
+    assert_eq!(page.matches("data-sentiment=\"negative\"").count(), 7);
+    assert!(!page.contains("<script>") && page.contains("&lt;script&gt;"), "markup in a post is text");
+    assert!(!page.contains("src=\"http") && !page.contains("<link"), "no external assets");
+    assert!(page.contains("href=\"https://weibo.com/"));
+    // Markdown for the robots, with the link to the full digest.
+    let md = markdown::render(&d, Some("https://yuqing.example.com/digests/华为-2026-W47.html"));
+    assert!(md.starts_with("### 华为 舆情周报 2026-W47") && md.contains("- 负面提及 5 条"), "{md}");
+    assert!(md.contains("1. [华为mate60充电时起火了") && md.contains("[完整周报](https://yuqing.example.com/"), "{md}");
+}
