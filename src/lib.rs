@@ -9,6 +9,7 @@ pub mod analyzer;
 pub mod config;
 pub mod crawl;
 pub mod daemon;
+pub mod demo;
 pub mod digest;
 pub mod index;
 pub mod mention;

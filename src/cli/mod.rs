@@ -5,6 +5,7 @@ mod alerts;
 mod backtest;
 mod corpus_args;
 mod crawl;
+mod demo;
 mod digest;
 mod eval;
 mod ingest;
@@ -49,6 +50,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The whole job on a built-in demo site: crawl, index, detect the scripted crisis, alert
+    /// a local webhook, write the weekly digest; then says where everything is.
+    Demo(demo::DemoArgs),
     /// Score texts: one per line (or a CSV column), from FILE or stdin; JSON lines out.
     Score(score::ScoreArgs),
     /// Measure the scorer on labeled CSV (label,text): accuracy, macro-F1, confusion, speed.
@@ -91,6 +95,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
     if let Some(dir) = cli.data {
         config.data_dir = dir;
     }
+    if let Command::Demo(args) = cli.command {
+        return demo::run(args);
+    }
     match cli.command {
         Command::Score(args) => score::run(&config, args),
         Command::Eval(args) => eval::run(&config, args),
@@ -103,6 +110,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(&config, args),
         Command::Stats(args) => stats::run(&config, args),
         Command::Lexicon(cmd) => lexicon::run(&config, cmd),
+        Command::Demo(_) => unreachable!("handled above"),
     }
 }
 

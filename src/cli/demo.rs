@@ -1,0 +1,122 @@
+//! `yuqing demo`: runs the whole job on the built-in demo site and says where everything is.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use yuqing::alert::message::markdown;
+use yuqing::crawl::Progress;
+use yuqing::demo;
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// The demo's directory (config, sources, index, state, digests); replaced on each run.
+    #[arg(long, default_value = "yuqing-demo")]
+    dir: PathBuf,
+}
+
+pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let prepared = demo::prepare(&args.dir)?;
+    let hook = format!("{}/webhook", prepared.origin);
+    // SAFETY: no other thread runs yet (the runtime and the progress display start below).
+    unsafe { std::env::set_var(demo::WEBHOOK_ENV, &hook) };
+    let progress = Arc::new(Progress::default());
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("template"));
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let ticker = {
+        let (bar, progress) = (bar.clone(), progress.clone());
+        std::thread::spawn(move || {
+            while !bar.is_finished() {
+                let pages = progress.pages.load(Ordering::Relaxed);
+                if pages > 0 {
+                    bar.set_prefix(format!(
+                        " ({pages} pages, {} mentions read)",
+                        progress.mentions.load(Ordering::Relaxed)
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}{prefix}").expect("template"));
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    let report = runtime.block_on(demo::run(prepared, progress, |s| bar.set_message(s.to_string())));
+    bar.finish_and_clear();
+    let _ = ticker.join();
+    let r = report?;
+
+    let config = r.config_path.display().to_string();
+    println!("yuqing demo: three fictional phone brands (极光, 星河, 青橙) over four weeks, with a battery-fire");
+    println!("crisis on 极光 X5 in the last 30 hours, served by a demo site at {}.\n", r.origin);
+    let new: u64 = r.crawl.iter().map(|c| c.new).sum();
+    println!("Crawled {} items through sources/demo/ (the ordinary crawler), {new} mentions indexed:", r.served);
+    for c in &r.crawl {
+        println!("  {:<10} {:>4} pages, {:>5} new, {} errors", c.source, c.pages, c.new, c.errors.len());
+        for e in &c.errors {
+            println!("      {} {}", e.url, e.reason);
+        }
+    }
+    println!();
+    match r.alerts.first() {
+        None => println!("No alert was raised (the crisis should have raised one: please report this)."),
+        Some(first) => {
+            println!(
+                "{} alert(s) raised; the first, as sent to the demo webhook ({} message(s) received):\n",
+                r.alerts.len(),
+                r.webhook.len()
+            );
+            for line in markdown(&first.alert).lines() {
+                println!("  {line}");
+            }
+            for a in &r.alerts[1..] {
+                let v = &a.alert.verdict;
+                println!(
+                    "  then {} {}: {} negative vs {:.1} expected",
+                    yuqing::mention::local_minute(v.start),
+                    a.alert.watch,
+                    v.observed,
+                    v.expected
+                );
+            }
+        }
+    }
+    println!();
+    if let Some((d, path)) = r.digests.first() {
+        println!("Weekly digest of {} ({}):", d.watch, path.display());
+        for h in &d.headlines {
+            println!("  - {h}");
+        }
+        println!();
+    }
+    println!(
+        "Sample search: yuqing --config {config} search \"{}\" --watch 极光 --sort engagement --collapse",
+        r.sample_query
+    );
+    for h in &r.sample {
+        println!("  {}  {}  {}", h.published_at, h.snippet, h.url);
+    }
+    println!();
+    println!("Where things are:");
+    println!("  config and sources  {}", r.dir.display());
+    println!("  index               {}", r.dir.join("data/index").display());
+    println!("  alert history       yuqing --config {config} alerts");
+    for (_, path) in &r.digests {
+        println!("  digest              {}", path.display());
+    }
+    println!();
+    println!("Explore further:");
+    println!("  yuqing --config {config} search 召回 --watch 极光 --since '3 days ago'");
+    println!("  yuqing --config {config} stats --watch 极光 --days 7");
+    println!("  yuqing --config {config} backtest --watch 极光 --days 3");
+    println!("  yuqing --config {config} digest --watch 星河 --format md");
+    println!("  yuqing --config {config} serve          # the dashboard");
+    println!("\nFinished in {:.1} s.", started.elapsed().as_secs_f64());
+    let ok = !r.alerts.is_empty() && r.crawl.iter().all(|c| c.errors.is_empty());
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

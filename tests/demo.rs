@@ -1,0 +1,88 @@
+//! `yuqing demo` end to end: the binary twice in a row (the second run replaces the first's
+//! directory), then the library's demo, whose alert, top terms and digest figures are checked
+//! against what the demo site served.
+
+use std::process::Command;
+
+use jiff::SignedDuration;
+use yuqing::alert::Severity;
+use yuqing::crawl::Progress;
+use yuqing::demo::{self, corpus};
+
+#[test]
+fn the_demo_raises_the_crisis_alert_and_writes_a_digest_that_adds_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("yuqing-demo");
+    for run in 0..2 {
+        let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).args(["demo", "--dir"]).arg(&dir).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "run {run}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("alert(s) raised") && stdout.contains("负面声量激增"), "{stdout}");
+        assert!(stdout.contains("Weekly digest of 极光") && stdout.contains("yuqing --config"), "{stdout}");
+    }
+    // The history the binary left is readable with the ordinary commands.
+    let config = dir.join("yuqing.toml");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_yuqing")).arg("--config").arg(&config).args(["alerts", "--json"]).output();
+    let out = out.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"watch\":\"极光\""));
+    // A directory that is not the demo's is never replaced.
+    let foreign = tmp.path().join("mine");
+    std::fs::create_dir(&foreign).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).args(["demo", "--dir"]).arg(&foreign).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a yuqing demo directory"));
+
+    // The library's demo, checked against the corpus it served.
+    let prepared = demo::prepare(&tmp.path().join("lib-demo")).unwrap();
+    // SAFETY: set before the runtime starts; this binary's only test.
+    unsafe { std::env::set_var(demo::WEBHOOK_ENV, format!("{}/webhook", prepared.origin)) };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let r = runtime.block_on(demo::run(prepared, std::sync::Arc::new(Progress::default()), |_| {})).unwrap();
+    let c = corpus::generate(r.now);
+    assert_eq!(r.crawl.iter().map(|s| s.new as usize).sum::<usize>(), c.mentions.len() + c.questions.len());
+    for s in &r.crawl {
+        assert!(s.errors.is_empty(), "{s}");
+    }
+
+    // The alert: 极光, critical, in the crisis's first hour, with the crisis words rising.
+    let first = &r.alerts[0].alert;
+    assert_eq!(first.watch, "极光");
+    assert_eq!(first.verdict.start, c.crisis_start);
+    assert_eq!(first.verdict.severity, Some(Severity::Critical));
+    let terms: Vec<&str> = first.rising_terms.iter().map(|t| t.term.as_str()).collect();
+    for want in ["起火", "爆炸"] {
+        assert!(terms.contains(&want), "{want} in {terms:?}");
+    }
+    assert!(first.risks.iter().any(|(r, _)| r == "quality"));
+    assert!(r.alerts.iter().all(|a| a.alert.watch == "极光"), "only the brand in crisis alerts");
+    assert!(r.alerts.iter().all(|a| a.delivered()));
+    assert_eq!(r.webhook.len(), r.alerts.len(), "each alert reached the demo webhook");
+
+    // The digest's figures equal the served mentions counted here.
+    let (digest, path) = &r.digests[0];
+    assert_eq!(digest.watch, "极光");
+    let week = r.now - SignedDuration::from_hours(24 * 7);
+    let before = week - SignedDuration::from_hours(24 * 7);
+    let count = |from: jiff::Timestamp, until: jiff::Timestamp| {
+        let in_range = |t: jiff::Timestamp| from <= t && t < until;
+        c.mentions.iter().filter(|m| in_range(m.at) && m.text.contains("极光")).count()
+            + c.questions.iter().filter(|q| in_range(q.at) && q.title.contains("极光")).count()
+    };
+    assert_eq!(digest.counts.total as usize, count(week, r.now));
+    assert_eq!(digest.previous_counts.total as usize, count(before, week));
+    assert_eq!(digest.days.iter().map(|d| d.counts.total).sum::<u64>(), digest.counts.total);
+    let crisis = c.mentions.iter().filter(|m| m.crisis).count() as u64;
+    assert!(digest.counts.negative >= crisis * 9 / 10, "{} negative, {crisis} crisis posts", digest.counts.negative);
+    assert!(
+        digest.headlines[0].starts_with("负面提及") && digest.headlines[0].contains("起火"),
+        "{:?}",
+        digest.headlines
+    );
+    assert_eq!(digest.alerts.len(), r.alerts.len());
+    let page = std::fs::read_to_string(path).unwrap();
+    assert!(page.contains("<svg data-chart=\"daily\"") && page.contains("极光 舆情周报"));
+    // The sample search finds crisis posts.
+    assert!(!r.sample.is_empty() && r.sample.iter().all(|h| h.text.contains("起火")));
+}
