@@ -14,6 +14,7 @@ pub mod digest;
 pub mod index;
 pub mod mention;
 pub mod sentiment;
+pub mod serve;
 pub mod source;
 pub mod store;
 pub mod text;

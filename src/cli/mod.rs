@@ -13,6 +13,7 @@ mod lexicon;
 mod run;
 mod score;
 mod search;
+mod serve;
 mod stats;
 
 use std::path::PathBuf;
@@ -73,6 +74,9 @@ enum Command {
     /// A watch's weekly trend digest (volume by day and sentiment, net sentiment, share of
     /// voice, risks, rising terms, top posts, alerts, week-over-week changes): HTML, Markdown, JSON.
     Digest(digest::DigestArgs),
+    /// The dashboard (search, trends, alerts, digests) and its JSON API, on 127.0.0.1:8080 by
+    /// default; another address needs a token.
+    Serve(serve::ServeArgs),
     /// The daemon: every source on its schedule into the index, spike alerts after each crawl,
     /// sent through the configured channels. SIGINT/SIGTERM finish, commit and exit.
     Run(run::RunArgs),
@@ -106,6 +110,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Backtest(args) => backtest::run(&config, args),
         Command::Run(args) => run::run(&config, args),
         Command::Digest(args) => digest::run(&config, args),
+        Command::Serve(args) => serve::run(&config, args),
         Command::Alerts(args) => alerts::run(&config, args),
         Command::Search(args) => search::run(&config, args),
         Command::Stats(args) => stats::run(&config, args),

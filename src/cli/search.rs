@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use yuqing::config::Config;
-use yuqing::index::search::{SearchHit, SearchRequest, Sort, search};
+use yuqing::index::search::{SearchRequest, Sort, search};
 use yuqing::mention::parse_time;
 use yuqing::sentiment::RiskCategory;
 
@@ -57,26 +57,6 @@ fn parse_risk(s: &str) -> Result<RiskCategory, String> {
     s.parse()
 }
 
-/// A hit flattened for CSV (lists joined with `|`).
-#[derive(serde::Serialize)]
-struct CsvRow<'a> {
-    published_at: &'a str,
-    source: &'a str,
-    kind: &'a str,
-    label: &'a str,
-    score: f64,
-    watches: String,
-    risks: String,
-    likes: u64,
-    reposts: u64,
-    replies: u64,
-    author: &'a str,
-    url: &'a str,
-    title: &'a str,
-    text: &'a str,
-    id: &'a str,
-}
-
 pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let (_analyzer, index, fields) = super::open_existing_index(config)?;
     let request = SearchRequest {
@@ -102,11 +82,7 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
             }
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
-            for h in &hits {
-                w.serialize(csv_row(h))?;
-            }
-            w.flush()?;
+            yuqing::index::export::write_csv(&mut out, &hits)?;
         }
         Format::Table => {
             for h in &hits {
@@ -131,24 +107,4 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
 /// A hit's RFC 3339 time in local time.
 fn local_time(utc: &str) -> String {
     utc.parse().map_or_else(|_| utc.to_string(), yuqing::mention::local_minute)
-}
-
-fn csv_row(h: &SearchHit) -> CsvRow<'_> {
-    CsvRow {
-        published_at: &h.published_at,
-        source: &h.source,
-        kind: &h.kind,
-        label: &h.label,
-        score: h.score,
-        watches: h.watches.join("|"),
-        risks: h.risks.join("|"),
-        likes: h.likes,
-        reposts: h.reposts,
-        replies: h.replies,
-        author: &h.author,
-        url: &h.url,
-        title: &h.title,
-        text: &h.text,
-        id: &h.id,
-    }
 }

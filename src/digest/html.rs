@@ -5,6 +5,7 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Digest;
+use super::charts::{NEGATIVE, NEUTRAL, POSITIVE, sentiment_bars, share_bars};
 use super::headlines::change;
 use crate::alert::message::safe_url;
 use crate::index::search::TopPost;
@@ -27,10 +28,6 @@ svg{width:100%;height:auto}
 @media print{body{background:#fff}section{break-inside:avoid;border:none}}
 "#;
 
-const POSITIVE: &str = "#2e9d5b";
-const NEUTRAL: &str = "#9aa3ad";
-const NEGATIVE: &str = "#d64541";
-
 /// The digest as a complete HTML document.
 pub fn render(d: &Digest) -> String {
     let page = html! {
@@ -52,7 +49,10 @@ pub fn render(d: &Digest) -> String {
 pub fn body(d: &Digest) -> Markup {
     html! {
         h1 { (d.title) }
-        p.sub { (d.period.label) " · " (local_minute(d.period.since)) " → " (local_minute(d.period.until)) " (Asia/Shanghai)" }
+        p.sub {
+            @if d.period.label.contains('→') { (d.period.label) } @else { (d.period.label) " · " (local_minute(d.period.since)) " → " (local_minute(d.period.until)) }
+            " (Asia/Shanghai)，对比前一周期 " (d.previous_period.label)
+        }
         section {
             h2 { "本周要点" }
             ul.headlines { @for h in &d.headlines { li { (h) } } }
@@ -64,7 +64,7 @@ pub fn body(d: &Digest) -> Markup {
                 "共 " (d.counts.total) " 条：正面 " (d.counts.positive) "，中性 " (d.counts.neutral) "，负面 " (d.counts.negative)
                 @if let Some(c) = change(d.counts.total, d.previous_counts.total) { "；" (c) }
             }
-            (daily_chart(d))
+            (sentiment_bars("daily", &d.days, |start| start.get(5..10).unwrap_or(start)))
             div.legend {
                 span { i style={"background:" (POSITIVE)} {} "正面" }
                 span { i style={"background:" (NEUTRAL)} {} "中性" }
@@ -75,7 +75,7 @@ pub fn body(d: &Digest) -> Markup {
         @if d.share_of_voice.len() > 1 {
             section {
                 h2 { "声量份额" }
-                (share_chart(d))
+                (share_bars(&d.watch, &d.share_of_voice.iter().map(|s| (s.watch.clone(), s.mentions, s.share, Some(s.previous_share))).collect::<Vec<_>>()))
             }
         }
         section {
@@ -138,66 +138,4 @@ fn posts(posts: &[TopPost]) -> Markup {
             }
         }
     }
-}
-
-/// Stacked bars: one per day, positive at the bottom, then neutral, then negative.
-fn daily_chart(d: &Digest) -> Markup {
-    let (w, h, left, bottom, top) = (640.0, 220.0, 36.0, 36.0, 16.0);
-    let n = d.days.len().max(1) as f64;
-    let max = d.days.iter().map(|b| b.counts.total).max().unwrap_or(0).max(1) as f64;
-    let slot = (w - left) / n;
-    let bar = slot * 0.6;
-    let scale = (h - bottom - top) / max;
-    html! {
-        svg data-chart="daily" viewBox={"0 0 " (w) " " (h)} role="img" aria-label="每日提及（按情感）" {
-            line x1=(left) y1=(h - bottom) x2=(w) y2=(h - bottom) stroke="#8c959f" {}
-            text x=(left - 4.0) y=(top + 4.0) text-anchor="end" font-size="11" fill="#59636e" { (max as u64) }
-            text x=(left - 4.0) y=(h - bottom) text-anchor="end" font-size="11" fill="#59636e" { "0" }
-            @for (i, b) in d.days.iter().enumerate() {
-                @let x = left + slot * i as f64 + (slot - bar) / 2.0;
-                @let c = b.counts;
-                @let (pos_h, neu_h, neg_h) = (c.positive as f64 * scale, c.neutral as f64 * scale, c.negative as f64 * scale);
-                @let base = h - bottom;
-                rect data-sentiment="positive" x=(fmt(x)) y=(fmt(base - pos_h)) width=(fmt(bar)) height=(fmt(pos_h)) fill=(POSITIVE) {
-                    title { (b.start.get(..10).unwrap_or(&b.start)) " 正面 " (c.positive) }
-                }
-                rect data-sentiment="neutral" x=(fmt(x)) y=(fmt(base - pos_h - neu_h)) width=(fmt(bar)) height=(fmt(neu_h)) fill=(NEUTRAL) {
-                    title { (b.start.get(..10).unwrap_or(&b.start)) " 中性 " (c.neutral) }
-                }
-                rect data-sentiment="negative" x=(fmt(x)) y=(fmt(base - pos_h - neu_h - neg_h)) width=(fmt(bar)) height=(fmt(neg_h)) fill=(NEGATIVE) {
-                    title { (b.start.get(..10).unwrap_or(&b.start)) " 负面 " (c.negative) }
-                }
-                text x=(fmt(x + bar / 2.0)) y=(fmt(base - pos_h - neu_h - neg_h - 3.0)) text-anchor="middle" font-size="11" { (c.total) }
-                text x=(fmt(x + bar / 2.0)) y=(fmt(h - bottom + 16.0)) text-anchor="middle" font-size="11" fill="#59636e" {
-                    (b.start.get(5..10).unwrap_or(&b.start))
-                }
-            }
-        }
-    }
-}
-
-/// Horizontal bars of each watch's share this week, with last week's share marked.
-fn share_chart(d: &Digest) -> Markup {
-    let (w, row, label) = (640.0, 26.0, 110.0);
-    let h = row * d.share_of_voice.len() as f64 + 8.0;
-    html! {
-        svg data-chart="share" viewBox={"0 0 " (w) " " (fmt(h))} role="img" aria-label="声量份额" {
-            @for (i, s) in d.share_of_voice.iter().enumerate() {
-                @let y = 4.0 + row * i as f64;
-                @let own = s.watch == d.watch;
-                text x="0" y=(fmt(y + 15.0)) font-size="12" font-weight=(if own { "700" } else { "400" }) { (s.watch) }
-                rect x=(label) y=(fmt(y + 3.0)) width=(fmt((w - label - 90.0) * s.share)) height="16" fill=(if own { "#0969da" } else { "#8c959f" }) {
-                    title { (s.watch) " " (format!("{:.1}%", s.share * 100.0)) }
-                }
-                line x1=(fmt(label + (w - label - 90.0) * s.previous_share)) x2=(fmt(label + (w - label - 90.0) * s.previous_share)) y1=(fmt(y)) y2=(fmt(y + 22.0)) stroke="#1f2328" stroke-dasharray="2,2" {}
-                text x=(fmt(w - 84.0)) y=(fmt(y + 15.0)) font-size="12" {
-                    (format!("{:.1}%", s.share * 100.0)) " (" (s.mentions) ")"
-                }
-            }
-        }
-    }
-}
-
-fn fmt(v: f64) -> String {
-    format!("{v:.1}")
 }

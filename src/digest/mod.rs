@@ -4,6 +4,7 @@
 //! duplicate cluster), the alerts raised — and the changes in words ([`headlines`]). Rendered
 //! as one self-contained HTML file ([`html`]), Markdown for chat robots ([`markdown`]) or JSON.
 
+pub mod charts;
 pub mod headlines;
 pub mod html;
 pub mod markdown;

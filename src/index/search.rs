@@ -86,6 +86,7 @@ pub struct TopPost {
     pub url: String,
     /// The title, else the start of the text.
     pub text: String,
+    /// Local time (Asia/Shanghai), `YYYY-MM-DD HH:MM`.
     pub published_at: String,
     /// Likes + reposts + replies.
     pub engagement: u64,
@@ -108,7 +109,7 @@ impl From<SearchHit> for TopPost {
             source: h.source,
             url: h.url,
             text,
-            published_at: h.published_at,
+            published_at: h.published_at.parse().map_or(h.published_at, crate::mention::local_minute),
             engagement: h.likes + h.reposts + h.replies,
             cluster: h.cluster,
         }

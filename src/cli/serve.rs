@@ -1,0 +1,61 @@
+//! `yuqing serve`: the dashboard and JSON API over the data directory.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use yuqing::alert::AlertHistory;
+use yuqing::config::Config;
+use yuqing::serve::{Dashboard, check_bind, serve};
+use yuqing::store::Store;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; anything but this machine (127.0.0.1, ::1) needs a token.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// The environment variable holding the access token (required off this machine).
+    #[arg(long, default_value = "YUQING_TOKEN")]
+    token_env: String,
+}
+
+pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let token = std::env::var(&args.token_env).ok().filter(|t| !t.is_empty());
+    check_bind(args.addr, token.as_deref())
+        .with_context(|| format!("--addr {} (token from {})", args.addr, args.token_env))?;
+    let (analyzer, index, fields) = super::open_existing_index(config)?;
+    let state = config.data_dir.join("state");
+    let history = if state.exists() {
+        Store::open(&state).map(AlertHistory::new).map_err(|e| format!("the alert history cannot be read: {e}"))
+    } else {
+        Err(format!("no alert history yet at {} (`yuqing run` keeps it)", state.display()))
+    };
+    let digests_dir =
+        config.digest.as_ref().and_then(|d| d.dir.clone()).unwrap_or_else(|| config.data_dir.join("digests"));
+    let dash = Arc::new(Dashboard {
+        index,
+        fields,
+        text: analyzer.text.clone(),
+        watches: config.watches.clone(),
+        history,
+        digests_dir,
+        token,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let local = listener.local_addr()?;
+        println!("dashboard: http://{local}/ (Ctrl-C stops)");
+        std::io::stdout().flush()?;
+        serve(listener, dash, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving the dashboard")
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

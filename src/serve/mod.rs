@@ -1,0 +1,134 @@
+//! `yuqing serve`: the dashboard a PR team uses every day — search with filters, highlighted
+//! snippets, collapsed duplicates and CSV export; a trend view per watch; the alerts with their
+//! evidence; the digests — and the JSON API under `/api/` that the pages' data also comes from
+//! (search, stats, alerts, digest).
+//!
+//! Pages are drawn on the server (maud escapes every crawled string; snippets come from
+//! tantivy already escaped, with `<b>` marks) and carry no script. It binds 127.0.0.1 unless
+//! told otherwise; listening elsewhere requires a token (`Authorization: Bearer`, or `?token=`
+//! once, which sets a cookie). Index reads block, so every handler runs them off the async threads.
+
+mod api;
+mod pages;
+mod params;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use tantivy::Index;
+
+use crate::alert::AlertHistory;
+use crate::index::Fields;
+use crate::text::TextPipeline;
+use crate::watch::Watch;
+
+/// What the dashboard reads.
+pub struct Dashboard {
+    pub index: Index,
+    pub fields: Fields,
+    pub text: Arc<TextPipeline>,
+    pub watches: Vec<Watch>,
+    /// The alert history; `None` with the reason when it cannot be opened (the daemon holds it).
+    pub history: Result<AlertHistory, String>,
+    /// Where `yuqing run` writes digests.
+    pub digests_dir: PathBuf,
+    /// Required on every request when set.
+    pub token: Option<String>,
+}
+
+/// Why the dashboard cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("listening on {0} (not this machine only) needs a token: set the token's environment variable")]
+    TokenRequired(SocketAddr),
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind { addr: SocketAddr, reason: String },
+}
+
+/// Checks that `addr` may be used with or without a token.
+pub fn check_bind(addr: SocketAddr, token: Option<&str>) -> Result<(), ServeError> {
+    if !addr.ip().is_loopback() && token.is_none_or(str::is_empty) {
+        return Err(ServeError::TokenRequired(addr));
+    }
+    Ok(())
+}
+
+/// Every route of the dashboard.
+pub fn router(dash: Arc<Dashboard>) -> axum::Router {
+    axum::Router::new()
+        .route("/", get(|| async { Redirect::to("/search") }))
+        .route("/search", get(pages::search))
+        .route("/trends", get(pages::trends))
+        .route("/alerts", get(pages::alerts))
+        .route("/digests", get(pages::digests))
+        .route("/digests/{file}", get(pages::digest_file))
+        .route("/digest", get(pages::digest))
+        .route("/api/search", get(api::search))
+        .route("/api/search.csv", get(api::search_csv))
+        .route("/api/stats", get(api::stats))
+        .route("/api/alerts", get(api::alerts))
+        .route("/api/digest", get(api::digest))
+        .layer(axum::middleware::from_fn_with_state(dash.clone(), guard))
+        .with_state(dash)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    dash: Arc<Dashboard>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(dash)).with_graceful_shutdown(shutdown).await
+}
+
+const COOKIE: &str = "yuqing_token";
+
+/// The token check, and headers every response carries: no framing, no scripts from anywhere.
+async fn guard(State(dash): State<Arc<Dashboard>>, request: Request, next: Next) -> Response {
+    let mut set_cookie = None;
+    if let Some(token) = &dash.token {
+        let headers = request.headers();
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|t| t == token);
+        let cookie = headers
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.split(';').any(|kv| kv.trim() == format!("{COOKIE}={token}")));
+        let query = request.uri().query().is_some_and(|q| {
+            url::form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "token" && v == token.as_str())
+        });
+        if !(bearer || cookie || query) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                "a token is required: Authorization: Bearer <token>, or ?token=<token>\n",
+            )
+                .into_response();
+        }
+        if query && !cookie {
+            set_cookie = Some(format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"));
+        }
+    }
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if let Some(c) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        h.insert(header::SET_COOKIE, c);
+    }
+    response
+}

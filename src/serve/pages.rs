@@ -1,0 +1,283 @@
+//! The dashboard's pages, drawn on the server with maud: search, trends, alerts, digests.
+//! Crawled text is escaped by maud; tantivy's snippets arrive escaped with `<b>` marks.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::Dashboard;
+use super::api::{ApiError, blocking};
+use super::params::{DigestParams, SearchParams, StatsParams};
+use crate::alert::Severity;
+use crate::alert::message::{risk_label, safe_url};
+use crate::digest::charts::{sentiment_bars, share_bars};
+use crate::digest::{DigestRequest, build, html as digest_html};
+use crate::index::search::search as run_search;
+use crate::index::stats::{Interval, StatsRequest, stats as run_stats};
+use crate::mention::local_minute;
+
+const CSS: &str = r#"
+body{font-family:-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
+nav{background:#24292f;padding:8px 16px}nav a{color:#fff;margin-right:18px;text-decoration:none}nav a.on{font-weight:700;text-decoration:underline}
+main{max-width:1000px;margin:0 auto;padding:12px 16px}
+section,.hit{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:10px 14px;margin:10px 0}
+form.filters{display:flex;flex-wrap:wrap;gap:6px;align-items:center}form.filters input,form.filters select{padding:4px}
+.q{flex:1 1 260px}.meta{color:#59636e;font-size:.85em}.snippet b{background:#fff8c5;font-weight:700}
+.label{display:inline-block;padding:0 6px;border-radius:10px;font-size:.8em;color:#fff}
+.positive{background:#2e9d5b}.neutral{background:#9aa3ad}.negative{background:#d64541}
+.error{background:#ffebe9;border:1px solid #ff8182;padding:8px 12px;border-radius:6px}
+table{border-collapse:collapse;width:100%;font-size:.92em}td,th{padding:4px 6px;border-bottom:1px solid #eaeef2;text-align:left}
+svg{width:100%;height:auto}.critical{color:#b42318;font-weight:700}.warning{color:#9a6700;font-weight:700}
+"#;
+
+fn layout(title: &str, active: &str, body: Markup) -> Html<String> {
+    let link =
+        |href: &str, name: &str, key: &str| html! { a href=(href) class=[(key == active).then_some("on")] { (name) } };
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="zh-CN" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) " · yuqing" }
+                    style { (PreEscaped(CSS)) }
+                }
+                body {
+                    nav {
+                        (link("/search", "搜索", "search")) (link("/trends", "趋势", "trends"))
+                        (link("/alerts", "预警", "alerts")) (link("/digests", "周报", "digests"))
+                    }
+                    main { (body) }
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
+/// A page saying what went wrong, with the status.
+fn error_page(status: StatusCode, active: &str, message: &str) -> Response {
+    (status, layout("错误", active, html! { p.error { (message) } })).into_response()
+}
+
+fn page_error(e: ApiError, active: &str) -> Response {
+    match e {
+        ApiError::Bad(m) => error_page(StatusCode::BAD_REQUEST, active, &m),
+        ApiError::Unavailable(m) => error_page(StatusCode::SERVICE_UNAVAILABLE, active, &m),
+        ApiError::Internal(m) => error_page(StatusCode::INTERNAL_SERVER_ERROR, active, &m),
+    }
+}
+
+fn selected(current: &Option<String>, value: &str) -> bool {
+    current.as_deref() == Some(value)
+}
+
+pub async fn search(
+    State(d): State<Arc<Dashboard>>,
+    Query(p): Query<SearchParams>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let watches: Vec<String> = d.watches.iter().map(|w| w.name.clone()).collect();
+    let form = html! {
+        form.filters method="get" action="/search" {
+            input.q type="search" name="q" value=(p.q) placeholder="查询：词 词、\"短语\"、OR、-排除";
+            select name="watch" { option value="" { "全部品牌" } @for w in &watches { option value=(w) selected[selected(&p.watch, w)] { (w) } } }
+            select name="sentiment" {
+                option value="" { "全部情感" }
+                @for (v, n) in [("negative", "负面"), ("neutral", "中性"), ("positive", "正面")] { option value=(v) selected[selected(&p.sentiment, v)] { (n) } }
+            }
+            input type="text" name="since" value=(p.since.clone().unwrap_or_default()) placeholder="起 2026-11-01" size="12";
+            input type="text" name="until" value=(p.until.clone().unwrap_or_default()) placeholder="止" size="12";
+            select name="sort" {
+                @for (v, n) in [("time", "最新"), ("relevance", "相关"), ("engagement", "互动")] { option value=(v) selected[selected(&p.sort, v)] { (n) } }
+            }
+            label { input type="checkbox" name="collapse" value="1" checked[p.collapse.is_some()]; "合并重复" }
+            button type="submit" { "搜索" }
+        }
+    };
+    let request = match p.request() {
+        Ok(r) => r,
+        Err(e) => {
+            return (StatusCode::BAD_REQUEST, layout("搜索", "search", html! { (form) p.error { (e) } }))
+                .into_response();
+        }
+    };
+    let dash = d.clone();
+    let hits = match blocking(move || Ok(run_search(&dash.index, dash.fields, &request)?)).await {
+        Ok(h) => h,
+        Err(ApiError::Bad(m)) => {
+            return (StatusCode::BAD_REQUEST, layout("搜索", "search", html! { (form) p.error { (m) } }))
+                .into_response();
+        }
+        Err(e) => return page_error(e, "search"),
+    };
+    let export = format!("/api/search.csv?{}", raw.unwrap_or_default());
+    let body = html! {
+        (form)
+        p.meta { (hits.len()) " 条结果 · " a href=(export) { "导出 CSV" } }
+        @for h in &hits {
+            div.hit data-id=(h.id) {
+                div.meta {
+                    span class={"label " (h.label)} { (h.label) } " "
+                    (h.published_at.parse().map_or(h.published_at.clone(), local_minute)) " · " (h.source) " · " (h.kind)
+                    " · " (h.watches.join("、"))
+                    @if !h.risks.is_empty() { " · 风险 " (h.risks.iter().map(|r| risk_label(r)).collect::<Vec<_>>().join("、")) }
+                    " · 互动 " (h.likes + h.reposts + h.replies)
+                }
+                @if !h.title.is_empty() { div { strong { (h.title) } } }
+                div.snippet { (PreEscaped(&h.snippet_html)) }
+                @if let Some(url) = safe_url(&h.url) { div.meta { a href=(url) rel="noopener noreferrer" { "原文" } } }
+            }
+        }
+    };
+    layout("搜索", "search", body).into_response()
+}
+
+pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams>) -> Response {
+    let dash = d.clone();
+    let params = p.clone();
+    let result = blocking(move || {
+        let q = params.resolve(&dash.watches).map_err(ApiError::Bad)?;
+        let request = StatsRequest {
+            watch: q.watch.name.clone(),
+            aliases: q.watch.aliases.clone(),
+            group: q.watch.group_members(&dash.watches),
+            since: q.since,
+            until: q.until,
+            interval: q.interval,
+        };
+        Ok((run_stats(&dash.index, dash.fields, &dash.text, &request)?, q.days, q.interval))
+    })
+    .await;
+    let (s, days, interval) = match result {
+        Ok(r) => r,
+        Err(e) => return page_error(e, "trends"),
+    };
+    let shares: Vec<(String, u64, f64, Option<f64>)> =
+        s.share_of_voice.iter().map(|x| (x.watch.clone(), x.mentions, x.share, None)).collect();
+    let hourly = interval == Interval::Hour;
+    let body = html! {
+        form.filters method="get" action="/trends" {
+            select name="watch" { @for w in &d.watches { option value=(w.name) selected[w.name == s.watch] { (w.name) } } }
+            select name="days" { @for n in [7, 14, 30, 90] { option value=(n) selected[n == days] { "近 " (n) " 天" } } }
+            select name="interval" { option value="day" selected[!hourly] { "按天" } option value="hour" selected[hourly] { "按小时" } }
+            button type="submit" { "查看" }
+        }
+        section {
+            h2 { (s.watch) " · " (s.since) " → " (s.until) }
+            p { "提及 " (s.counts.total) "：正面 " (s.counts.positive) "，中性 " (s.counts.neutral) "，负面 " (s.counts.negative)
+                " · 净情感 " (format!("{:+.2}", s.net_sentiment)) }
+            (sentiment_bars(if hourly { "hourly" } else { "daily" }, &s.buckets, |start| if hourly { start.get(5..13).unwrap_or(start) } else { start.get(5..10).unwrap_or(start) }))
+        }
+        @if shares.len() > 1 { section { h2 { "声量份额" } (share_bars(&s.watch, &shares)) } }
+        section {
+            h2 { "风险类别" }
+            @if s.risks.is_empty() { p.meta { "没有。" } }
+            table { @for (r, n) in &s.risks { tr { td { (risk_label(r)) } td { (n) } } } }
+        }
+        section {
+            h2 { "热词（最新 " (s.terms_sampled) " 条）" }
+            p { @for t in &s.top_terms { span { (t.term) " " (t.mentions) } " · " } }
+        }
+    };
+    layout("趋势", "trends", body).into_response()
+}
+
+pub async fn alerts(State(d): State<Arc<Dashboard>>) -> Response {
+    let history = match &d.history {
+        Ok(h) => h.clone(),
+        Err(e) => return error_page(StatusCode::SERVICE_UNAVAILABLE, "alerts", e),
+    };
+    let records = match blocking(move || history.list(None, None).map_err(|e| ApiError::Internal(e.to_string()))).await
+    {
+        Ok(r) => r,
+        Err(e) => return page_error(e, "alerts"),
+    };
+    let body = html! {
+        @if records.is_empty() { p { "还没有预警。" } }
+        @for r in &records {
+            @let v = &r.alert.verdict;
+            @let critical = v.severity == Some(Severity::Critical);
+            section.alert {
+                h2 {
+                    span class=(if critical { "critical" } else { "warning" }) { (if critical { "严重" } else { "预警" }) }
+                    " " (r.alert.watch) " · " (local_minute(v.start))
+                }
+                p { "负面提及 " (v.observed) " 条，预期 " (format!("{:.1}", v.expected)) " 条（p = " (format!("{:.1e}", v.p_value)) "）；负面占比 "
+                    (format!("{:.0}%", 100.0 * v.negative_share)) "（平时 " (format!("{:.0}%", 100.0 * v.usual_share)) "）" }
+                @if !r.alert.rising_terms.is_empty() {
+                    p { "上升词：" @for t in &r.alert.rising_terms { (t.term) " (" (t.mentions) "←" (t.before) ") " } }
+                }
+                @if !r.alert.risks.is_empty() {
+                    p { "风险类别：" @for (name, n) in &r.alert.risks { (risk_label(name)) " " (n) " " } }
+                }
+                @for p in &r.alert.top_posts {
+                    div.meta {
+                        @match safe_url(&p.url) { Some(u) => a href=(u) rel="noopener noreferrer" { (p.text) }, None => span { (p.text) } }
+                        " · " (p.source) " · 互动 " (p.engagement)
+                    }
+                }
+                p.meta { "发送：" @for dl in &r.deliveries { (dl.channel) (if dl.delivered { " ✓ " } else { " ✗ " }) @if let Some(e) = &dl.error { "(" (e) ") " } } }
+            }
+        }
+    };
+    layout("预警", "alerts", body).into_response()
+}
+
+pub async fn digests(State(d): State<Arc<Dashboard>>) -> Response {
+    let mut files: Vec<(String, std::time::SystemTime)> = std::fs::read_dir(&d.digests_dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter_map(|e| {
+                    let name = e.file_name().into_string().ok()?;
+                    name.ends_with(".html")
+                        .then(|| (name, e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort_by_key(|f| std::cmp::Reverse(f.1));
+    let body = html! {
+        section {
+            h2 { "生成周报" }
+            form.filters method="get" action="/digest" {
+                select name="watch" { @for w in &d.watches { option value=(w.name) { (w.name) } } }
+                input type="text" name="week" placeholder="2026-W47（默认上周）" size="18";
+                button type="submit" { "查看" }
+            }
+        }
+        section {
+            h2 { "最近的周报" }
+            @if files.is_empty() { p.meta { "还没有（" code { "yuqing run" } " 按 [digest] schedule 写入 " (d.digests_dir.display()) "）。" } }
+            ul { @for (name, _) in &files { li { a href={"/digests/" (name)} { (name) } } } }
+        }
+    };
+    layout("周报", "digests", body).into_response()
+}
+
+pub async fn digest_file(State(d): State<Arc<Dashboard>>, Path(file): Path<String>) -> Response {
+    let plain = !file.contains(['/', '\\']) && !file.starts_with('.') && file.ends_with(".html");
+    match plain.then(|| std::fs::read(d.digests_dir.join(&file))) {
+        Some(Ok(bytes)) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response(),
+        _ => error_page(StatusCode::NOT_FOUND, "digests", &format!("没有周报 {file}")),
+    }
+}
+
+pub async fn digest(State(d): State<Arc<Dashboard>>, Query(p): Query<DigestParams>) -> Response {
+    let dash = d.clone();
+    let result = blocking(move || {
+        let (watch, period) = p.resolve(&dash.watches).map_err(ApiError::Bad)?;
+        let alerts = dash.history.as_ref().ok().and_then(|h| h.list(None, Some(period.since)).ok()).unwrap_or_default();
+        let request = DigestRequest { group: watch.group_members(&dash.watches), watch: watch.clone(), period, alerts };
+        Ok(build(&dash.index, dash.fields, &dash.text, &request)?)
+    })
+    .await;
+    match result {
+        Ok(digest) => Html(digest_html::render(&digest)).into_response(),
+        Err(e) => page_error(e, "digests"),
+    }
+}

@@ -1,0 +1,140 @@
+//! Query parameters of the pages and the API, read into the library's requests; a bad value
+//! is refused with its name.
+
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use crate::digest::{Period, iso_week, last_week};
+use crate::index::search::{SearchRequest, Sort};
+use crate::index::stats::Interval;
+use crate::mention::parse_time;
+use crate::watch::Watch;
+
+/// Most results a page or an export returns.
+pub const MAX_LIMIT: usize = 10_000;
+
+/// `?q=…&watch=…` as the search form sends it (empty fields are absent).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SearchParams {
+    #[serde(default)]
+    pub q: String,
+    pub watch: Option<String>,
+    pub source: Option<String>,
+    pub kind: Option<String>,
+    pub sentiment: Option<String>,
+    pub risk: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub sort: Option<String>,
+    pub collapse: Option<String>,
+    pub limit: Option<String>,
+}
+
+fn given(v: &Option<String>) -> Option<String> {
+    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn time(name: &str, v: &Option<String>) -> Result<Option<Timestamp>, String> {
+    given(v).map(|s| parse_time(&s).map_err(|e| format!("{name}: {e}"))).transpose()
+}
+
+impl SearchParams {
+    pub fn request(&self) -> Result<SearchRequest, String> {
+        let sort = match given(&self.sort).as_deref() {
+            None | Some("time") => Sort::Time,
+            Some("relevance") => Sort::Relevance,
+            Some("engagement") => Sort::Engagement,
+            Some(other) => return Err(format!("sort: {other:?} is not time, relevance or engagement")),
+        };
+        let limit = match given(&self.limit) {
+            None => 50,
+            Some(l) => l.parse::<usize>().map_err(|_| format!("limit: {l:?} is not a number"))?.clamp(1, MAX_LIMIT),
+        };
+        Ok(SearchRequest {
+            query: self.q.clone(),
+            watch: given(&self.watch),
+            source: given(&self.source),
+            kind: given(&self.kind),
+            sentiment: given(&self.sentiment),
+            risk: given(&self.risk),
+            since: time("since", &self.since)?,
+            until: time("until", &self.until)?,
+            sort,
+            limit,
+            collapse: given(&self.collapse).is_some_and(|c| c != "0" && c != "false"),
+        })
+    }
+}
+
+/// `?watch=…&days=…&interval=…` of the trend view and `/api/stats`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StatsParams {
+    pub watch: Option<String>,
+    pub days: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub interval: Option<String>,
+}
+
+/// A stats request made concrete: the watch, the period, the interval.
+pub struct StatsQuery<'a> {
+    pub watch: &'a Watch,
+    pub since: Timestamp,
+    pub until: Timestamp,
+    pub interval: Interval,
+    pub days: i64,
+}
+
+impl StatsParams {
+    pub fn resolve<'a>(&self, watches: &'a [Watch]) -> Result<StatsQuery<'a>, String> {
+        let watch = pick_watch(watches, &self.watch)?;
+        let days = match given(&self.days) {
+            None => 30,
+            Some(d) => d
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=3650).contains(d))
+                .ok_or(format!("days: {d:?} is not 1 to 3650"))?,
+        };
+        let until = time("until", &self.until)?.unwrap_or_else(Timestamp::now);
+        let since = time("since", &self.since)?.unwrap_or_else(|| until - jiff::SignedDuration::from_hours(24 * days));
+        if since >= until {
+            return Err("since must be before until".into());
+        }
+        let interval = match given(&self.interval).as_deref() {
+            None | Some("day") => Interval::Day,
+            Some("hour") => Interval::Hour,
+            Some(other) => return Err(format!("interval: {other:?} is not day or hour")),
+        };
+        Ok(StatsQuery { watch, since, until, interval, days })
+    }
+}
+
+/// `?watch=…&week=…` of a digest.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DigestParams {
+    pub watch: Option<String>,
+    pub week: Option<String>,
+}
+
+impl DigestParams {
+    pub fn resolve<'a>(&self, watches: &'a [Watch]) -> Result<(&'a Watch, Period), String> {
+        let watch = pick_watch(watches, &self.watch)?;
+        let period = match given(&self.week) {
+            None => last_week(Timestamp::now()),
+            Some(w) => iso_week(&w)?,
+        };
+        Ok((watch, period))
+    }
+}
+
+/// The named watch, or the first when none is named.
+fn pick_watch<'a>(watches: &'a [Watch], name: &Option<String>) -> Result<&'a Watch, String> {
+    match given(name) {
+        None => watches.first().ok_or_else(|| "no [[watch]] is configured".to_string()),
+        Some(n) => watches.iter().find(|w| w.name == n).ok_or_else(|| {
+            let names: Vec<&str> = watches.iter().map(|w| w.name.as_str()).collect();
+            format!("watch: no watch named {n:?}; configured: {}", names.join(", "))
+        }),
+    }
+}

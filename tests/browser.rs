@@ -1,0 +1,158 @@
+//! The dashboard and a digest in headless Chromium (Debian's `chromium`; `.ci/run` installs it):
+//! a search shows highlighted results, the trend chart and the digest's charts render (their
+//! bars' colours are counted in screenshots), and a mention whose text is `<script>…</script>`
+//! or an `<img onerror>` shows as text and runs nothing. Screenshots are kept under
+//! `target/tmp/browser/`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn chromium() -> Option<PathBuf> {
+    let candidates = [std::env::var("YUQING_CHROMIUM").unwrap_or_default(), "/usr/bin/chromium".into()];
+    candidates.iter().map(PathBuf::from).find(|p| p.is_file())
+}
+
+/// Runs headless Chromium with `args`, killed after a minute.
+fn browse(chrome: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(chrome)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--hide-scrollbars"])
+        .args(["--virtual-time-budget=3000", "--lang=zh-CN"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting chromium");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("chromium {args:?} did not finish in a minute");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn dom(chrome: &Path, url: &str) -> String {
+    let out = browse(chrome, &["--dump-dom", url]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Takes a screenshot of `url` into `path` and counts the pixels near each colour.
+fn screenshot(chrome: &Path, url: &str, path: &Path, size: &str, colours: &[[u8; 3]]) -> Vec<usize> {
+    let arg = format!("--screenshot={}", path.display());
+    let out = browse(chrome, &[&arg, &format!("--window-size={size}"), url]);
+    assert!(path.exists(), "no screenshot of {url}: {}", String::from_utf8_lossy(&out.stderr));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let pixels = &buf[..info.buffer_size()];
+    colours
+        .iter()
+        .map(|c| pixels.chunks(channels).filter(|p| (0..3).all(|i| (p[i] as i32 - c[i] as i32).abs() <= 12)).count())
+        .collect()
+}
+
+fn yuqing(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(dir).args(args).output().unwrap()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+/// Starts `yuqing serve` on a free port; returns it and its origin.
+fn serve(dir: &Path, config: &str) -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .current_dir(dir)
+        .args(["--config", config, "serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let origin = line.split_whitespace().nth(1).expect("the dashboard's address").trim_end_matches('/').to_string();
+    (Server(child), origin)
+}
+
+const NEGATIVE: [u8; 3] = [0xd6, 0x45, 0x41];
+const POSITIVE: [u8; 3] = [0x2e, 0x9d, 0x5b];
+
+#[test]
+fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
+    let Some(chrome) = chromium() else {
+        if std::env::var("YUQING_SKIP_BROWSER").is_ok() {
+            eprintln!("skipped: no chromium (YUQING_SKIP_BROWSER is set)");
+            return;
+        }
+        panic!(
+            "headless Chromium is needed: apt-get install chromium (or set YUQING_CHROMIUM=/path, or YUQING_SKIP_BROWSER=1)"
+        );
+    };
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // The demo's data, plus two hostile mentions.
+    assert!(yuqing(d, &["demo", "--dir", "demo"]).status.success());
+    std::fs::write(
+        d.join("hostile.jsonl"),
+        concat!(
+            r#"{"id":"x:1","source":"tieba","text":"<script>document.title='pwned'</script>极光售后态度很差","published_at":"刚刚"}"#,
+            "\n",
+            r#"{"id":"x:2","source":"tieba","text":"<img src=x onerror=\"document.title='pwned'\">极光售后太慢","published_at":"刚刚"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    assert!(yuqing(d, &["--config", "demo/yuqing.toml", "ingest", "hostile.jsonl"]).status.success());
+    let (_server, origin) = serve(d, "demo/yuqing.toml");
+
+    // Search: highlighted results, the hostile texts shown as text, nothing run.
+    let url = format!("{origin}/search?q=售后&watch=极光");
+    let page = dom(&chrome, &url);
+    assert!(page.contains("<title>搜索 · yuqing</title>"), "a script changed the title");
+    assert!(page.contains("<b>售后</b>"), "highlighted matches");
+    assert!(page.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;"), "the script shows as text");
+    assert!(page.contains("&lt;img src=x onerror"), "the img tag shows as text");
+    assert!(!page.contains("<script") && !page.contains("<img"), "no element was injected");
+    screenshot(&chrome, &url, &shots.join("search.png"), "1100,900", &[]);
+    // The search form round-trips a crisis query with duplicates collapsed.
+    let crisis = dom(&chrome, &format!("{origin}/search?q=起火+召回&watch=极光&collapse=1&sort=engagement"));
+    assert!(crisis.matches("class=\"hit\"").count() >= 10 && crisis.contains("<b>起火</b>"));
+
+    // The trend view: stacked bars with the crisis in red.
+    let url = format!("{origin}/trends?watch=极光&days=30");
+    let page = dom(&chrome, &url);
+    assert!(page.contains("data-chart=\"daily\"") && page.contains("data-chart=\"share\""));
+    let counts = screenshot(&chrome, &url, &shots.join("trends.png"), "1100,1300", &[NEGATIVE, POSITIVE]);
+    assert!(counts[0] > 2000 && counts[1] > 2000, "negative and positive bars drawn: {counts:?}");
+
+    // The alerts page shows the crisis alert with its evidence.
+    let page = dom(&chrome, &format!("{origin}/alerts"));
+    assert!(page.contains("严重") && page.contains("起火"), "{page}");
+
+    // A digest file, opened directly: its charts render.
+    let digest = d.join("digest.html");
+    let out = yuqing(d, &["--config", "demo/yuqing.toml", "digest", "--watch", "极光", "-o", digest.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let url = format!("file://{}", digest.display());
+    let page = dom(&chrome, &url);
+    assert!(page.contains("data-chart=\"daily\"") && !page.contains("<script"));
+    let counts = screenshot(&chrome, &url, &shots.join("digest.png"), "800,2000", &[NEGATIVE, POSITIVE]);
+    assert!(counts[1] > 1000, "the digest's bars drawn: {counts:?}");
+    let demo_digest = format!("file://{}", d.join("demo/data/digests/极光-demo-week.html").display());
+    let counts = screenshot(&chrome, &demo_digest, &shots.join("demo-digest.png"), "800,2000", &[NEGATIVE, POSITIVE]);
+    assert!(counts[0] > 3000 && counts[1] > 1000, "the crisis week in red: {counts:?}");
+    eprintln!("screenshots in {}", shots.display());
+}

@@ -1,0 +1,117 @@
+//! `yuqing serve`'s JSON API and its guard: search (JSON and CSV export), stats, alerts and
+//! digest over the demo's data; a bad query is a 400 naming it; listening beyond this machine
+//! needs a token, and then every request needs it.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+fn yuqing(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(dir).args(args).output().unwrap()
+}
+
+fn serve(dir: &Path, addr: &str, token: Option<&str>) -> (Server, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yuqing"));
+    cmd.current_dir(dir).args(["--config", "demo/yuqing.toml", "serve", "--addr", addr]);
+    match token {
+        Some(t) => cmd.env("YUQING_TOKEN", t),
+        None => cmd.env_remove("YUQING_TOKEN"),
+    };
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let origin = line.split_whitespace().nth(1).expect("the address").trim_end_matches('/').to_string();
+    (Server(child), origin)
+}
+
+#[test]
+fn the_api_answers_and_the_token_guards_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    assert!(yuqing(d, &["demo", "--dir", "demo"]).status.success());
+    let (server, origin) = serve(d, "127.0.0.1:0", None);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let get = |url: String| -> (u16, String, String) {
+        runtime.block_on(async {
+            let r = reqwest::get(&url).await.unwrap();
+            let status = r.status().as_u16();
+            let kind = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+            (status, kind, r.text().await.unwrap())
+        })
+    };
+
+    let (status, _, body) = get(format!("{origin}/api/search?q=起火&watch=极光&collapse=1&sort=engagement&limit=5"));
+    assert_eq!(status, 200);
+    let hits: Vec<Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(hits.len(), 5);
+    let engagement: Vec<u64> = hits
+        .iter()
+        .map(|h| h["likes"].as_u64().unwrap() + h["reposts"].as_u64().unwrap() + h["replies"].as_u64().unwrap())
+        .collect();
+    assert!(engagement.windows(2).all(|w| w[0] >= w[1]), "{engagement:?}");
+    let (status, kind, csv) = get(format!("{origin}/api/search.csv?q=召回&watch=极光&limit=3"));
+    assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
+    assert_eq!(csv.lines().count(), 4, "a header and three rows: {csv}");
+    assert!(csv.starts_with("published_at,source,kind,label"));
+
+    let (status, _, body) = get(format!("{origin}/api/search?q=AND%20("));
+    assert_eq!(status, 400);
+    assert!(body.contains("bad query"), "{body}");
+    let (status, _, body) = get(format!("{origin}/api/search?since=yesterday-ish"));
+    assert_eq!(status, 400);
+    assert!(body.contains("since:"), "{body}");
+
+    let (status, _, body) = get(format!("{origin}/api/stats?watch=极光&days=7&interval=day"));
+    assert_eq!(status, 200);
+    let stats: Value = serde_json::from_str(&body).unwrap();
+    assert!(stats["counts"]["negative"].as_u64().unwrap() > 300, "the crisis week");
+    assert_eq!(stats["share_of_voice"].as_array().unwrap().len(), 3);
+    let (status, _, body) = get(format!("{origin}/api/stats?watch=华为"));
+    assert_eq!(status, 400);
+    assert!(body.contains("no watch named \\\"华为\\\""), "{body}");
+
+    let (status, _, body) = get(format!("{origin}/api/alerts"));
+    assert_eq!(status, 200);
+    let alerts: Vec<Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(alerts[0]["alert"]["watch"], "极光");
+
+    let (status, _, body) = get(format!("{origin}/api/digest?watch=星河&week=2026-W40"));
+    assert_eq!(status, 200);
+    let digest: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(digest["period"]["label"], "2026-W40");
+    let (status, _, _) = get(format!("{origin}/digests/..%2Fyuqing.toml"));
+    assert_eq!(status, 404, "only digest files are served");
+    drop(server);
+
+    // Off this machine: refused without a token; with one, every request needs it.
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .current_dir(d)
+        .args(["--config", "demo/yuqing.toml", "serve", "--addr", "0.0.0.0:0"])
+        .env_remove("YUQING_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a token"), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_server, origin) = serve(d, "0.0.0.0:0", Some("s3cret"));
+    let port = origin.rsplit(':').next().unwrap();
+    let local = format!("http://127.0.0.1:{port}");
+    assert_eq!(get(format!("{local}/api/alerts")).0, 401);
+    assert_eq!(get(format!("{local}/api/alerts?token=wrong")).0, 401);
+    let (status, _, body) = get(format!("{local}/api/alerts?token=s3cret"));
+    assert_eq!(status, 200, "{body}");
+    let bearer = runtime.block_on(async {
+        reqwest::Client::new().get(format!("{local}/search")).bearer_auth("s3cret").send().await.unwrap()
+    });
+    assert_eq!(bearer.status().as_u16(), 200);
+    assert!(bearer.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+}
