@@ -104,6 +104,10 @@ pub struct CrawlConfig {
     /// Commit the index (and then the crawl state) after this many new mentions.
     #[serde(default = "default_commit_every")]
     pub commit_every: usize,
+    /// Also commit, as the next page arrives, once the oldest uncommitted mention has waited
+    /// this many seconds (so that a long crawl's mentions reach search and alerts).
+    #[serde(default = "default_commit_secs")]
+    pub commit_secs: u64,
 }
 
 impl Default for CrawlConfig {
@@ -158,6 +162,10 @@ const fn default_retry_base_ms() -> u64 {
 
 const fn default_max_retry_after_secs() -> u64 {
     120
+}
+
+const fn default_commit_secs() -> u64 {
+    30
 }
 
 const fn default_commit_every() -> usize {
@@ -319,6 +327,7 @@ impl Config {
             ("crawl.max_body_bytes", crawl.max_body_bytes == 0),
             ("crawl.concurrency", crawl.concurrency == 0),
             ("crawl.commit_every", crawl.commit_every == 0),
+            ("crawl.commit_secs", crawl.commit_secs == 0),
         ] {
             if zero {
                 return Err(invalid(field, "must be at least 1".into()));

@@ -110,7 +110,12 @@ impl Crawler {
             matcher.clone(),
             default_writer_heap_bytes(),
         )?;
-        let (tx, writer_thread) = sink::spawn(writer, self.store.clone(), self.settings.commit_every);
+        let (tx, writer_thread) = sink::spawn(
+            writer,
+            self.store.clone(),
+            self.settings.commit_every,
+            std::time::Duration::from_secs(self.settings.commit_secs),
+        );
         let ctx = Ctx {
             settings: self.settings.clone(),
             fetcher: self.fetcher.clone(),
