@@ -110,24 +110,31 @@ fn baseline() -> String {
     lines
 }
 
-/// Starts `yuqing run` in `dir`; its stderr lines are collected.
+/// Starts `yuqing run` (with its dashboard on a free port) in `dir`; its stdout and stderr
+/// lines are collected.
 fn start(dir: &Path, hook: &str, smtp: &str) -> (Child, Arc<Mutex<Vec<String>>>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
         .current_dir(dir)
-        .args(["run", "-v"])
+        .args(["run", "-v", "--serve", "127.0.0.1:0"])
         .env("T_DAEMON_HOOK", hook)
         .env("T_DAEMON_SMTP", smtp)
         .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let lines: Arc<Mutex<Vec<String>>> = Arc::default();
-    let sink = lines.clone();
+    let (sink, out_sink) = (lines.clone(), lines.clone());
     let stderr = child.stderr.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             sink.lock().unwrap().push(line);
+        }
+    });
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            out_sink.lock().unwrap().push(line);
         }
     });
     (child, lines)
@@ -220,6 +227,18 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
         files.iter().any(|p| std::fs::read_to_string(p).unwrap().contains("<svg data-chart=\"daily\"")),
         "{files:?}"
     );
+
+    // The daemon's own dashboard lists the alert while it runs.
+    let dashboard = lines
+        .lock()
+        .unwrap()
+        .iter()
+        .find_map(|l| l.strip_prefix("dashboard: ").map(|u| u.trim_end_matches('/').to_string()))
+        .expect("the dashboard's address");
+    let live = runtime.block_on(async { reqwest::get(format!("{dashboard}/api/alerts")).await.unwrap().text().await });
+    let live: Vec<Value> = serde_json::from_str(&live.unwrap()).unwrap();
+    assert_eq!(live.len(), 1);
+    assert_eq!(live[0]["alert"]["watch"], "华为");
 
     // More crawls of the same incident send nothing more.
     let hits = *site.feed_hits.lock().unwrap();

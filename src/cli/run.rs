@@ -11,6 +11,7 @@ use yuqing::alert::channels::Channel;
 use yuqing::config::Config;
 use yuqing::crawl::Crawler;
 use yuqing::daemon::{Daemon, Evaluator};
+use yuqing::serve::{Dashboard, check_bind, serve};
 use yuqing::store::Store;
 
 #[derive(Debug, clap::Args)]
@@ -21,6 +22,13 @@ pub struct RunArgs {
     /// Run only this source (repeatable); default: every definition in the sources directory.
     #[arg(long = "source", value_name = "NAME")]
     sources: Vec<String>,
+    /// Also serve the dashboard on this address (it then shows the alerts live; the state
+    /// can only be open in one process).
+    #[arg(long, value_name = "ADDR")]
+    serve: Option<std::net::SocketAddr>,
+    /// The environment variable holding the dashboard's token (required off this machine).
+    #[arg(long, default_value = "YUQING_TOKEN")]
+    token_env: String,
 }
 
 pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -43,6 +51,28 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
         history: AlertHistory::new(store.clone()),
         client: reqwest::Client::new(),
     };
+    let token = std::env::var(&args.token_env).ok().filter(|t| !t.is_empty());
+    let dashboard = match args.serve {
+        None => None,
+        Some(addr) => {
+            check_bind(addr, token.as_deref())
+                .with_context(|| format!("--serve {addr} (token from {})", args.token_env))?;
+            let dash = Dashboard {
+                index: index.clone(),
+                fields,
+                text: analyzer.text.clone(),
+                watches: config.watches.clone(),
+                history: Ok(AlertHistory::new(store.clone())),
+                digests_dir: config
+                    .digest
+                    .as_ref()
+                    .and_then(|d| d.dir.clone())
+                    .unwrap_or_else(|| config.data_dir.join("digests")),
+                token,
+            };
+            Some((addr, Arc::new(dash)))
+        }
+    };
     let crawler = Crawler::new(config.crawl.clone(), store, analyzer, index, fields, config.watches.clone());
     let digests = config.digest.clone().map(|plan| {
         let dir = plan.dir.clone().unwrap_or_else(|| config.data_dir.join("digests"));
@@ -52,6 +82,18 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let summary = runtime.block_on(async {
         let (stop, shutdown) = tokio::sync::watch::channel(false);
+        let server = match dashboard {
+            None => None,
+            Some((addr, dash)) => {
+                let listener =
+                    tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+                println!("dashboard: http://{}/", listener.local_addr()?);
+                let mut until = shutdown.clone();
+                Some(tokio::spawn(serve(listener, dash, async move {
+                    let _ = until.wait_for(|stop| *stop).await;
+                })))
+            }
+        };
         tokio::spawn(async move {
             wait_for_signal().await;
             tracing::warn!("stopping: finishing in-flight crawls, then committing (signal again to stop now)");
@@ -61,7 +103,11 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
             eprintln!("stopped without finishing; the next run fetches again what was not committed");
             std::process::exit(130);
         });
-        daemon.run(shutdown).await
+        let summary = daemon.run(shutdown).await?;
+        if let Some(server) = server {
+            let _ = server.await;
+        }
+        anyhow::Ok(summary)
     })?;
     eprintln!(
         "stopped cleanly: {} crawls, {} new mentions, {} crawl errors, {} alerts ({} not fully delivered), {} digest rounds",
