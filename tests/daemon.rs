@@ -1,5 +1,6 @@
 //! `yuqing run` end to end against a local fixture site: a brand's ordinary history is indexed,
-//! the daemon crawls a JSON social feed every 2 seconds, 30 negative posts appear ("刚刚"), and
+//! the daemon crawls a JSON social feed every 2 seconds (and a forum that takes 6 seconds to
+//! answer, which must delay nothing), 30 negative posts appear ("刚刚"), and
 //! the alert must reach a local webhook within one crawl interval plus 10 seconds. SIGINT then
 //! stops it cleanly; `yuqing alerts` lists the alert with its delivery; a restart that crawls
 //! the same incident again sends nothing twice. The digest goes out on its schedule: Markdown
@@ -66,6 +67,7 @@ url = { pointer = "/mid", format = "{origin}/status/{}" }
 struct Site {
     posts: Arc<Mutex<Vec<Value>>>,
     feed_hits: Arc<Mutex<u32>>,
+    slow_hits: Arc<Mutex<u32>>,
     alerts: Arc<Mutex<Vec<(Instant, Value)>>>,
     digests: Arc<Mutex<Vec<Value>>>,
 }
@@ -73,6 +75,20 @@ struct Site {
 async fn feed(State(site): State<Site>) -> Json<Value> {
     *site.feed_hits.lock().unwrap() += 1;
     Json(json!({"ok": 1, "data": {"list": site.posts.lock().unwrap().clone()}}))
+}
+
+/// A forum that takes 6 seconds to answer: it must delay no other source, and a crawl of it
+/// in flight at SIGINT finishes before the daemon exits.
+async fn slow(State(site): State<Site>) -> Json<Value> {
+    let n = {
+        let mut hits = site.slow_hits.lock().unwrap();
+        *hits += 1;
+        *hits
+    };
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    Json(
+        json!({"ok": 1, "data": {"list": [post(&format!("slow{n}"), &format!("华为论坛第{n}帖：新系统更新体验分享"), 0)]}}),
+    )
 }
 
 async fn hook(State(site): State<Site>, Json(body): Json<Value>) -> &'static str {
@@ -174,6 +190,7 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let router = axum::Router::new()
         .route("/api/feed", axum::routing::get(feed))
+        .route("/api/slow", axum::routing::get(slow))
         .route("/hook", axum::routing::post(hook))
         .with_state(site.clone());
     let origin = runtime.block_on(common::serve(router));
@@ -181,6 +198,8 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
     std::fs::write(d.join("yuqing.toml"), CONFIG).unwrap();
     std::fs::create_dir(d.join("sources")).unwrap();
     std::fs::write(d.join("sources/feed.toml"), SOURCE.replace("{origin}", &origin)).unwrap();
+    let slow_source = SOURCE.replace("{origin}/api/feed", "{origin}/api/slow").replace("{origin}", &origin);
+    std::fs::write(d.join("sources/slow.toml"), slow_source).unwrap();
     std::fs::write(d.join("history.jsonl"), baseline()).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).args(["ingest", "history.jsonl"]).output();
     assert!(out.unwrap().status.success());
@@ -191,6 +210,8 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
     let (child, lines) = start(d, &hook_url, &smtp);
     // The first crawls happen and judge the ordinary hour: nothing is sent.
     wait_until("two crawls", Duration::from_secs(60), || *site.feed_hits.lock().unwrap() >= 2);
+    // The slow forum's first crawl is still in flight: it held the feed up in nothing.
+    assert_eq!(*site.slow_hits.lock().unwrap(), 1);
     assert!(site.alerts.lock().unwrap().is_empty(), "an ordinary hour alerted");
 
     // The incident breaks.
@@ -245,8 +266,18 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
     wait_until("two more crawls", Duration::from_secs(30), || *site.feed_hits.lock().unwrap() >= hits + 2);
     assert_eq!(site.alerts.lock().unwrap().len(), 1);
 
+    // SIGINT while a slow crawl is in flight: it finishes, its post is committed, then the exit.
+    let in_flight = *site.slow_hits.lock().unwrap();
+    wait_until("a slow crawl in flight", Duration::from_secs(20), || *site.slow_hits.lock().unwrap() > in_flight);
     let log = interrupt(child, &lines);
     assert!(log.contains("stopped cleanly:") && log.contains("1 alerts (0 not fully delivered)"), "{log}");
+    let last = *site.slow_hits.lock().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .current_dir(d)
+        .args(["search", &format!("论坛第{last}帖"), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1, "the in-flight crawl's post was committed");
 
     // The history lists it with its delivery.
     let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).args(["alerts", "--json"]).output().unwrap();
