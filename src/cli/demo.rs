@@ -99,7 +99,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         r.sample_query
     );
     for h in &r.sample {
-        println!("  {}  {}  {}", h.published_at, h.snippet, h.url);
+        let at = h.published_at.parse().map_or(h.published_at.clone(), yuqing::mention::local_minute);
+        println!("  {at}  {}  {}", h.snippet, h.url);
     }
     println!();
     println!("Where things are:");

@@ -288,13 +288,8 @@ pub fn generate(now: Timestamp) -> Corpus {
                     let detail = pick(rng, &CRISIS_DETAILS);
                     let core = fill(pick(rng, &CRISIS), CRISIS_BRAND, CRISIS_MODEL, "", rng.u32(2..30), detail);
                     let (opener, end) = (pick(rng, &CRISIS_OPENERS), pick(rng, &CRISIS_ENDS));
-                    (
-                        format!(
-                            "{opener}{core}{}{end}",
-                            if end.is_empty() || end.starts_with('[') { "" } else { "，" }
-                        ),
-                        1,
-                    )
+                    let bare = end.is_empty() || end.starts_with('[') || core.ends_with(['？', '！']);
+                    (format!("{opener}{core}{}{end}", if bare { "" } else { "，" }), 1)
                 });
                 // The first hours' posts spread widely.
                 let heat = if since_crisis < 4 { 40 } else { 8 };
