@@ -130,6 +130,11 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     // The search form round-trips a crisis query with duplicates collapsed.
     let crisis = dom(&chrome, &format!("{origin}/search?q=起火+召回&watch=极光&collapse=1&sort=engagement"));
     assert!(crisis.matches("class=\"hit\"").count() >= 10 && crisis.contains("<b>起火</b>"));
+    // Filters by kind and risk narrow it: reviews tagged with the legal risk only.
+    let narrowed = dom(&chrome, &format!("{origin}/search?q=起火&watch=极光&kind=review&risk=legal"));
+    assert!(narrowed.contains("<option value=\"legal\" selected=\"\">法律监管</option>"), "the form keeps the filter");
+    let hits = narrowed.matches("class=\"hit\"").count();
+    assert!(hits > 0 && narrowed.matches(" · review · ").count() == hits, "{hits} hits, all reviews");
 
     // The trend view: stacked bars with the crisis in red.
     let url = format!("{origin}/trends?watch=极光&days=30");

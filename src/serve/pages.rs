@@ -18,6 +18,7 @@ use crate::digest::{DigestRequest, build, html as digest_html};
 use crate::index::search::search as run_search;
 use crate::index::stats::{Interval, StatsRequest, stats as run_stats};
 use crate::mention::local_minute;
+use crate::sentiment::RiskCategory;
 
 const CSS: &str = r#"
 body{font-family:-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
@@ -90,6 +91,17 @@ pub async fn search(
                 option value="" { "全部情感" }
                 @for (v, n) in [("negative", "负面"), ("neutral", "中性"), ("positive", "正面")] { option value=(v) selected[selected(&p.sentiment, v)] { (n) } }
             }
+            select name="kind" {
+                option value="" { "全部类型" }
+                @for (v, n) in [("review", "评价"), ("post", "帖子"), ("question", "提问"), ("answer", "回答"), ("comment", "评论"), ("news", "新闻")] {
+                    option value=(v) selected[selected(&p.kind, v)] { (n) }
+                }
+            }
+            select name="risk" {
+                option value="" { "全部风险" }
+                @for c in RiskCategory::ALL { option value=(c.name()) selected[selected(&p.risk, c.name())] { (c.label_zh()) } }
+            }
+            input type="text" name="source" value=(p.source.clone().unwrap_or_default()) placeholder="来源" size="10";
             input type="text" name="since" value=(p.since.clone().unwrap_or_default()) placeholder="起 2026-11-01" size="12";
             input type="text" name="until" value=(p.until.clone().unwrap_or_default()) placeholder="止" size="12";
             select name="sort" {
