@@ -169,7 +169,7 @@ const fn default_commit_secs() -> u64 {
 }
 
 const fn default_commit_every() -> usize {
-    5000
+    20_000
 }
 
 /// The data directory unless configured.
