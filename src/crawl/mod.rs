@@ -67,6 +67,9 @@ struct Ctx {
     /// Relative times ("5分钟前") are read against this: the start of the source's crawl.
     now: Timestamp,
     progress: Arc<Progress>,
+    /// Pages being read and prepared at once: two per core (measured: one per core, or no
+    /// bound at all, left the cores less busy or crowded out the index writer's threads).
+    cpu: Arc<tokio::sync::Semaphore>,
 }
 
 /// Crawls sources into one index.
@@ -127,6 +130,9 @@ impl Crawler {
             sink: tx,
             now: Timestamp::now(),
             progress,
+            cpu: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get) * 2,
+            )),
         };
         Ok(CrawlSession { ctx, writer_thread })
     }

@@ -254,7 +254,12 @@ async fn read_page(
         progress: ctx.progress.clone(),
     };
     let (text, page_url, page_validators) = (fetched.text, fetched.url, fetched.validators);
-    let done = tokio::task::spawn_blocking(move || job.run(&text, &page_url)).await;
+    let permit = ctx.cpu.clone().acquire_owned().await.expect("the semaphore is never closed");
+    let done = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        job.run(&text, &page_url)
+    })
+    .await;
     let read = match done {
         Ok(Ok(r)) => r,
         Ok(Err(reason)) => {

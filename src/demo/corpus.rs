@@ -227,6 +227,8 @@ fn opinion(rng: &mut fastrand::Rng, brand: &str, model: &str, place: Place) -> (
 /// The demo's mentions for a site started at `now`.
 pub fn generate(now: Timestamp) -> Corpus {
     let mut rng = fastrand::Rng::with_seed(20261123);
+    let mut crng = fastrand::Rng::with_seed(119);
+    let mut crisis_question: Option<usize> = None;
     let hour = SignedDuration::from_hours(1);
     let current = Timestamp::from_second(now.as_second().div_euclid(3600) * 3600).expect("an hour start");
     let crisis_start = current - hour * CRISIS_HOURS_AGO as i32;
@@ -274,17 +276,18 @@ pub fn generate(now: Timestamp) -> Corpus {
                 });
             }
         }
-        // The crisis: 极光 X5 catching fire, mostly on the social feed.
+        // The crisis: 极光 X5 catching fire, mostly on the social feed; its own random stream, so
+        // that it reads the same whatever hour the demo starts at.
         let since_crisis = (start.as_second() - crisis_start.as_second()) / 3600;
         if (0..CRISIS_CURVE.len() as i64).contains(&since_crisis) {
             let b = BRANDS.iter().position(|(name, _, _)| *name == CRISIS_BRAND).expect("the crisis brand");
             for _ in 0..CRISIS_CURVE[since_crisis as usize] {
-                let place = match rng.f64() {
+                let place = match crng.f64() {
                     r if r < 0.7 => Place::Post,
                     r if r < 0.85 => Place::Review,
                     _ => Place::Answer,
                 };
-                let (text, _) = unique(&mut seen, &mut rng, |rng| {
+                let (text, _) = unique(&mut seen, &mut crng, |rng| {
                     let detail = pick(rng, &CRISIS_DETAILS);
                     let core = fill(pick(rng, &CRISIS), CRISIS_BRAND, CRISIS_MODEL, "", rng.u32(2..30), detail);
                     let (opener, end) = (pick(rng, &CRISIS_OPENERS), pick(rng, &CRISIS_ENDS));
@@ -293,10 +296,15 @@ pub fn generate(now: Timestamp) -> Corpus {
                 });
                 // The first hours' posts spread widely.
                 let heat = if since_crisis < 4 { 40 } else { 8 };
-                let at = start + SignedDuration::from_mins(rng.i64(0..60));
+                let at = start + SignedDuration::from_mins(crng.i64(0..60));
                 next_id += 1;
+                // One crisis question gathers the answers (its own slot, so the brand's daily
+                // questions do not interleave with it).
                 let question = if place == Place::Answer {
-                    ask(&mut rng, &mut seen, &mut open, &mut questions, b, CRISIS_MODEL, -1, at)
+                    *crisis_question.get_or_insert_with(|| {
+                        let mut slot = [None; 3];
+                        ask(&mut crng, &mut seen, &mut slot, &mut questions, b, CRISIS_MODEL, -1, at)
+                    })
                 } else {
                     0
                 };
@@ -306,11 +314,11 @@ pub fn generate(now: Timestamp) -> Corpus {
                     brand: b,
                     product: product_id(b, CRISIS_MODEL),
                     text,
-                    author: format!("{}{}", pick(&mut rng, &USERS), rng.u32(1..999)),
+                    author: format!("{}{}", pick(&mut crng, &USERS), crng.u32(1..999)),
                     at,
-                    likes: rng.u64(0..heat * 30),
-                    reposts: if place == Place::Post { rng.u64(0..heat * 10) } else { 0 },
-                    replies: rng.u64(0..heat * 3),
+                    likes: crng.u64(0..heat * 30),
+                    reposts: if place == Place::Post { crng.u64(0..heat * 10) } else { 0 },
+                    replies: crng.u64(0..heat * 3),
                     stars: 1,
                     question,
                     crisis: true,
@@ -403,5 +411,25 @@ mod tests {
         let texts: std::collections::HashSet<String> =
             c.mentions.iter().map(|m| crate::text::normalize(&m.text)).collect();
         assert_eq!(texts.len(), c.mentions.len(), "every text distinct after normalization");
+    }
+
+    #[test]
+    fn the_crisis_reads_the_same_whatever_hour_the_demo_starts() {
+        // (hour of the crisis, text), in a stable order.
+        let crisis = |now: &str| -> Vec<(i64, String)> {
+            let c = generate(now.parse().unwrap());
+            let mut v: Vec<(i64, String)> = c
+                .mentions
+                .into_iter()
+                .filter(|m| m.crisis)
+                .map(|m| ((m.at.as_second() - c.crisis_start.as_second()) / 3600, m.text))
+                .collect();
+            v.sort();
+            v
+        };
+        let morning = crisis("2026-11-23T01:20:00Z");
+        assert_eq!(morning, crisis("2026-11-23T13:45:00Z"));
+        let morning: Vec<String> = morning.into_iter().map(|(_, t)| t).collect();
+        assert!(morning.iter().filter(|t| t.contains("爆炸")).count() > morning.len() / 5);
     }
 }
