@@ -9,7 +9,7 @@ use tantivy::Index;
 use super::detect::{Detector, Point, Verdict};
 use super::rules::AlertRules;
 use crate::index::search::{SearchRequest, Sort, TopPost, top_posts};
-use crate::index::stats::{Interval, StatsRequest, risk_counts, stats, watches_query};
+use crate::index::stats::{Interval, risk_counts, timeline, watches_query};
 use crate::index::terms::{RisingTerm, TERMS_SAMPLE, rising, term_counts};
 use crate::index::{Fields, IndexError};
 use crate::mention::parse_time;
@@ -48,7 +48,7 @@ pub struct BacktestRequest {
 /// `rules.history_days` of buckets before it.
 pub fn backtest(index: &Index, f: Fields, text: &TextPipeline, r: &BacktestRequest) -> Result<Vec<Alert>, IndexError> {
     let from = r.since - SignedDuration::from_hours(24 * r.rules.history_days);
-    let series = series(index, f, text, &r.watch, from, r.until, r.rules.bucket)?;
+    let series = series(index, f, &r.watch, from, r.until, r.rules.bucket)?;
     let mut detector = Detector::new(r.rules.detector());
     let mut alerts = Vec::new();
     for end in 1..=series.len() {
@@ -65,22 +65,12 @@ pub fn backtest(index: &Index, f: Fields, text: &TextPipeline, r: &BacktestReque
 pub fn series(
     index: &Index,
     f: Fields,
-    text: &TextPipeline,
     watch: &Watch,
     from: Timestamp,
     until: Timestamp,
     interval: Interval,
 ) -> Result<Vec<Point>, IndexError> {
-    let request = StatsRequest {
-        watch: watch.name.clone(),
-        aliases: watch.aliases.clone(),
-        group: vec![watch.name.clone()],
-        since: from,
-        until,
-        interval,
-    };
-    let s = stats(index, f, text, &request)?;
-    Ok(s.buckets
+    Ok(timeline(index, f, &watch.name, from, until, interval)?
         .iter()
         .filter_map(|b| {
             let start = parse_time(&b.start).ok()?;

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::backtest::Alert;
-use super::channels::Delivery;
+use super::channels::{Channel, Delivery, Notice, send_all};
 use super::detect::{Severity, Verdict};
 use crate::store::{Store, StoreError};
 
@@ -50,6 +50,19 @@ impl AlertHistory {
     /// Whether `watch` had an alert for this verdict's bucket and severity before.
     pub fn contains(&self, watch: &str, v: &Verdict) -> Result<bool, StoreError> {
         self.store.has_alert(&key(watch, v))
+    }
+
+    /// Raises `alert`: sends it through every channel, then keeps it with its deliveries.
+    pub async fn raise(
+        &self,
+        alert: Alert,
+        channels: &[Channel],
+        client: &reqwest::Client,
+    ) -> Result<AlertRecord, StoreError> {
+        let deliveries = send_all(channels, client, &Notice::alert(&alert)).await;
+        let record = AlertRecord { raised_at: Timestamp::now(), alert, deliveries };
+        self.record(&record)?;
+        Ok(record)
     }
 
     /// Keeps `record`, replacing an earlier one of the same alert.

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use yuqing::alert::channels::{Channel, Notice};
+use yuqing::alert::channels::{Channel, Notice, send_all};
 use yuqing::alert::{BacktestRequest, backtest};
 use yuqing::config::Config;
 use yuqing::index::stats::last_days;
@@ -55,8 +55,7 @@ pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let client = reqwest::Client::new();
         for a in &alerts {
-            for c in &channels {
-                let d = runtime.block_on(c.send(&client, &Notice::alert(a)));
+            for d in runtime.block_on(send_all(&channels, &client, &Notice::alert(a))) {
                 failed |= !d.delivered;
                 match &d.error {
                     None => {

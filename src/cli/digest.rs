@@ -42,7 +42,7 @@ pub struct DigestArgs {
 }
 
 pub fn run(config: &Config, args: DigestArgs) -> anyhow::Result<ExitCode> {
-    let watch = super::find_watch(config, &args.watch)?.clone();
+    let watch = super::find_watch(config, &args.watch)?;
     let period = match (&args.week, args.since, args.until) {
         (Some(w), _, _) => iso_week(w).map_err(|e| anyhow::anyhow!("--week: {e}"))?,
         (None, Some(since), Some(until)) => {
@@ -52,8 +52,7 @@ pub fn run(config: &Config, args: DigestArgs) -> anyhow::Result<ExitCode> {
         _ => last_week(jiff::Timestamp::now()),
     };
     let (analyzer, index, fields) = super::open_existing_index(config)?;
-    let request =
-        DigestRequest { group: watch.group_members(&config.watches), watch, period, alerts: alert_history(config) };
+    let request = DigestRequest::for_watch(watch, &config.watches, period, alert_history(config));
     let digest = build(&index, fields, &analyzer.text, &request)?;
     let text = match args.format {
         Format::Html => html::render(&digest),

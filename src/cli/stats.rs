@@ -30,19 +30,11 @@ pub struct StatsArgs {
 
 pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let watch = super::find_watch(config, &args.watch)?;
-    let group = watch.group_members(&config.watches);
     let until = args.until.unwrap_or_else(jiff::Timestamp::now);
     let since = args.since.unwrap_or_else(|| last_days(until, args.days));
     anyhow::ensure!(since < until, "--since must be before --until");
     let (analyzer, index, fields) = super::open_existing_index(config)?;
-    let request = StatsRequest {
-        watch: watch.name.clone(),
-        aliases: watch.aliases.clone(),
-        group,
-        since,
-        until,
-        interval: args.interval,
-    };
+    let request = StatsRequest::for_watch(watch, &config.watches, since, until, args.interval);
     let s = stats(&index, fields, &analyzer.text, &request)?;
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::{DaemonError, Evaluator};
-use crate::alert::channels::Notice;
+use crate::alert::channels::{Notice, send_all};
 use crate::digest::schedule::{DigestPlan, file_name};
 use crate::digest::{DigestRequest, build, html, last_week, markdown};
 
@@ -30,12 +30,7 @@ impl Evaluator {
             let mut out = Vec::new();
             for name in &plan.watches {
                 let Some(watch) = me.watches.iter().find(|w| &w.name == name) else { continue };
-                let request = DigestRequest {
-                    group: watch.group_members(&me.watches),
-                    watch: watch.clone(),
-                    period: period.clone(),
-                    alerts: alerts.clone(),
-                };
+                let request = DigestRequest::for_watch(watch, &me.watches, period.clone(), alerts.clone());
                 let digest = build(&me.index, me.fields, &me.text, &request)?;
                 let file = file_name(&digest.watch, &digest.period.label);
                 let path = dir.join(&file);
@@ -58,8 +53,7 @@ impl Evaluator {
         .unwrap_or_else(|e| panic!("building the digests panicked: {e}"))?;
         let mut written = Vec::new();
         for (path, notice) in notices {
-            for c in &self.channels {
-                let d = c.send(&self.client, &notice).await;
+            for d in send_all(&self.channels, &self.client, &notice).await {
                 if let Some(e) = &d.error {
                     tracing::warn!(channel = %d.channel, digest = %notice.title, error = %e, "digest not delivered");
                 }

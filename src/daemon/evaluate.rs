@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use tantivy::Index;
 
 use super::DaemonError;
-use crate::alert::channels::{Channel, Notice};
+use crate::alert::channels::Channel;
 use crate::alert::{AlertHistory, AlertRecord, AlertRules, Detector, explain, series};
 use crate::index::Fields;
 use crate::index::stats::Interval;
@@ -56,12 +56,7 @@ impl Evaluator {
             .unwrap_or_else(|e| panic!("alert evaluation panicked: {e}"))?;
         let mut records = Vec::new();
         for alert in alerts {
-            let notice = Notice::alert(&alert);
-            let mut deliveries = Vec::new();
-            for c in &self.channels {
-                deliveries.push(c.send(&self.client, &notice).await);
-            }
-            let record = AlertRecord { raised_at: Timestamp::now(), alert, deliveries };
+            let record = self.history.raise(alert, &self.channels, &self.client).await?;
             tracing::warn!(
                 watch = %record.alert.watch,
                 bucket = %record.alert.verdict.start,
@@ -71,7 +66,6 @@ impl Evaluator {
                 delivered = record.delivered(),
                 "alert raised"
             );
-            self.history.record(&record)?;
             records.push(record);
         }
         Ok(records)
@@ -85,7 +79,7 @@ impl Evaluator {
         let from = current - SignedDuration::from_hours(24 * self.rules.history_days) - len * replay;
         let mut out = Vec::new();
         for watch in &self.watches {
-            let points = series(&self.index, self.fields, &self.text, watch, from, current + len, self.rules.bucket)?;
+            let points = series(&self.index, self.fields, watch, from, current + len, self.rules.bucket)?;
             let mut detector = Detector::new(self.rules.detector());
             let first = points.len().saturating_sub(replay as usize).max(1);
             for end in first..=points.len() {

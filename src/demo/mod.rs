@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::alert::channels::{Channel, ChannelError, Notice};
+use crate::alert::channels::{Channel, ChannelError};
 use crate::alert::{AlertHistory, AlertRecord, BacktestRequest, backtest};
 use crate::analyzer::{Analyzer, AnalyzerError};
 use crate::config::{Config, ConfigError};
@@ -197,14 +197,7 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
         .expect("detection panicked")?
     };
     for alert in found {
-        let notice = Notice::alert(&alert);
-        let mut deliveries = Vec::new();
-        for c in &channels {
-            deliveries.push(c.send(&client, &notice).await);
-        }
-        let record = AlertRecord { raised_at: Timestamp::now(), alert, deliveries };
-        history.record(&record)?;
-        alerts.push(record);
+        alerts.push(history.raise(alert, &channels, &client).await?);
     }
 
     stage("writing the weekly digests");
@@ -257,12 +250,7 @@ fn write_digests(
     let period = Period::new(now - SignedDuration::from_hours(24 * 7), now);
     let mut out = Vec::new();
     for watch in &config.watches {
-        let request = DigestRequest {
-            group: watch.group_members(&config.watches),
-            watch: watch.clone(),
-            period: period.clone(),
-            alerts: alerts.clone(),
-        };
+        let request = DigestRequest::for_watch(watch, &config.watches, period.clone(), alerts.clone());
         let digest = build(index, fields, &analyzer.text, &request)?;
         let path = dir.join(crate::digest::schedule::file_name(&watch.name, "demo-week"));
         std::fs::write(&path, html::render(&digest)).map_err(io(&path))?;

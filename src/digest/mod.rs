@@ -45,6 +45,13 @@ pub struct DigestRequest {
     pub alerts: Vec<AlertRecord>,
 }
 
+impl DigestRequest {
+    /// The digest of `watch` (its competitor group among `all`) over `period`.
+    pub fn for_watch(watch: &Watch, all: &[Watch], period: Period, alerts: Vec<AlertRecord>) -> Self {
+        DigestRequest { group: watch.group_members(all), watch: watch.clone(), period, alerts }
+    }
+}
+
 /// A watch's share of its group, this period and the one before.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShareChange {

@@ -17,6 +17,7 @@ use super::terms::{TERMS_SAMPLE, TermCount};
 use super::{Fields, IndexError};
 use crate::mention::local_minute;
 use crate::text::TextPipeline;
+use crate::watch::Watch;
 
 /// Offset of the mention time zone (Asia/Shanghai, UTC+8, no DST) for local bucket edges.
 const LOCAL_OFFSET_HOURS: i64 = 8;
@@ -40,6 +41,21 @@ pub struct StatsRequest {
     pub since: Timestamp,
     pub until: Timestamp,
     pub interval: Interval,
+}
+
+impl StatsRequest {
+    /// The stats of `watch` (its names left out of the top terms, its competitor group among
+    /// `all` for share of voice) over [`since`, `until`).
+    pub fn for_watch(watch: &Watch, all: &[Watch], since: Timestamp, until: Timestamp, interval: Interval) -> Self {
+        StatsRequest {
+            watch: watch.name.clone(),
+            aliases: watch.aliases.clone(),
+            group: watch.group_members(all),
+            since,
+            until,
+            interval,
+        }
+    }
 }
 
 /// Mentions by sentiment.
@@ -94,31 +110,15 @@ pub const TOP_TERMS: usize = 20;
 pub fn stats(index: &Index, f: Fields, text: &TextPipeline, request: &StatsRequest) -> Result<Stats, IndexError> {
     let searcher = index.reader()?.searcher();
     let (from_ms, to_ms) = (request.since.as_millisecond(), request.until.as_millisecond());
-    let (width, offset) = match request.interval {
-        Interval::Hour => ("1h", "0h".to_string()),
-        Interval::Day => ("1d", format!("{}h", 24 - LOCAL_OFFSET_HOURS)),
-    };
     let aggs = json!({
-        "timeline": {
-            "date_histogram": {
-                "field": "published", "fixed_interval": width, "offset": offset, "min_doc_count": 0,
-                "extended_bounds": {"min": from_ms, "max": to_ms - 1},
-                "hard_bounds": {"min": from_ms, "max": to_ms - 1}
-            },
-            "aggs": {"label": {"terms": {"field": "label", "size": 3}}}
-        },
+        "timeline": timeline_agg(request.interval, from_ms, to_ms),
         "label": {"terms": {"field": "label", "size": 3}},
         "risks": {"terms": {"field": "risks", "size": 20}}
     });
     let watch_query = terms_query(f, std::slice::from_ref(&request.watch), request);
     let result = aggregate(&searcher, &*watch_query, aggs)?;
     let counts = counts(&result["label"]);
-    let buckets = result["timeline"]["buckets"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|b| Bucket { start: local_time(b["key"].as_f64().unwrap_or_default()), counts: counts_of(b) })
-        .collect();
+    let buckets = buckets_of(&result["timeline"]);
     let risks = key_counts(&result["risks"]);
 
     let mut group = request.group.clone();
@@ -162,6 +162,48 @@ pub fn stats(index: &Index, f: Fields, text: &TextPipeline, request: &StatsReque
         top_terms: super::terms::top(&term_counts, TOP_TERMS),
         terms_sampled,
     })
+}
+
+/// Only the buckets of a watch's mentions in [`since`, `until`) by sentiment: what the spike
+/// detector reads, without the rest of [`stats`] (top terms, share of voice, risks).
+pub fn timeline(
+    index: &Index,
+    f: Fields,
+    watch: &str,
+    since: Timestamp,
+    until: Timestamp,
+    interval: Interval,
+) -> Result<Vec<Bucket>, IndexError> {
+    let searcher = index.reader()?.searcher();
+    let query = watches_query(f, &[watch.to_string()], since, until);
+    let aggs = json!({"timeline": timeline_agg(interval, since.as_millisecond(), until.as_millisecond())});
+    Ok(buckets_of(&aggregate(&searcher, &*query, aggs)?["timeline"]))
+}
+
+/// The date histogram by sentiment label over [`from_ms`, `to_ms`), empty buckets included,
+/// days starting at local midnight.
+fn timeline_agg(interval: Interval, from_ms: i64, to_ms: i64) -> Value {
+    let (width, offset) = match interval {
+        Interval::Hour => ("1h", "0h".to_string()),
+        Interval::Day => ("1d", format!("{}h", 24 - LOCAL_OFFSET_HOURS)),
+    };
+    json!({
+        "date_histogram": {
+            "field": "published", "fixed_interval": width, "offset": offset, "min_doc_count": 0,
+            "extended_bounds": {"min": from_ms, "max": to_ms - 1},
+            "hard_bounds": {"min": from_ms, "max": to_ms - 1}
+        },
+        "aggs": {"label": {"terms": {"field": "label", "size": 3}}}
+    })
+}
+
+fn buckets_of(timeline: &Value) -> Vec<Bucket> {
+    timeline["buckets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| Bucket { start: local_time(b["key"].as_f64().unwrap_or_default()), counts: counts_of(b) })
+        .collect()
 }
 
 /// Mentions of any of `watches` published in the request's period.

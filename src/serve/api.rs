@@ -11,10 +11,8 @@ use serde_json::json;
 
 use super::Dashboard;
 use super::params::{DigestParams, SearchParams, StatsParams};
-use crate::digest::{DigestRequest, build};
 use crate::index::IndexError;
 use crate::index::search::search as run_search;
-use crate::index::stats::{StatsRequest, stats as run_stats};
 
 /// An API failure.
 pub enum ApiError {
@@ -72,35 +70,16 @@ pub async fn search_csv(State(d): State<Arc<Dashboard>>, Query(p): Query<SearchP
 }
 
 pub async fn stats(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams>) -> Result<Response, ApiError> {
-    let s = blocking(move || {
-        let q = p.resolve(&d.watches).map_err(ApiError::Bad)?;
-        let request = StatsRequest {
-            watch: q.watch.name.clone(),
-            aliases: q.watch.aliases.clone(),
-            group: q.watch.group_members(&d.watches),
-            since: q.since,
-            until: q.until,
-            interval: q.interval,
-        };
-        Ok(run_stats(&d.index, d.fields, &d.text, &request)?)
-    })
-    .await?;
+    let (s, _, _) = blocking(move || d.stats(&p)).await?;
     Ok(Json(s).into_response())
 }
 
 pub async fn alerts(State(d): State<Arc<Dashboard>>) -> Result<Response, ApiError> {
-    let history = d.history.as_ref().map_err(|e| ApiError::Unavailable(e.clone()))?.clone();
-    let records = blocking(move || history.list(None, None).map_err(|e| ApiError::Internal(e.to_string()))).await?;
+    let records = blocking(move || d.alerts()).await?;
     Ok(Json(records).into_response())
 }
 
 pub async fn digest(State(d): State<Arc<Dashboard>>, Query(p): Query<DigestParams>) -> Result<Response, ApiError> {
-    let digest = blocking(move || {
-        let (watch, period) = p.resolve(&d.watches).map_err(ApiError::Bad)?;
-        let alerts = d.history.as_ref().ok().and_then(|h| h.list(None, Some(period.since)).ok()).unwrap_or_default();
-        let request = DigestRequest { group: watch.group_members(&d.watches), watch: watch.clone(), period, alerts };
-        Ok(build(&d.index, d.fields, &d.text, &request)?)
-    })
-    .await?;
+    let digest = blocking(move || d.digest(&p)).await?;
     Ok(Json(digest).into_response())
 }

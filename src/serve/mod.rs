@@ -12,6 +12,9 @@ mod api;
 mod pages;
 mod params;
 
+use api::ApiError;
+use params::{DigestParams, StatsParams};
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,8 +26,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tantivy::Index;
 
-use crate::alert::AlertHistory;
+use crate::alert::{AlertHistory, AlertRecord};
+use crate::digest::{Digest, DigestRequest, build};
 use crate::index::Fields;
+use crate::index::stats::{Interval, Stats, StatsRequest, stats};
 use crate::text::TextPipeline;
 use crate::watch::Watch;
 
@@ -40,6 +45,33 @@ pub struct Dashboard {
     pub digests_dir: PathBuf,
     /// Required on every request when set.
     pub token: Option<String>,
+}
+
+impl Dashboard {
+    /// The stats the parameters ask for, and how they were read.
+    fn stats(&self, p: &StatsParams) -> Result<(Stats, i64, Interval), ApiError> {
+        let q = p.resolve(&self.watches).map_err(ApiError::Bad)?;
+        let request = StatsRequest::for_watch(q.watch, &self.watches, q.since, q.until, q.interval);
+        Ok((stats(&self.index, self.fields, &self.text, &request)?, q.days, q.interval))
+    }
+
+    /// The digest the parameters ask for, with the period's alerts when the history is readable.
+    fn digest(&self, p: &DigestParams) -> Result<Digest, ApiError> {
+        let (watch, period) = p.resolve(&self.watches).map_err(ApiError::Bad)?;
+        let alerts = self.history.as_ref().ok().and_then(|h| h.list(None, Some(period.since)).ok()).unwrap_or_default();
+        Ok(build(
+            &self.index,
+            self.fields,
+            &self.text,
+            &DigestRequest::for_watch(watch, &self.watches, period, alerts),
+        )?)
+    }
+
+    /// Every alert raised, newest first.
+    fn alerts(&self) -> Result<Vec<AlertRecord>, ApiError> {
+        let history = self.history.as_ref().map_err(|e| ApiError::Unavailable(e.clone()))?;
+        history.list(None, None).map_err(|e| ApiError::Internal(e.to_string()))
+    }
 }
 
 /// Why the dashboard cannot start.

@@ -14,9 +14,9 @@ use super::params::{DigestParams, SearchParams, StatsParams};
 use crate::alert::Severity;
 use crate::alert::message::{risk_label, safe_url};
 use crate::digest::charts::{sentiment_bars, share_bars};
-use crate::digest::{DigestRequest, build, html as digest_html};
+use crate::digest::html as digest_html;
 use crate::index::search::search as run_search;
-use crate::index::stats::{Interval, StatsRequest, stats as run_stats};
+use crate::index::stats::Interval;
 use crate::mention::local_minute;
 use crate::sentiment::RiskCategory;
 
@@ -151,21 +151,7 @@ pub async fn search(
 
 pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams>) -> Response {
     let dash = d.clone();
-    let params = p.clone();
-    let result = blocking(move || {
-        let q = params.resolve(&dash.watches).map_err(ApiError::Bad)?;
-        let request = StatsRequest {
-            watch: q.watch.name.clone(),
-            aliases: q.watch.aliases.clone(),
-            group: q.watch.group_members(&dash.watches),
-            since: q.since,
-            until: q.until,
-            interval: q.interval,
-        };
-        Ok((run_stats(&dash.index, dash.fields, &dash.text, &request)?, q.days, q.interval))
-    })
-    .await;
-    let (s, days, interval) = match result {
+    let (s, days, interval) = match blocking(move || dash.stats(&p)).await {
         Ok(r) => r,
         Err(e) => return page_error(e, "trends"),
     };
@@ -200,12 +186,7 @@ pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams
 }
 
 pub async fn alerts(State(d): State<Arc<Dashboard>>) -> Response {
-    let history = match &d.history {
-        Ok(h) => h.clone(),
-        Err(e) => return error_page(StatusCode::SERVICE_UNAVAILABLE, "alerts", e),
-    };
-    let records = match blocking(move || history.list(None, None).map_err(|e| ApiError::Internal(e.to_string()))).await
-    {
+    let records = match blocking(move || d.alerts()).await {
         Ok(r) => r,
         Err(e) => return page_error(e, "alerts"),
     };
@@ -280,15 +261,7 @@ pub async fn digest_file(State(d): State<Arc<Dashboard>>, Path(file): Path<Strin
 }
 
 pub async fn digest(State(d): State<Arc<Dashboard>>, Query(p): Query<DigestParams>) -> Response {
-    let dash = d.clone();
-    let result = blocking(move || {
-        let (watch, period) = p.resolve(&dash.watches).map_err(ApiError::Bad)?;
-        let alerts = dash.history.as_ref().ok().and_then(|h| h.list(None, Some(period.since)).ok()).unwrap_or_default();
-        let request = DigestRequest { group: watch.group_members(&dash.watches), watch: watch.clone(), period, alerts };
-        Ok(build(&dash.index, dash.fields, &dash.text, &request)?)
-    })
-    .await;
-    match result {
+    match blocking(move || d.digest(&p)).await {
         Ok(digest) => Html(digest_html::render(&digest)).into_response(),
         Err(e) => page_error(e, "digests"),
     }

@@ -138,6 +138,15 @@ impl Notice {
     }
 }
 
+/// Sends `notice` through every channel, one after another; one delivery each.
+pub async fn send_all(channels: &[Channel], client: &reqwest::Client, notice: &Notice) -> Vec<Delivery> {
+    let mut deliveries = Vec::with_capacity(channels.len());
+    for c in channels {
+        deliveries.push(c.send(client, notice).await);
+    }
+    deliveries
+}
+
 enum Target {
     Console,
     Robot { url: String, secret: Option<String> },
