@@ -7,12 +7,15 @@
 //! text is distinct). The server runs in this process, on the same two cores, in both runs.
 //! The crawl runs first so that the peak resident memory printed is its own.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
+use common::{cpu_seconds, peak_rss_mb};
 use futures_util::StreamExt;
 use yuqing::analyzer::Analyzer;
 use yuqing::config::{Config, CrawlConfig};
@@ -148,15 +151,16 @@ pages = {{ first = 1 }}
     .unwrap()
     .watches;
     let crawler = Crawler::new(config.crawl.clone(), store, analyzer, index, fields, watches);
-    let started = Instant::now();
+    let (started, cpu_before) = (Instant::now(), cpu_seconds());
     let reports = runtime.block_on(crawler.run(vec![source], Arc::new(Progress::default()))).unwrap();
     let crawl_secs = started.elapsed().as_secs_f64();
+    let crawl_cores = (cpu_seconds() - cpu_before) / crawl_secs;
     let r = &reports[0];
     assert!(r.errors.is_empty(), "{r}");
     let rss = peak_rss_mb();
     let crawl_rate = r.pages as f64 / crawl_secs;
     println!(
-        "yuqing crawl:  {} pages, {} new mentions in {crawl_secs:.2} s: {crawl_rate:.0} pages/s, {:.0} mentions/s; peak RSS {rss} MB",
+        "yuqing crawl:  {} pages, {} new mentions in {crawl_secs:.2} s: {crawl_rate:.0} pages/s, {:.0} mentions/s; {crawl_cores:.2} cores busy (the site's server included); peak RSS {rss} MB",
         r.pages,
         r.new,
         r.new as f64 / crawl_secs
@@ -183,13 +187,4 @@ pages = {{ first = 1 }}
     let plain_rate = fetched as f64 / plain_secs;
     println!("plain HTTP:    {fetched} pages in {plain_secs:.2} s: {plain_rate:.0} pages/s");
     println!("crawler / plain fetch: {:.2}", crawl_rate / plain_rate);
-}
-
-/// Peak resident memory of this process (VmHWM), in MB.
-fn peak_rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
-        .map_or(0, |kb| kb / 1024)
 }

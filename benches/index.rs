@@ -5,9 +5,12 @@
 //! joined, a brand name in front (six watches), published over 60 days, some engagement.
 //! yuqing's ingest runs first so that the peak resident memory printed is its own.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
+use common::{cpu_seconds, peak_rss_mb};
 use jiff::{SignedDuration, Timestamp};
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -71,7 +74,7 @@ fn main() {
     let (index, fields) = open_or_create(dir.path(), analyzer.text.clone()).unwrap();
     let mut writer =
         MentionWriter::new(&index, fields, analyzer.clone(), WatchMatcher::new(watches), WRITER_HEAP).unwrap();
-    let started = Instant::now();
+    let (started, cpu_before) = (Instant::now(), cpu_seconds());
     let mut added = 0;
     // As `yuqing ingest` does: chunks prepared on every core, admitted in order.
     for start in (0..n).step_by(2048) {
@@ -80,10 +83,12 @@ fn main() {
     }
     writer.commit().unwrap();
     let ingest_s = started.elapsed().as_secs_f64();
+    let ingest_cores = (cpu_seconds() - cpu_before) / ingest_s;
     let peak_mb = peak_rss_mb();
     drop(writer);
     println!(
-        "yuqing ingest: {n} mentions ({added} new) in {ingest_s:.1} s = {:.0} mentions/s; peak RSS {peak_mb} MB",
+        "yuqing ingest: {n} mentions ({added} new) in {ingest_s:.1} s = {:.0} mentions/s; \
+         {ingest_cores:.2} cores busy; peak RSS {peak_mb} MB",
         n as f64 / ingest_s
     );
 
@@ -101,7 +106,7 @@ fn main() {
     let bare = Index::create_in_dir(bare_dir.path(), sb.build()).unwrap();
     bare.tokenizers().register("bare", BareJieba(Arc::new(jieba_rs::Jieba::new()), Vec::new()));
     let mut bw = bare.writer(WRITER_HEAP).unwrap();
-    let started = Instant::now();
+    let (started, cpu_before) = (Instant::now(), cpu_seconds());
     for i in 0..n {
         let mut d = TantivyDocument::default();
         d.add_text(text_field, text_of(i));
@@ -109,7 +114,8 @@ fn main() {
     }
     bw.commit().unwrap();
     let bare_s = started.elapsed().as_secs_f64();
-    println!("bare tantivy + jieba cut_for_search: {:.0} documents/s", n as f64 / bare_s);
+    let bare_cores = (cpu_seconds() - cpu_before) / bare_s;
+    println!("bare tantivy + jieba cut_for_search: {:.0} documents/s; {bare_cores:.2} cores busy", n as f64 / bare_s);
     println!("yuqing ingest / bare indexing: {:.2}", bare_s / ingest_s);
 
     // Search: two-term queries with a watch and a 30-day filter.
@@ -152,16 +158,6 @@ fn report(name: &str, ms: &mut [f64]) {
     ms.sort_by(f64::total_cmp);
     let p = |q: f64| ms[((ms.len() as f64 * q) as usize).min(ms.len() - 1)];
     println!("{name}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} runs)", p(0.5), p(0.99), ms[ms.len() - 1], ms.len());
-}
-
-fn peak_rss_mb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<u64>().ok())
-        .map_or(0, |kb| kb / 1024)
 }
 
 /// The reference tokenizer: jieba search mode, one position per token, punctuation kept.

@@ -6,7 +6,6 @@
 //! exactly on at least one band (pigeonhole), and only mentions sharing a band are compared.
 //! The tables are rebuilt from the index's fast fields when a writer opens.
 
-use rustc_hash::FxHashMap;
 use tantivy::Searcher;
 
 use super::IndexError;
@@ -17,18 +16,37 @@ const BANDS: [(u32, u32); 6] = [(0, 11), (11, 11), (22, 11), (33, 11), (44, 10),
 const _: () = assert!(BANDS.len() as u32 > MAX_DISTANCE);
 /// Only the latest this many members of a band bucket are compared: reposts arrive close in
 /// time, and without a bound the cost of a lookup grows with the index (measured: ingest fell
-/// from 12,000 to 4,000 mentions/s between 30,000 and 1,000,000 mentions).
+/// from 12,000 to 4,000 mentions/s between 30,000 and 1,000,000 mentions). Older members are
+/// forgotten, so the tables' memory is bounded too (at most 6 × 2,048 × 2 × 64 members, 25 MB).
 const MAX_CANDIDATES: usize = 64;
+/// Buckets per band: a band has at most 11 bits.
+const BUCKETS: usize = 1 << 11;
 
-/// The fingerprints seen so far and the cluster each belongs to.
-#[derive(Debug, Default)]
+/// The latest fingerprints seen and the cluster each belongs to.
+#[derive(Debug)]
 pub struct Clusters {
-    bands: [FxHashMap<u16, Vec<u32>>; 6],
-    members: Vec<(u64, u64)>,
+    /// Bucket `b * BUCKETS + v` holds the members whose band `b` has the value `v`, oldest
+    /// first. The fingerprints themselves are kept in the bucket, apart from their clusters, so
+    /// a look-up reads one short run of memory.
+    buckets: Vec<Bucket>,
 }
 
-fn band(fp: u64, (shift, width): (u32, u32)) -> u16 {
-    ((fp >> shift) & ((1 << width) - 1)) as u16
+#[derive(Debug, Clone, Default)]
+struct Bucket {
+    fps: Vec<u64>,
+    clusters: Vec<u64>,
+}
+
+impl Default for Clusters {
+    fn default() -> Self {
+        Clusters { buckets: vec![Bucket::default(); BANDS.len() * BUCKETS] }
+    }
+}
+
+/// The bucket of `fp` in band `b`.
+fn bucket(fp: u64, b: usize) -> usize {
+    let (shift, width) = BANDS[b];
+    b * BUCKETS + ((fp >> shift) & ((1 << width) - 1)) as usize
 }
 
 impl Clusters {
@@ -52,15 +70,11 @@ impl Clusters {
     /// id, should it start a cluster, is `own`.
     pub fn assign(&mut self, fp: Option<u64>, own: u64) -> u64 {
         let Some(fp) = fp else { return own };
-        for (b, spec) in BANDS.iter().enumerate() {
-            if let Some(candidates) = self.bands[b].get(&band(fp, *spec))
-                && let Some(&i) = candidates
-                    .iter()
-                    .rev()
-                    .take(MAX_CANDIDATES)
-                    .find(|&&i| distance(self.members[i as usize].0, fp) <= MAX_DISTANCE)
-            {
-                let cluster = self.members[i as usize].1;
+        for b in 0..BANDS.len() {
+            let candidates = &self.buckets[bucket(fp, b)];
+            let recent = candidates.fps.len().saturating_sub(MAX_CANDIDATES);
+            if let Some(near) = candidates.fps[recent..].iter().rposition(|&c| distance(c, fp) <= MAX_DISTANCE) {
+                let cluster = candidates.clusters[recent + near];
                 self.insert(fp, cluster);
                 return cluster;
             }
@@ -70,17 +84,21 @@ impl Clusters {
     }
 
     fn insert(&mut self, fp: u64, cluster: u64) {
-        let i = self.members.len() as u32;
-        self.members.push((fp, cluster));
-        for (b, spec) in BANDS.iter().enumerate() {
-            self.bands[b].entry(band(fp, *spec)).or_default().push(i);
+        for b in 0..BANDS.len() {
+            let members = &mut self.buckets[bucket(fp, b)];
+            if members.fps.len() == 2 * MAX_CANDIDATES {
+                members.fps.drain(..MAX_CANDIDATES);
+                members.clusters.drain(..MAX_CANDIDATES);
+            }
+            members.fps.push(fp);
+            members.clusters.push(cluster);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Clusters;
+    use super::{BUCKETS, Clusters, MAX_CANDIDATES};
 
     #[test]
     fn near_fingerprints_share_a_cluster_far_ones_do_not() {
@@ -93,5 +111,20 @@ mod tests {
         let far = a ^ 0x0F0F_0F0F_0000_0000;
         assert_eq!(c.assign(Some(far), 3), 3);
         assert_eq!(c.assign(None, 4), 4);
+    }
+
+    #[test]
+    fn a_busy_bucket_keeps_only_its_latest_members() {
+        let mut c = Clusters::default();
+        // 1,000 unrelated fingerprints that all share band 0 (the low 11 bits).
+        let fp = |i: u64| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) & !0x7FF) | 0x123;
+        for i in 0..1_000 {
+            c.assign(Some(fp(i)), i);
+        }
+        assert!(c.buckets[0x123].fps.len() <= 2 * MAX_CANDIDATES, "{}", c.buckets[0x123].fps.len());
+        assert!(c.buckets.iter().all(|b| b.fps.len() <= 2 * MAX_CANDIDATES && b.clusters.len() == b.fps.len()));
+        assert_eq!(c.buckets.len(), 6 * BUCKETS);
+        // A repost of the latest one is still found: two bits differ.
+        assert_eq!(c.assign(Some(fp(999) ^ (1 << 40) ^ (1 << 60)), 5_000), 999);
     }
 }

@@ -32,6 +32,11 @@ pub enum IndexError {
     Engine(#[from] tantivy::TantivyError),
     #[error("index at {path}: {source}")]
     Tantivy { path: String, source: tantivy::TantivyError },
+    #[error(
+        "the index at {path} was written by another version of yuqing, with other fields; \
+         point --data at a new directory and ingest again (this one is left as it is)"
+    )]
+    OtherSchema { path: String },
 }
 
 /// Opens the index in `dir`, creating it when absent, with the tokenizer registered.
@@ -41,7 +46,10 @@ pub fn open_or_create(dir: &Path, text: Arc<TextPipeline>) -> Result<(Index, Fie
     let (schema, fields) = schema::build();
     let directory = tantivy::directory::MmapDirectory::open(dir)
         .map_err(|e| IndexError::Tantivy { path: path.clone(), source: e.into() })?;
-    let index = Index::open_or_create(directory, schema).map_err(|source| IndexError::Tantivy { path, source })?;
+    let index = Index::open_or_create(directory, schema).map_err(|source| match source {
+        tantivy::TantivyError::SchemaError(_) => IndexError::OtherSchema { path },
+        source => IndexError::Tantivy { path, source },
+    })?;
     register(&index, text);
     Ok((index, fields))
 }

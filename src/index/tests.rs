@@ -59,3 +59,23 @@ fn traditional_and_full_width_queries_find_simplified_text() {
     assert_eq!(search(&docs, "價格").len(), 1);
     assert_eq!(search(&docs, "ＭＡＴＥ60").len(), 1);
 }
+
+#[test]
+fn an_index_with_other_fields_is_refused_by_name_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = tantivy::schema::Schema::builder();
+    let old_text = b.add_text_field("text", tantivy::schema::TEXT | tantivy::schema::STORED);
+    let old = tantivy::Index::create_in_dir(dir.path(), b.build()).unwrap();
+    let mut w = old.writer(15_000_000).unwrap();
+    w.add_document(doc!(old_text => "旧的提及")).unwrap();
+    w.commit().unwrap();
+    drop((w, old));
+
+    let err = open_or_create(dir.path(), pipeline()).expect_err("another schema must be refused");
+    let message = err.to_string();
+    assert!(matches!(err, IndexError::OtherSchema { .. }), "{message}");
+    assert!(message.contains(&dir.path().display().to_string()) && message.contains("--data"), "{message}");
+    // What was stored is still there.
+    let reopened = tantivy::Index::open_in_dir(dir.path()).unwrap();
+    assert_eq!(reopened.reader().unwrap().searcher().num_docs(), 1);
+}
