@@ -9,6 +9,10 @@
 
 mod common;
 
+/// The allocator the `yuqing` binary runs with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 use std::time::Instant;
 

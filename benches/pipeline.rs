@@ -4,6 +4,10 @@
 //! `cargo bench --bench pipeline [-- FILE.csv [ROWS]]`; the default file is the e-commerce
 //! corpus in `../shared/data/sentiment/`. Single thread throughout: figures are per core.
 
+/// The allocator the `yuqing` binary runs with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::io::Write;
 use std::time::Instant;

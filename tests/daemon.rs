@@ -266,6 +266,13 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
     let live = live_alerts();
     assert_eq!(live.len(), 1);
     assert_eq!(live[0]["alert"]["watch"], "华为");
+    // Its search, opened before the crisis was crawled, follows the daemon's commits.
+    let live_search = || -> Vec<Value> {
+        let url = format!("{dashboard}/api/search?q=起火&watch=华为&sentiment=negative&limit=50");
+        let body = runtime.block_on(async { reqwest::get(url).await.unwrap().text().await });
+        serde_json::from_str(&body.unwrap()).unwrap()
+    };
+    wait_until("the crisis in the live search", Duration::from_secs(10), || live_search().len() >= 30);
 
     // More crawls of the same incident send nothing more.
     let hits = *site.feed_hits.lock().unwrap();

@@ -4,7 +4,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
-use tantivy::Index;
+use tantivy::Searcher;
 
 use super::detect::{Detector, Point, Verdict};
 use super::rules::AlertRules;
@@ -46,15 +46,20 @@ pub struct BacktestRequest {
 
 /// The alerts for the request's watch in [`since`, `until`), judging each bucket against up to
 /// `rules.history_days` of buckets before it.
-pub fn backtest(index: &Index, f: Fields, text: &TextPipeline, r: &BacktestRequest) -> Result<Vec<Alert>, IndexError> {
+pub fn backtest(
+    searcher: &Searcher,
+    f: Fields,
+    text: &TextPipeline,
+    r: &BacktestRequest,
+) -> Result<Vec<Alert>, IndexError> {
     let from = r.since - SignedDuration::from_hours(24 * r.rules.history_days);
-    let series = series(index, f, &r.watch, from, r.until, r.rules.bucket)?;
+    let series = series(searcher, f, &r.watch, from, r.until, r.rules.bucket)?;
     let mut detector = Detector::new(r.rules.detector());
     let mut alerts = Vec::new();
     for end in 1..=series.len() {
         let Some(verdict) = detector.step(&series[..end]) else { continue };
         if verdict.start >= r.since {
-            alerts.push(explain(index, f, text, &r.watch, verdict, r.rules.bucket_len())?);
+            alerts.push(explain(searcher, f, text, &r.watch, verdict, r.rules.bucket_len())?);
         }
     }
     Ok(alerts)
@@ -63,14 +68,14 @@ pub fn backtest(index: &Index, f: Fields, text: &TextPipeline, r: &BacktestReque
 /// The watch's mentions per bucket in [`from`, `until`), oldest first (the last one may be the
 /// current, filling bucket).
 pub fn series(
-    index: &Index,
+    searcher: &Searcher,
     f: Fields,
     watch: &Watch,
     from: Timestamp,
     until: Timestamp,
     interval: Interval,
 ) -> Result<Vec<Point>, IndexError> {
-    Ok(timeline(index, f, &watch.name, from, until, interval)?
+    Ok(timeline(searcher, f, &watch.name, from, until, interval)?
         .iter()
         .filter_map(|b| {
             let start = parse_time(&b.start).ok()?;
@@ -82,23 +87,22 @@ pub fn series(
 /// The alert for a spike, with its evidence: the terms of the bucket that rose against the week
 /// before, its risk categories and its most engaged negative posts.
 pub fn explain(
-    index: &Index,
+    searcher: &Searcher,
     f: Fields,
     text: &TextPipeline,
     watch: &Watch,
     verdict: Verdict,
     bucket_len: SignedDuration,
 ) -> Result<Alert, IndexError> {
-    let searcher = index.reader()?.searcher();
     let names = std::slice::from_ref(&watch.name);
     let bucket_end = verdict.start + bucket_len;
     let week_before = verdict.start - SignedDuration::from_hours(24 * 7);
     let now_q = watches_query(f, names, verdict.start, bucket_end);
     let before_q = watches_query(f, names, week_before, verdict.start);
-    let (now, n_now) = term_counts(&searcher, f, &*now_q, text, &watch.aliases, TERMS_SAMPLE)?;
-    let (before, n_before) = term_counts(&searcher, f, &*before_q, text, &watch.aliases, TERMS_SAMPLE)?;
+    let (now, n_now) = term_counts(searcher, f, &*now_q, text, &watch.aliases, TERMS_SAMPLE)?;
+    let (before, n_before) = term_counts(searcher, f, &*before_q, text, &watch.aliases, TERMS_SAMPLE)?;
     let min = (n_now / 20).max(2);
-    let risks = risk_counts(&searcher, &*now_q)?;
+    let risks = risk_counts(searcher, &*now_q)?;
     let top = SearchRequest {
         watch: Some(watch.name.clone()),
         sentiment: Some("negative".into()),
@@ -109,7 +113,7 @@ pub fn explain(
         collapse: true,
         ..SearchRequest::default()
     };
-    let top_posts = top_posts(index, f, &top)?;
+    let top_posts = top_posts(searcher, f, &top)?;
     Ok(Alert {
         watch: watch.name.clone(),
         verdict,

@@ -45,9 +45,9 @@ pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
         anyhow::ensure!(days >= 1, "--history-days must be at least 1");
         rules.history_days = days;
     }
-    let (analyzer, index, fields) = super::open_existing_index(config)?;
+    let (analyzer, reader, fields) = super::open_existing_index(config)?;
     let request = BacktestRequest { watch: watch.clone(), since, until, rules };
-    let alerts = backtest(&index, fields, &analyzer.text, &request)?;
+    let alerts = backtest(&reader.searcher(), fields, &analyzer.text, &request)?;
     let mut failed = false;
     if args.send {
         anyhow::ensure!(!config.channels.is_empty(), "--send: no [[channel]] in the config");

@@ -51,9 +51,9 @@ pub fn run(config: &Config, args: DigestArgs) -> anyhow::Result<ExitCode> {
         }
         _ => last_week(jiff::Timestamp::now()),
     };
-    let (analyzer, index, fields) = super::open_existing_index(config)?;
+    let (analyzer, reader, fields) = super::open_existing_index(config)?;
     let request = DigestRequest::for_watch(watch, &config.watches, period, alert_history(config));
-    let digest = build(&index, fields, &analyzer.text, &request)?;
+    let digest = build(&reader.searcher(), fields, &analyzer.text, &request)?;
     let text = match args.format {
         Format::Html => html::render(&digest),
         Format::Md => markdown::render(&digest, args.link.as_deref()),

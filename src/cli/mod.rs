@@ -129,8 +129,8 @@ fn load_analyzer(config: &Config) -> anyhow::Result<Analyzer> {
 }
 
 /// Opens the index in the data directory, which `yuqing ingest` must have created, with the
-/// analyzer whose tokenizer it is searched with.
-fn open_existing_index(config: &Config) -> anyhow::Result<(Analyzer, tantivy::Index, yuqing::index::Fields)> {
+/// analyzer whose tokenizer it is searched with; the reader follows later commits.
+fn open_existing_index(config: &Config) -> anyhow::Result<(Analyzer, tantivy::IndexReader, yuqing::index::Fields)> {
     let index_dir = config.data_dir.join("index");
     anyhow::ensure!(
         index_dir.join("meta.json").exists(),
@@ -139,7 +139,8 @@ fn open_existing_index(config: &Config) -> anyhow::Result<(Analyzer, tantivy::In
     );
     let analyzer = load_analyzer(config)?;
     let (index, fields) = yuqing::index::open_or_create(&index_dir, analyzer.text.clone())?;
-    Ok((analyzer, index, fields))
+    let reader = index.reader().with_context(|| format!("reading the index at {}", index_dir.display()))?;
+    Ok((analyzer, reader, fields))
 }
 
 /// The configured watch named `name`, or an error listing the configured ones.

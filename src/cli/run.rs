@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use tantivy::ReloadPolicy;
 use yuqing::alert::AlertHistory;
 use yuqing::alert::channels::Channel;
 use yuqing::config::Config;
@@ -42,7 +43,7 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
     let (index, fields) = yuqing::index::open_or_create(&config.data_dir.join("index"), analyzer.text.clone())?;
     let store = Store::open(&config.data_dir.join("state"))?;
     let evaluator = Evaluator {
-        index: index.clone(),
+        reader: index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?,
         fields,
         text: analyzer.text.clone(),
         watches: config.watches.clone(),
@@ -58,7 +59,7 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
             check_bind(addr, token.as_deref())
                 .with_context(|| format!("--serve {addr} (token from {})", args.token_env))?;
             let dash = Dashboard {
-                index: index.clone(),
+                reader: index.reader()?,
                 fields,
                 text: analyzer.text.clone(),
                 watches: config.watches.clone(),

@@ -58,7 +58,7 @@ fn parse_risk(s: &str) -> Result<RiskCategory, String> {
 }
 
 pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let (_analyzer, index, fields) = super::open_existing_index(config)?;
+    let (_analyzer, reader, fields) = super::open_existing_index(config)?;
     let request = SearchRequest {
         query: args.query,
         watch: args.watch,
@@ -72,7 +72,7 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
         limit: args.limit,
         collapse: args.collapse,
     };
-    let hits = search(&index, fields, &request)?;
+    let hits = search(&reader.searcher(), fields, &request)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         Format::Json => {

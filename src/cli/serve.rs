@@ -25,7 +25,7 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let token = std::env::var(&args.token_env).ok().filter(|t| !t.is_empty());
     check_bind(args.addr, token.as_deref())
         .with_context(|| format!("--addr {} (token from {})", args.addr, args.token_env))?;
-    let (analyzer, index, fields) = super::open_existing_index(config)?;
+    let (analyzer, reader, fields) = super::open_existing_index(config)?;
     let state = config.data_dir.join("state");
     let history = if state.exists() {
         Store::open(&state).map(AlertHistory::new).map_err(|e| format!("the alert history cannot be read: {e}"))
@@ -35,7 +35,7 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let digests_dir =
         config.digest.as_ref().and_then(|d| d.dir.clone()).unwrap_or_else(|| config.data_dir.join("digests"));
     let dash = Arc::new(Dashboard {
-        index,
+        reader,
         fields,
         text: analyzer.text.clone(),
         watches: config.watches.clone(),

@@ -33,9 +33,9 @@ pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let until = args.until.unwrap_or_else(jiff::Timestamp::now);
     let since = args.since.unwrap_or_else(|| last_days(until, args.days));
     anyhow::ensure!(since < until, "--since must be before --until");
-    let (analyzer, index, fields) = super::open_existing_index(config)?;
+    let (analyzer, reader, fields) = super::open_existing_index(config)?;
     let request = StatsRequest::for_watch(watch, &config.watches, since, until, args.interval);
-    let s = stats(&index, fields, &analyzer.text, &request)?;
+    let s = stats(&reader.searcher(), fields, &analyzer.text, &request)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &s)?;

@@ -27,11 +27,12 @@ impl Evaluator {
                 .map_err(|e| DaemonError::Write { path: dir.clone(), reason: e.to_string() })?;
             let period = last_week(now);
             let alerts = me.history.list(None, Some(period.since))?;
+            let searcher = me.fresh_searcher()?;
             let mut out = Vec::new();
             for name in &plan.watches {
                 let Some(watch) = me.watches.iter().find(|w| &w.name == name) else { continue };
                 let request = DigestRequest::for_watch(watch, &me.watches, period.clone(), alerts.clone());
-                let digest = build(&me.index, me.fields, &me.text, &request)?;
+                let digest = build(&searcher, me.fields, &me.text, &request)?;
                 let file = file_name(&digest.watch, &digest.period.label);
                 let path = dir.join(&file);
                 let page = html::render(&digest);

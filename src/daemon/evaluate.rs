@@ -7,13 +7,13 @@
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use tantivy::Index;
+use tantivy::{IndexReader, Searcher};
 
 use super::DaemonError;
 use crate::alert::channels::Channel;
 use crate::alert::{AlertHistory, AlertRecord, AlertRules, Detector, explain, series};
-use crate::index::Fields;
 use crate::index::stats::Interval;
+use crate::index::{Fields, IndexError};
 use crate::text::TextPipeline;
 use crate::watch::Watch;
 
@@ -32,7 +32,8 @@ pub fn bucket_floor(t: Timestamp, bucket: Interval) -> Timestamp {
 
 /// Everything needed to judge the watches and deliver their alerts.
 pub struct Evaluator {
-    pub index: Index,
+    /// Reloaded before each judgement, so that it reads what the crawl just committed.
+    pub reader: IndexReader,
     pub fields: Fields,
     pub text: Arc<TextPipeline>,
     pub watches: Vec<Watch>,
@@ -71,15 +72,22 @@ impl Evaluator {
         Ok(records)
     }
 
+    /// The index as last committed.
+    pub(super) fn fresh_searcher(&self) -> Result<Searcher, DaemonError> {
+        self.reader.reload().map_err(IndexError::from)?;
+        Ok(self.reader.searcher())
+    }
+
     /// The alerts of the current or previous bucket that are not in the history yet.
     fn new_alerts(&self, now: Timestamp) -> Result<Vec<crate::alert::Alert>, DaemonError> {
         let len = self.rules.bucket_len();
         let current = bucket_floor(now, self.rules.bucket);
         let replay = self.rules.cooldown_buckets as i32 + 2;
         let from = current - SignedDuration::from_hours(24 * self.rules.history_days) - len * replay;
+        let searcher = self.fresh_searcher()?;
         let mut out = Vec::new();
         for watch in &self.watches {
-            let points = series(&self.index, self.fields, watch, from, current + len, self.rules.bucket)?;
+            let points = series(&searcher, self.fields, watch, from, current + len, self.rules.bucket)?;
             let mut detector = Detector::new(self.rules.detector());
             let first = points.len().saturating_sub(replay as usize).max(1);
             for end in first..=points.len() {
@@ -88,7 +96,7 @@ impl Evaluator {
                     continue;
                 }
                 if !self.history.contains(&watch.name, &verdict)? {
-                    out.push(explain(&self.index, self.fields, &self.text, watch, verdict, len)?);
+                    out.push(explain(&searcher, self.fields, &self.text, watch, verdict, len)?);
                 }
             }
         }

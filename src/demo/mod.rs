@@ -172,6 +172,8 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
         config.watches.clone(),
     );
     let crawl = crawler.run(sources, progress).await?;
+    // What the crawl committed, read by everything below.
+    let searcher = index.reader().map_err(IndexError::from)?.searcher();
 
     stage("replaying the last three days through the spike detector");
     let history = AlertHistory::new(store);
@@ -179,7 +181,7 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
     let client = reqwest::Client::new();
     let mut alerts = Vec::new();
     let found = {
-        let (index, config, analyzer) = (index.clone(), config.clone(), analyzer.clone());
+        let (searcher, config, analyzer) = (searcher.clone(), config.clone(), analyzer.clone());
         tokio::task::spawn_blocking(move || -> Result<Vec<crate::alert::Alert>, IndexError> {
             let mut all = Vec::new();
             for watch in &config.watches {
@@ -189,7 +191,7 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
                     until: now,
                     rules: config.alerts.clone(),
                 };
-                all.extend(backtest(&index, fields, &analyzer.text, &request)?);
+                all.extend(backtest(&searcher, fields, &analyzer.text, &request)?);
             }
             Ok(all)
         })
@@ -202,9 +204,10 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
 
     stage("writing the weekly digests");
     let digests = {
-        let (index, config, analyzer, records) = (index.clone(), config.clone(), analyzer.clone(), alerts.clone());
+        let (searcher, config, analyzer, records) =
+            (searcher.clone(), config.clone(), analyzer.clone(), alerts.clone());
         let dir = config.data_dir.join("digests");
-        tokio::task::spawn_blocking(move || write_digests(&index, fields, &analyzer, &config, records, &dir, now))
+        tokio::task::spawn_blocking(move || write_digests(&searcher, fields, &analyzer, &config, records, &dir, now))
             .await
             .expect("the digest panicked")?
     };
@@ -217,7 +220,7 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
         collapse: true,
         ..SearchRequest::default()
     };
-    let sample = search(&index, fields, &request)?;
+    let sample = search(&searcher, fields, &request)?;
     server.abort();
     let webhook = site.webhook.lock().expect("webhook log").clone();
     Ok(DemoReport {
@@ -238,7 +241,7 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
 
 /// The digest of the week up to `now` for every watch, the crisis brand first.
 fn write_digests(
-    index: &tantivy::Index,
+    searcher: &tantivy::Searcher,
     fields: Fields,
     analyzer: &Analyzer,
     config: &Config,
@@ -251,7 +254,7 @@ fn write_digests(
     let mut out = Vec::new();
     for watch in &config.watches {
         let request = DigestRequest::for_watch(watch, &config.watches, period.clone(), alerts.clone());
-        let digest = build(index, fields, &analyzer.text, &request)?;
+        let digest = build(searcher, fields, &analyzer.text, &request)?;
         let path = dir.join(crate::digest::schedule::file_name(&watch.name, "demo-week"));
         std::fs::write(&path, html::render(&digest)).map_err(io(&path))?;
         out.push((digest, path));

@@ -12,7 +12,7 @@ mod period;
 pub mod schedule;
 
 use serde::Serialize;
-use tantivy::Index;
+use tantivy::Searcher;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
 
@@ -109,7 +109,7 @@ pub struct Digest {
 }
 
 /// Computes the digest of `r` on the committed index.
-pub fn build(index: &Index, f: Fields, text: &TextPipeline, r: &DigestRequest) -> Result<Digest, IndexError> {
+pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequest) -> Result<Digest, IndexError> {
     let previous_period = r.period.previous();
     let stats_of = |p: &Period| {
         let request = StatsRequest {
@@ -120,7 +120,7 @@ pub fn build(index: &Index, f: Fields, text: &TextPipeline, r: &DigestRequest) -
             until: p.until,
             interval: Interval::Day,
         };
-        stats(index, f, text, &request)
+        stats(searcher, f, text, &request)
     };
     let now = stats_of(&r.period)?;
     let before = stats_of(&previous_period)?;
@@ -155,8 +155,8 @@ pub fn build(index: &Index, f: Fields, text: &TextPipeline, r: &DigestRequest) -
         .collect();
     risks.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(b.previous.cmp(&a.previous)).then(a.risk.cmp(&b.risk)));
 
-    let rising_terms = rising_between(index, f, text, r, &previous_period, None)?;
-    let negative_terms = rising_between(index, f, text, r, &previous_period, Some("negative"))?;
+    let rising_terms = rising_between(searcher, f, text, r, &previous_period, None)?;
+    let negative_terms = rising_between(searcher, f, text, r, &previous_period, Some("negative"))?;
     let posts = |label: &str| {
         let request = SearchRequest {
             watch: Some(r.watch.name.clone()),
@@ -168,7 +168,7 @@ pub fn build(index: &Index, f: Fields, text: &TextPipeline, r: &DigestRequest) -
             collapse: true,
             ..SearchRequest::default()
         };
-        top_posts(index, f, &request)
+        top_posts(searcher, f, &request)
     };
     let alerts = r
         .alerts
@@ -209,14 +209,13 @@ pub fn build(index: &Index, f: Fields, text: &TextPipeline, r: &DigestRequest) -
 /// The terms of the watch's mentions (of one sentiment label, or all) that rose most from the
 /// previous period to this one.
 fn rising_between(
-    index: &Index,
+    searcher: &Searcher,
     f: Fields,
     text: &TextPipeline,
     r: &DigestRequest,
     previous: &Period,
     label: Option<&str>,
 ) -> Result<Vec<RisingTerm>, IndexError> {
-    let searcher = index.reader()?.searcher();
     let query = |p: &Period| -> Box<dyn Query> {
         let base = watches_query(f, std::slice::from_ref(&r.watch.name), p.since, p.until);
         match label {
@@ -228,8 +227,8 @@ fn rising_between(
             }
         }
     };
-    let (now, n_now) = term_counts(&searcher, f, &*query(&r.period), text, &r.watch.aliases, TERMS_SAMPLE)?;
-    let (before, n_before) = term_counts(&searcher, f, &*query(previous), text, &r.watch.aliases, TERMS_SAMPLE)?;
+    let (now, n_now) = term_counts(searcher, f, &*query(&r.period), text, &r.watch.aliases, TERMS_SAMPLE)?;
+    let (before, n_before) = term_counts(searcher, f, &*query(previous), text, &r.watch.aliases, TERMS_SAMPLE)?;
     let min = (n_now / 50).max(3);
     Ok(rising(&now, n_now, &before, n_before, min, RISING))
 }

@@ -114,7 +114,7 @@ fn the_digest_s_figures_equal_the_fixture_counted_by_hand() {
             alert_at("2026-11-13T06:00:00Z", Severity::Warning),
         ],
     };
-    let d = build(&index, f, &analyzer.text, &request).unwrap();
+    let d = build(&index.reader().unwrap().searcher(), f, &analyzer.text, &request).unwrap();
 
     let c = d.counts;
     assert_eq!((c.total, c.positive, c.neutral, c.negative), (11, 5, 1, 5));

@@ -117,14 +117,13 @@ impl From<SearchHit> for TopPost {
 }
 
 /// The hits of `request` as short posts (evidence in alerts and digests).
-pub fn top_posts(index: &Index, fields: Fields, request: &SearchRequest) -> Result<Vec<TopPost>, IndexError> {
-    Ok(search(index, fields, request)?.into_iter().map(TopPost::from).collect())
+pub fn top_posts(searcher: &Searcher, fields: Fields, request: &SearchRequest) -> Result<Vec<TopPost>, IndexError> {
+    Ok(search(searcher, fields, request)?.into_iter().map(TopPost::from).collect())
 }
 
-/// Runs `request` against the committed state of `index`.
-pub fn search(index: &Index, fields: Fields, request: &SearchRequest) -> Result<Vec<SearchHit>, IndexError> {
-    let searcher = index.reader()?.searcher();
-    let query = build_query(index, fields, request)?;
+/// Runs `request` against the index as `searcher` sees it.
+pub fn search(searcher: &Searcher, fields: Fields, request: &SearchRequest) -> Result<Vec<SearchHit>, IndexError> {
+    let query = build_query(searcher.index(), fields, request)?;
     let limit = if request.collapse { request.limit.max(1) * COLLAPSE_FETCH } else { request.limit.max(1) };
     let addresses: Vec<DocAddress> = match request.sort {
         Sort::Relevance => {
@@ -141,12 +140,12 @@ pub fn search(index: &Index, fields: Fields, request: &SearchRequest) -> Result<
             .map(|(_, a)| a)
             .collect(),
     };
-    let mut snippets = SnippetGenerator::create(&searcher, &*query, fields.text)?;
+    let mut snippets = SnippetGenerator::create(searcher, &*query, fields.text)?;
     snippets.set_max_num_chars(SNIPPET_CHARS);
     let mut hits = Vec::new();
     let mut seen = rustc_hash::FxHashSet::default();
     for a in addresses {
-        let h = hit(&searcher, fields, &snippets, a)?;
+        let h = hit(searcher, fields, &snippets, a)?;
         if request.collapse && !seen.insert(h.cluster) {
             continue;
         }

@@ -5,10 +5,11 @@
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use tantivy::Index;
+use tantivy::Searcher;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::aggregation::{AggContextParams, AggregationCollector};
+use tantivy::collector::Count;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
 
@@ -107,8 +108,7 @@ pub struct Stats {
 pub const TOP_TERMS: usize = 20;
 
 /// Computes the stats of `request` on the committed index.
-pub fn stats(index: &Index, f: Fields, text: &TextPipeline, request: &StatsRequest) -> Result<Stats, IndexError> {
-    let searcher = index.reader()?.searcher();
+pub fn stats(searcher: &Searcher, f: Fields, text: &TextPipeline, request: &StatsRequest) -> Result<Stats, IndexError> {
     let (from_ms, to_ms) = (request.since.as_millisecond(), request.until.as_millisecond());
     let aggs = json!({
         "timeline": timeline_agg(request.interval, from_ms, to_ms),
@@ -116,7 +116,7 @@ pub fn stats(index: &Index, f: Fields, text: &TextPipeline, request: &StatsReque
         "risks": {"terms": {"field": "risks", "size": 20}}
     });
     let watch_query = terms_query(f, std::slice::from_ref(&request.watch), request);
-    let result = aggregate(&searcher, &*watch_query, aggs)?;
+    let result = aggregate(searcher, &*watch_query, aggs)?;
     let counts = counts(&result["label"]);
     let buckets = buckets_of(&result["timeline"]);
     let risks = key_counts(&result["risks"]);
@@ -125,17 +125,19 @@ pub fn stats(index: &Index, f: Fields, text: &TextPipeline, request: &StatsReque
     if !group.contains(&request.watch) {
         group.insert(0, request.watch.clone());
     }
-    let group_query = terms_query(f, &group, request);
-    let by_watch = aggregate(&searcher, &*group_query, json!({"w": {"terms": {"field": "watches", "size": 1000}}}))?;
-    let mention_count = |w: &str| {
-        by_watch["w"]["buckets"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|b| b["key"] == w)
-            .and_then(|b| b["doc_count"].as_u64())
-    };
-    let group_counts: Vec<(String, u64)> = group.iter().map(|w| (w.clone(), mention_count(w).unwrap_or(0))).collect();
+    // One count per watch of the group: a term and a date range each, cheaper than
+    // aggregating the whole group's mentions by watch.
+    let group_counts = group
+        .iter()
+        .map(|w| {
+            let n = if *w == request.watch {
+                counts.total
+            } else {
+                searcher.search(&*terms_query(f, std::slice::from_ref(w), request), &Count)? as u64
+            };
+            Ok((w.clone(), n))
+        })
+        .collect::<Result<Vec<(String, u64)>, IndexError>>()?;
     let group_total: u64 = group_counts.iter().map(|(_, n)| n).sum();
     let share_of_voice = group_counts
         .into_iter()
@@ -146,7 +148,7 @@ pub fn stats(index: &Index, f: Fields, text: &TextPipeline, request: &StatsReque
         })
         .collect();
     let (term_counts, terms_sampled) =
-        super::terms::term_counts(&searcher, f, &*watch_query, text, &request.aliases, TERMS_SAMPLE)?;
+        super::terms::term_counts(searcher, f, &*watch_query, text, &request.aliases, TERMS_SAMPLE)?;
     let net =
         if counts.total == 0 { 0.0 } else { (counts.positive as f64 - counts.negative as f64) / counts.total as f64 };
     Ok(Stats {
@@ -167,17 +169,16 @@ pub fn stats(index: &Index, f: Fields, text: &TextPipeline, request: &StatsReque
 /// Only the buckets of a watch's mentions in [`since`, `until`) by sentiment: what the spike
 /// detector reads, without the rest of [`stats`] (top terms, share of voice, risks).
 pub fn timeline(
-    index: &Index,
+    searcher: &Searcher,
     f: Fields,
     watch: &str,
     since: Timestamp,
     until: Timestamp,
     interval: Interval,
 ) -> Result<Vec<Bucket>, IndexError> {
-    let searcher = index.reader()?.searcher();
     let query = watches_query(f, &[watch.to_string()], since, until);
     let aggs = json!({"timeline": timeline_agg(interval, since.as_millisecond(), until.as_millisecond())});
-    Ok(buckets_of(&aggregate(&searcher, &*query, aggs)?["timeline"]))
+    Ok(buckets_of(&aggregate(searcher, &*query, aggs)?["timeline"]))
 }
 
 /// The date histogram by sentiment label over [`from_ms`, `to_ms`), empty buckets included,
@@ -226,7 +227,7 @@ pub fn watches_query(f: Fields, watches: &[String], since: Timestamp, until: Tim
 }
 
 /// Risk category and mention count among the mentions `query` matches, most first.
-pub fn risk_counts(searcher: &tantivy::Searcher, query: &dyn Query) -> Result<Vec<(String, u64)>, IndexError> {
+pub fn risk_counts(searcher: &Searcher, query: &dyn Query) -> Result<Vec<(String, u64)>, IndexError> {
     let result = aggregate(searcher, query, json!({"risks": {"terms": {"field": "risks", "size": 20}}}))?;
     Ok(key_counts(&result["risks"]))
 }
@@ -241,7 +242,7 @@ fn key_counts(terms: &Value) -> Vec<(String, u64)> {
         .collect()
 }
 
-fn aggregate(searcher: &tantivy::Searcher, query: &dyn Query, aggs: Value) -> Result<Value, IndexError> {
+fn aggregate(searcher: &Searcher, query: &dyn Query, aggs: Value) -> Result<Value, IndexError> {
     let aggs: Aggregations = serde_json::from_value(aggs).expect("the aggregation requests above are well formed");
     let collector = AggregationCollector::from_aggs(aggs, AggContextParams::default());
     let result: AggregationResults = searcher.search(query, &collector)?;

@@ -47,18 +47,15 @@ pub fn term_counts(
     let newest = TopDocs::with_limit(sample).order_by_fast_field::<tantivy::DateTime>("published", Order::Desc);
     let hits = searcher.search(query, &newest)?;
     let excluded: FxHashSet<String> = exclude.iter().map(|e| crate::text::normalize(e)).collect();
-    let mut bodies = Vec::with_capacity(hits.len());
-    for (_, address) in &hits {
-        let stored: TantivyDocument = searcher.doc(*address)?;
-        bodies.push(stored.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default().to_string());
-    }
-    // Segmenting is the cost: spread it over the cores.
-    let counts = bodies
+    // Reading the stored texts and segmenting them are the cost: spread both over the cores.
+    let counts = hits
         .par_iter()
-        .fold(
+        .map(|(_, address)| searcher.doc::<TantivyDocument>(*address))
+        .try_fold(
             || (Analyzed::default(), FxHashMap::<String, u64>::default()),
-            |(mut doc, mut counts), body| {
-                text.analyze_into(body, &mut doc);
+            |(mut doc, mut counts), stored| {
+                let body = stored?;
+                text.analyze_into(body.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default(), &mut doc);
                 let mut seen: FxHashSet<&str> = FxHashSet::default();
                 for (word, kind) in doc.words() {
                     if kind == TokenKind::Word
@@ -73,16 +70,16 @@ pub fn term_counts(
                 for w in seen {
                     *counts.entry(w.to_string()).or_default() += 1;
                 }
-                (doc, counts)
+                Ok::<_, tantivy::TantivyError>((doc, counts))
             },
         )
-        .map(|(_, counts)| counts)
-        .reduce(FxHashMap::default, |mut a, b| {
+        .map(|folded| folded.map(|(_, counts)| counts))
+        .try_reduce(FxHashMap::default, |mut a, b| {
             for (t, n) in b {
                 *a.entry(t).or_default() += n;
             }
-            a
-        });
+            Ok(a)
+        })?;
     Ok((counts, hits.len() as u64))
 }
 

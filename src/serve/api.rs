@@ -50,13 +50,13 @@ pub async fn blocking<T: Send + 'static>(
 
 pub async fn search(State(d): State<Arc<Dashboard>>, Query(p): Query<SearchParams>) -> Result<Response, ApiError> {
     let request = p.request().map_err(ApiError::Bad)?;
-    let hits = blocking(move || Ok(run_search(&d.index, d.fields, &request)?)).await?;
+    let hits = blocking(move || Ok(run_search(&d.searcher(), d.fields, &request)?)).await?;
     Ok(Json(hits).into_response())
 }
 
 pub async fn search_csv(State(d): State<Arc<Dashboard>>, Query(p): Query<SearchParams>) -> Result<Response, ApiError> {
     let request = p.request().map_err(ApiError::Bad)?;
-    let hits = blocking(move || Ok(run_search(&d.index, d.fields, &request)?)).await?;
+    let hits = blocking(move || Ok(run_search(&d.searcher(), d.fields, &request)?)).await?;
     let mut body = Vec::new();
     crate::index::export::write_csv(&mut body, &hits).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok((

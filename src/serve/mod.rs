@@ -24,7 +24,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use tantivy::Index;
+use tantivy::{IndexReader, Searcher};
 
 use crate::alert::{AlertHistory, AlertRecord};
 use crate::digest::{Digest, DigestRequest, build};
@@ -35,7 +35,8 @@ use crate::watch::Watch;
 
 /// What the dashboard reads.
 pub struct Dashboard {
-    pub index: Index,
+    /// Follows the index's commits (tantivy reloads it shortly after each).
+    pub reader: IndexReader,
     pub fields: Fields,
     pub text: Arc<TextPipeline>,
     pub watches: Vec<Watch>,
@@ -48,11 +49,16 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
+    /// The index as last committed.
+    fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
     /// The stats the parameters ask for, and how they were read.
     fn stats(&self, p: &StatsParams) -> Result<(Stats, i64, Interval), ApiError> {
         let q = p.resolve(&self.watches).map_err(ApiError::Bad)?;
         let request = StatsRequest::for_watch(q.watch, &self.watches, q.since, q.until, q.interval);
-        Ok((stats(&self.index, self.fields, &self.text, &request)?, q.days, q.interval))
+        Ok((stats(&self.searcher(), self.fields, &self.text, &request)?, q.days, q.interval))
     }
 
     /// The digest the parameters ask for, with the period's alerts when the history is readable.
@@ -60,7 +66,7 @@ impl Dashboard {
         let (watch, period) = p.resolve(&self.watches).map_err(ApiError::Bad)?;
         let alerts = self.history.as_ref().ok().and_then(|h| h.list(None, Some(period.since)).ok()).unwrap_or_default();
         Ok(build(
-            &self.index,
+            &self.searcher(),
             self.fields,
             &self.text,
             &DigestRequest::for_watch(watch, &self.watches, period, alerts),

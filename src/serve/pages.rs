@@ -119,7 +119,7 @@ pub async fn search(
         }
     };
     let dash = d.clone();
-    let hits = match blocking(move || Ok(run_search(&dash.index, dash.fields, &request)?)).await {
+    let hits = match blocking(move || Ok(run_search(&dash.searcher(), dash.fields, &request)?)).await {
         Ok(h) => h,
         Err(ApiError::Bad(m)) => {
             return (StatusCode::BAD_REQUEST, layout("搜索", "search", html! { (form) p.error { (m) } }))

@@ -59,7 +59,7 @@ pub fn mentions(dir: &Path) -> Vec<SearchHit> {
     let analyzer = yuqing::analyzer::Analyzer::load(&config).unwrap();
     let (index, fields) = yuqing::index::open_or_create(&config.data_dir.join("index"), analyzer.text.clone()).unwrap();
     let request = SearchRequest { limit: 10_000, sort: Sort::Time, ..Default::default() };
-    search(&index, fields, &request).unwrap()
+    search(&index.reader().unwrap().searcher(), fields, &request).unwrap()
 }
 
 /// The report of `source`.
