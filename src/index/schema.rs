@@ -1,8 +1,6 @@
 //! The tantivy schema of a mention, defined in this one place (DESIGN.md, "The mention").
 
-use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 
 use super::tokenizer::TOKENIZER_NAME;
 
@@ -37,7 +35,8 @@ pub struct Fields {
     pub replies: Field,
     /// Near-duplicate cluster: the text fingerprint of the cluster's first mention.
     pub cluster: Field,
-    /// Fingerprint of the normalized text: an exact copy is stored once.
+    /// Fingerprint of the normalized text: an exact copy is stored once (the writer keeps them
+    /// in memory, read from this column when it opens).
     pub text_hash: Field,
     /// SimHash of the words, for near-duplicate clusters (absent on short texts).
     pub simhash: Field,
@@ -70,7 +69,7 @@ pub fn build() -> (Schema, Fields) {
         reposts: b.add_u64_field("reposts", STORED | FAST),
         replies: b.add_u64_field("replies", STORED | FAST),
         cluster: b.add_u64_field("cluster", STORED | FAST),
-        text_hash: b.add_u64_field("text_hash", INDEXED | FAST),
+        text_hash: b.add_u64_field("text_hash", FAST),
         simhash: b.add_u64_field("simhash", FAST),
     };
     (b.build(), fields)

@@ -122,7 +122,10 @@ pub struct MentionWriter {
     fields: Fields,
     preparer: Preparer,
     batch_ids: FxHashSet<String>,
-    batch_texts: FxHashSet<u64>,
+    /// The fingerprint of every text in the index, committed or not (8 bytes and a little
+    /// more a mention; a term per mention in the index made every segment's dictionary and
+    /// merge twice as big).
+    texts: FxHashSet<u64>,
     clusters: Clusters,
 }
 
@@ -136,7 +139,9 @@ impl MentionWriter {
     ) -> Result<Self, IndexError> {
         let writer = index.writer(heap_bytes)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let clusters = Clusters::load(&reader.searcher())?;
+        let searcher = reader.searcher();
+        let clusters = Clusters::load(&searcher)?;
+        let texts = text_hashes(&searcher)?;
         Ok(MentionWriter {
             writer,
             reader,
@@ -144,7 +149,7 @@ impl MentionWriter {
             fields,
             preparer: Preparer::new(fields, analyzer, watches),
             batch_ids: FxHashSet::default(),
-            batch_texts: FxHashSet::default(),
+            texts,
         })
     }
 
@@ -191,15 +196,14 @@ impl MentionWriter {
         if self.has_id(&p.id)? {
             return Ok(Added::DuplicateId);
         }
-        let term = Term::from_field_u64(self.fields.text_hash, p.text_hash);
-        if self.batch_texts.contains(&p.text_hash) || self.reader.searcher().doc_freq(&term)? > 0 {
+        if self.texts.contains(&p.text_hash) {
             return Ok(Added::ExactCopy);
         }
         let mut doc = p.doc;
         doc.add_u64(self.fields.cluster, self.clusters.assign(p.simhash, p.text_hash));
         self.writer.add_document(doc)?;
         self.batch_ids.insert(p.id);
-        self.batch_texts.insert(p.text_hash);
+        self.texts.insert(p.text_hash);
         Ok(Added::New)
     }
 
@@ -208,9 +212,19 @@ impl MentionWriter {
         self.writer.commit()?;
         self.reader.reload()?;
         self.batch_ids.clear();
-        self.batch_texts.clear();
         Ok(())
     }
+}
+
+/// The text fingerprints of every mention in the committed index.
+fn text_hashes(searcher: &tantivy::Searcher) -> Result<FxHashSet<u64>, IndexError> {
+    let mut texts = FxHashSet::default();
+    texts.reserve(searcher.num_docs() as usize);
+    for segment in searcher.segment_readers() {
+        let column = segment.fast_fields().u64("text_hash")?;
+        texts.extend(segment.doc_ids_alive().filter_map(|doc| column.first(doc)));
+    }
+    Ok(texts)
 }
 
 fn fingerprint(text: &str) -> u64 {
