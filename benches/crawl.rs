@@ -1,10 +1,11 @@
 //! The crawler against a local review site with politeness lifted, next to a plain HTTP load of
-//! the same pages in the same run. `cargo bench --bench crawl [-- PAGES]` (default 5,000 pages of
-//! 20 reviews: 100 products × 50 pages).
+//! the same pages in the same run. `cargo bench --bench crawl [-- PAGES] [--pairs]` (default 5,000
+//! pages of 20 reviews: 100 products × 50 pages).
 //!
 //! Pages are GBK HTML in a shop's shape (stars, user, relative dates, votes) whose review texts
-//! come from the e-commerce corpus in `../shared/data/sentiment/` (two reviews joined, so every
-//! text is distinct). The server runs in this process, on the same two cores, in both runs.
+//! are the texts of the corpora in `../shared/data/sentiment/`, one a review (once the 88,693 are
+//! used up, again as a follow-up review, "追评：", so every text is distinct); `--pairs` joins two
+//! e-commerce reviews into each instead. The server runs in this process, on the same two cores, in both runs.
 //! The crawl runs first so that the peak resident memory printed is its own.
 
 mod common;
@@ -28,7 +29,11 @@ use yuqing::sentiment::corpus::{CorpusOptions, read_corpus};
 use yuqing::source::Source;
 use yuqing::store::Store;
 
-const CORPUS: &str = "../shared/data/sentiment/online_shopping_10_cats.dev.csv";
+const CORPORA: [&str; 3] = [
+    "../shared/data/sentiment/online_shopping_10_cats.dev.csv",
+    "../shared/data/sentiment/weibo_senti_100k_partial.dev.csv",
+    "../shared/data/sentiment/ChnSentiCorp_htl_all.dev.csv",
+];
 const PER_PAGE: usize = 20;
 const PRODUCTS: usize = 100;
 const PARALLEL: usize = 16;
@@ -39,14 +44,20 @@ struct Site {
     empty: Vec<u8>,
 }
 
-fn page_html(texts: &[String], first: usize) -> Vec<u8> {
+fn page_html(texts: &[String], pairs: bool, first: usize) -> Vec<u8> {
     let mut html = String::from(
         "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\">\
          <title>商品评价</title></head><body><div class=\"comment-list\">",
     );
     for i in first..first + PER_PAGE {
         let k = texts.len();
-        let text = format!("{}。{}", texts[i % k], texts[(i / k + i * 7919) % k]);
+        let text = if pairs {
+            format!("{}。{}", texts[i % k], texts[(i / k + i * 7919) % k])
+        } else if i < k {
+            texts[i].clone()
+        } else {
+            format!("追评：{}", texts[i % k])
+        };
         let date = match i % 3 {
             0 => format!("{}分钟前", i % 59 + 1),
             1 => format!("昨天 {:02}:{:02}", i % 24, i % 60),
@@ -81,16 +92,20 @@ async fn page(
 }
 
 fn main() {
-    let pages: usize =
-        std::env::args().skip(1).find(|a| !a.starts_with("--")).and_then(|a| a.parse().ok()).unwrap_or(5_000);
-    let corpus = read_corpus(CORPUS.as_ref(), &CorpusOptions::default()).unwrap_or_else(|e| {
-        eprintln!("bench: {e}");
-        std::process::exit(2)
-    });
-    let texts: Vec<String> = corpus.examples.into_iter().map(|e| e.text).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let pages: usize = args.iter().find(|a| !a.starts_with("--")).and_then(|a| a.parse().ok()).unwrap_or(5_000);
+    let pairs = args.iter().any(|a| a == "--pairs");
+    let read = |path: &str| {
+        read_corpus(path.as_ref(), &CorpusOptions::default()).unwrap_or_else(|e| {
+            eprintln!("bench: {e}");
+            std::process::exit(2)
+        })
+    };
+    let corpora = if pairs { &CORPORA[..1] } else { &CORPORA[..] };
+    let texts: Vec<String> = corpora.iter().flat_map(|c| read(c).examples).map(|e| e.text).collect();
     let per_product = pages.div_ceil(PRODUCTS);
     let site = Arc::new(Site {
-        pages: (0..PRODUCTS * per_product).map(|p| page_html(&texts, p * PER_PAGE)).collect(),
+        pages: (0..PRODUCTS * per_product).map(|p| page_html(&texts, pairs, p * PER_PAGE)).collect(),
         per_product,
         empty: Vec::new(),
     });
