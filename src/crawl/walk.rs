@@ -220,7 +220,7 @@ async fn read_page(
     ctx: &Ctx,
     source: &Arc<Source>,
     client: &SourceClient,
-    ex: &Extractor,
+    ex: &Arc<Extractor>,
     url: &str,
     parent: Option<&str>,
     report: &mut SourceReport,
@@ -284,7 +284,7 @@ async fn read_page(
 /// The CPU side of reading a page, run on a blocking thread (scraper's documents are not `Send`).
 struct PageJob {
     source: Arc<Source>,
-    ex: Extractor,
+    ex: Arc<Extractor>,
     parent: Option<String>,
     preparer: Preparer,
     ctx_store: crate::store::Store,

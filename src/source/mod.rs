@@ -11,6 +11,7 @@ mod item;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use jiff::tz::TimeZone;
 
@@ -141,8 +142,9 @@ pub struct Source {
     pub urls: Vec<String>,
     pub params: BTreeMap<String, Vec<String>>,
     pub request: RequestSpec,
-    pub list: Extractor,
-    pub detail: Option<Extractor>,
+    /// Shared, not cloned per page: a cloned `Regex` starts with empty match caches.
+    pub list: Arc<Extractor>,
+    pub detail: Option<Arc<Extractor>>,
 }
 
 impl Source {
@@ -257,8 +259,8 @@ impl Source {
                 concurrency: r.concurrency,
                 respect_robots: r.respect_robots,
             },
-            list,
-            detail,
+            list: Arc::new(list),
+            detail: detail.map(Arc::new),
         })
     }
 }
