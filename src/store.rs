@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 /// sled's page cache; its default of 1 GiB is far more than crawl state needs.
 const CACHE_BYTES: u64 = 64 << 20;
 
+/// How long opening waits for a lock that a just-closed store may still hold: sled releases it
+/// from its flusher thread, shortly after the last handle is dropped.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// What can go wrong with the crawl state.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -87,11 +91,25 @@ fn pair_key(a: &str, b: &str) -> Vec<u8> {
     k
 }
 
+/// Whether sled refused to open because another handle holds the directory's lock (sled 0.34
+/// reports it only in the message).
+fn is_locked(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
+}
+
 impl Store {
-    /// Opens (or creates) the state in `path`.
+    /// Opens (or creates) the state in `path`; waits up to [`LOCK_WAIT`] for its lock.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let open = |source| StoreError::Open { path: path.into(), source };
-        let db = sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open().map_err(open)?;
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let db = loop {
+            match sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open() {
+                Err(e) if is_locked(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                r => break r.map_err(open)?,
+            }
+        };
         Ok(Store {
             seen: db.open_tree("seen")?,
             validators: db.open_tree("validators")?,
