@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Reference classifiers on yuqing's own split, to put its accuracy figures in context.
+
+Logistic regressions (scikit-learn) trained on the rows `yuqing lexicon learn --holdout 10
+--validation 20` learns from (e-commerce + hotel dev corpora), measured on the same validation
+slice and held-out rows as `yuqing eval`: one over jieba word unigrams + bigrams (the issue's
+reference model), one over TF-IDF character 1–3-grams. Needs python3 with jieba and
+scikit-learn (`pip install jieba scikit-learn`); about a minute.
+
+    scripts/reference-lr.py [CORPUS_DIR]      # default ../shared/data/sentiment
+"""
+import csv
+import logging
+import sys
+
+import jieba
+import numpy as np
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+jieba.setLogLevel(logging.WARNING)
+corpus_dir = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/sentiment"
+
+
+def bucket(text):
+    """src/sentiment/corpus.rs `bucket`: FNV-1a 64 of the text without whitespace, mod 100."""
+    h = 0xCBF29CE484222325
+    for c in text:
+        if c.isspace():
+            continue
+        for b in c.encode("utf-8"):
+            h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h % 100
+
+
+def read(name):
+    with open(f"{corpus_dir}/{name}", newline="", encoding="utf-8-sig") as f:
+        return [(int(r["label"]), r["text"], bucket(r["text"])) for r in csv.DictReader(f)]
+
+
+shop = read("online_shopping_10_cats.dev.csv")
+hotel = read("ChnSentiCorp_htl_all.dev.csv")
+train = [r for r in shop + hotel if r[2] >= 30]
+sets = [
+    ("e-commerce validation", [r for r in shop if 10 <= r[2] < 30]),
+    ("e-commerce held out", [r for r in shop if r[2] < 10]),
+    ("hotel validation", [r for r in hotel if 10 <= r[2] < 30]),
+    ("hotel held out", [r for r in hotel if r[2] < 10]),
+]
+words = lambda t: " ".join(jieba.lcut(t))
+models = [
+    (
+        "LR, jieba words 1-2 (binary), C=0.5",
+        CountVectorizer(tokenizer=str.split, token_pattern=None, ngram_range=(1, 2), min_df=2, binary=True, lowercase=False),
+        words,
+        0.5,
+    ),
+    (
+        "LR, characters 1-3 (TF-IDF), C=4",
+        TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True),
+        lambda t: t,
+        4.0,
+    ),
+]
+for name, vectorizer, prep, c in models:
+    x = vectorizer.fit_transform([prep(r[1]) for r in train])
+    model = LogisticRegression(C=c, max_iter=3000).fit(x, [r[0] for r in train])
+    figures = []
+    for set_name, rows in sets:
+        predicted = model.predict(vectorizer.transform([prep(r[1]) for r in rows]))
+        accuracy = np.mean(predicted == np.array([r[0] for r in rows]))
+        figures.append(f"{set_name} ({len(rows)}) {accuracy:.3f}")
+    print(f"{name}: " + ", ".join(figures), flush=True)
