@@ -10,30 +10,20 @@
 
 mod common;
 
-/// The allocator the `yuqing` binary runs with (src/main.rs).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use common::{cpu_seconds, peak_rss_mb};
+use common::{corpus_texts, cpu_seconds, peak_rss_mb};
 use futures_util::StreamExt;
 use yuqing::analyzer::Analyzer;
 use yuqing::config::{Config, CrawlConfig};
 use yuqing::crawl::{Crawler, Progress};
-use yuqing::sentiment::corpus::{CorpusOptions, read_corpus};
 use yuqing::source::Source;
 use yuqing::store::Store;
 
-const CORPORA: [&str; 3] = [
-    "../shared/data/sentiment/online_shopping_10_cats.dev.csv",
-    "../shared/data/sentiment/weibo_senti_100k_partial.dev.csv",
-    "../shared/data/sentiment/ChnSentiCorp_htl_all.dev.csv",
-];
 const PER_PAGE: usize = 20;
 const PRODUCTS: usize = 100;
 const PARALLEL: usize = 16;
@@ -95,14 +85,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let pages: usize = args.iter().find(|a| !a.starts_with("--")).and_then(|a| a.parse().ok()).unwrap_or(5_000);
     let pairs = args.iter().any(|a| a == "--pairs");
-    let read = |path: &str| {
-        read_corpus(path.as_ref(), &CorpusOptions::default()).unwrap_or_else(|e| {
-            eprintln!("bench: {e}");
-            std::process::exit(2)
-        })
-    };
-    let corpora = if pairs { &CORPORA[..1] } else { &CORPORA[..] };
-    let texts: Vec<String> = corpora.iter().flat_map(|c| read(c).examples).map(|e| e.text).collect();
+    let texts = corpus_texts(pairs);
     let per_product = pages.div_ceil(PRODUCTS);
     let site = Arc::new(Site {
         pages: (0..PRODUCTS * per_product).map(|p| page_html(&texts, pairs, p * PER_PAGE)).collect(),

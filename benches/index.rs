@@ -8,14 +8,10 @@
 
 mod common;
 
-/// The allocator the `yuqing` binary runs with (src/main.rs).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::sync::Arc;
 use std::time::Instant;
 
-use common::{cpu_seconds, peak_rss_mb};
+use common::{corpus_texts, cpu_seconds, peak_rss_mb};
 use jiff::{SignedDuration, Timestamp};
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -26,14 +22,8 @@ use yuqing::index::search::{SearchRequest, Sort, search};
 use yuqing::index::stats::{Interval, StatsRequest, stats};
 use yuqing::index::{MentionWriter, open_or_create};
 use yuqing::mention::{Kind, Mention};
-use yuqing::sentiment::corpus::{CorpusOptions, read_corpus};
 use yuqing::watch::{Watch, WatchMatcher};
 
-const CORPORA: [&str; 3] = [
-    "../shared/data/sentiment/online_shopping_10_cats.dev.csv",
-    "../shared/data/sentiment/weibo_senti_100k_partial.dev.csv",
-    "../shared/data/sentiment/ChnSentiCorp_htl_all.dev.csv",
-];
 const BRANDS: [&str; 6] = ["华为", "小米", "荣耀", "苹果", "联想", "海尔"];
 const WRITER_HEAP: usize = 400 << 20;
 const DAYS: i64 = 60;
@@ -44,14 +34,7 @@ fn main() {
     // `--pairs`: each mention joins two e-commerce reviews (twice as long). Otherwise each
     // mention is one text of the three corpora, as the reference measured single reviews.
     let pairs = args.iter().any(|a| a == "--pairs");
-    let read = |path: &str| {
-        read_corpus(path.as_ref(), &CorpusOptions::default()).unwrap_or_else(|e| {
-            eprintln!("bench: {e}");
-            std::process::exit(2)
-        })
-    };
-    let corpora = if pairs { &CORPORA[..1] } else { &CORPORA[..] };
-    let texts: Vec<String> = corpora.iter().flat_map(|c| read(c).examples).map(|e| e.text).collect();
+    let texts = corpus_texts(pairs);
     let end: Timestamp = "2026-11-20T00:00:00Z".parse().unwrap();
     let k = texts.len();
     let text_of = |i: usize| {

@@ -1,4 +1,36 @@
-//! What the benches read about their own process: peak memory and CPU time.
+//! What the crawl and index benches share: the texts they are made of, the allocator they run
+//! with, and what they read about their own process (peak memory, CPU time).
+
+use yuqing::sentiment::corpus::{CorpusOptions, read_corpus};
+
+/// The allocator the `yuqing` binary runs with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The labeled corpora, e-commerce reviews first.
+const CORPORA: [&str; 3] = [
+    "../shared/data/sentiment/online_shopping_10_cats.dev.csv",
+    "../shared/data/sentiment/weibo_senti_100k_partial.dev.csv",
+    "../shared/data/sentiment/ChnSentiCorp_htl_all.dev.csv",
+];
+
+/// The texts of every corpus, or of the e-commerce reviews alone (`--pairs` joins two of them);
+/// exits with a message when a corpus cannot be read.
+pub fn corpus_texts(e_commerce_only: bool) -> Vec<String> {
+    let corpora = if e_commerce_only { &CORPORA[..1] } else { &CORPORA[..] };
+    corpora
+        .iter()
+        .flat_map(|path| {
+            read_corpus(path.as_ref(), &CorpusOptions::default())
+                .unwrap_or_else(|e| {
+                    eprintln!("bench: {e}");
+                    std::process::exit(2)
+                })
+                .examples
+        })
+        .map(|e| e.text)
+        .collect()
+}
 
 /// Peak resident memory of this process (VmHWM), in MB.
 pub fn peak_rss_mb() -> u64 {
