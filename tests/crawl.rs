@@ -1,6 +1,7 @@
 //! The crawler against fixture sites served on 127.0.0.1: a GBK review site with numbered pages,
 //! a JSONP social feed with cursor pagination and relative times, a Q&A site (question list →
-//! question pages with answers), an RSS feed with an ETag; and the faults a real crawl meets.
+//! question pages with answers), an RSS feed with an ETag, gzip and brotli pages with a listing
+//! that reaches the time window; and the faults a real crawl meets.
 
 mod common;
 
@@ -319,6 +320,35 @@ async fn flaky(State(site): State<Site>, Query(q): Query<HashMap<String, usize>>
     gbk_html(&review_page("f", slice, start, ""))
 }
 
+/// A listing sent compressed: page 1 gzip, page 2 brotli, page 3 only reviews from 2019 (older
+/// than the window), page 4 fresh reviews the walk must not reach.
+async fn packed(State(site): State<Site>, Query(q): Query<HashMap<String, usize>>) -> Response {
+    use std::io::Write;
+    let page = q.get("page").copied().unwrap_or(1);
+    hit(&site.hits, &format!("packed-{page}"));
+    let old = REVIEWS[12];
+    let html = match page {
+        1 | 2 | 4 => review_page("p", &REVIEWS[(page - 1) * PER_PAGE..page * PER_PAGE], (page - 1) * PER_PAGE, ""),
+        3 => review_page("p", &[old; PER_PAGE], 2 * PER_PAGE, ""),
+        _ => review_page("p", &[], 0, ""),
+    };
+    let gbk = encoding_rs::GBK.encode(&html).0.into_owned();
+    let (encoding, body) = match page {
+        1 => {
+            let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            z.write_all(&gbk).unwrap();
+            ("gzip", z.finish().unwrap())
+        }
+        2 => {
+            let mut out = Vec::new();
+            brotli::BrotliCompress(&mut &gbk[..], &mut out, &brotli::enc::BrotliEncoderParams::default()).unwrap();
+            ("br", out)
+        }
+        _ => ("identity", gbk),
+    };
+    ([(header::CONTENT_TYPE, "text/html"), (header::CONTENT_ENCODING, encoding)], body).into_response()
+}
+
 async fn robots() -> &'static str {
     "User-agent: *\nDisallow: /private/\n"
 }
@@ -335,6 +365,7 @@ async fn start(site: Site) -> String {
         .route("/fault/{kind}", get(fault))
         .route("/json", get(json_page))
         .route("/flaky", get(flaky))
+        .route("/packed", get(packed))
         .with_state(site);
     common::serve(router).await
 }
@@ -489,4 +520,23 @@ async fn an_interrupted_listing_resumes_where_it_stopped() {
     // Finished: the next run starts at the top and stops there.
     let r = common::crawl(dir.path(), CONFIG, &sources).await.remove(0);
     assert_eq!((r.pages, r.new), (1, 0), "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compressed_pages_are_read_and_paging_stops_at_the_window() {
+    let site = Site::default();
+    let origin = start(site.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sources = [("packed.toml", html_source(&format!("{origin}/packed")))];
+    let r = common::crawl(dir.path(), CONFIG, &sources).await.remove(0);
+    assert!(r.errors.is_empty(), "{r}");
+    // Pages 1 (gzip) and 2 (brotli) are new; page 3 is all older than the 7-day window, so the
+    // walk stops there and page 4 is never asked for.
+    assert_eq!((r.pages, r.new, r.old), (3, 10, 5), "{r}");
+    assert!(!site.hits.lock().unwrap().contains_key("packed-4"));
+    let all = mentions(dir.path());
+    let text = |id: &str| all.iter().find(|m| m.id == id).map(|m| m.text.clone());
+    assert_eq!(text("packed:p0").as_deref(), Some("华为手机收到了,质量很好,运行流畅,物流也快"), "gzip");
+    assert_eq!(text("packed:p5").as_deref(), Some("充电的时候突然冒烟,吓死了,要求召回"), "brotli");
+    assert_eq!(all.len(), 10);
 }
