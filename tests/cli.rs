@@ -1,5 +1,6 @@
 //! End-to-end tests of the `yuqing` binary: scoring realistic reviews with the shipped lexicon,
-//! bad input of every kind, CSV input, evaluation, learning, and config errors.
+//! bad input of every kind, CSV input, evaluation, learning, config errors, and which sources a
+//! crawl runs.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -209,4 +210,35 @@ fn bad_inputs_to_eval_and_config_are_named() {
 
     let out = yuqing(&["--lexicons", "/nonexistent/dir", "score"], b"");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--lexicons /nonexistent/dir: not a directory"));
+}
+
+#[test]
+fn crawl_runs_only_the_named_sources_and_names_an_unknown_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sources")).unwrap();
+    // Two feeds on a closed local port: a crawl of one fails to connect and says so by name.
+    for name in ["alpha", "beta"] {
+        let definition =
+            format!("kind = \"news\"\nurls = [\"http://127.0.0.1:9/{name}.xml\"]\n[list]\nformat = \"feed\"\n");
+        std::fs::write(dir.path().join(format!("sources/{name}.toml")), definition).unwrap();
+    }
+    let crawl = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_yuqing"))
+            .arg("crawl")
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("start yuqing")
+    };
+    let out = crawl(&["--source", "beta"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "a source with errors: {stdout}");
+    assert!(stdout.contains("beta: 0 pages") && stdout.contains("http://127.0.0.1:9/beta.xml"), "{stdout}");
+    assert!(!stdout.contains("alpha"), "only the named source runs: {stdout}");
+
+    let out = crawl(&["--source", "gamma"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no source named \"gamma\"") && stderr.contains("alpha, beta"), "{stderr}");
 }

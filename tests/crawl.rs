@@ -1,7 +1,7 @@
 //! The crawler against fixture sites served on 127.0.0.1: a GBK review site with numbered pages,
 //! a JSONP social feed with cursor pagination and relative times, a Q&A site (question list →
-//! question pages with answers), an RSS feed with an ETag, gzip and brotli pages with a listing
-//! that reaches the time window; and the faults a real crawl meets.
+//! question pages with answers), an RSS feed with an ETag, gzip and brotli pages with a
+//! Last-Modified date in a listing that reaches the time window; and the faults a real crawl meets.
 
 mod common;
 
@@ -320,12 +320,16 @@ async fn flaky(State(site): State<Site>, Query(q): Query<HashMap<String, usize>>
     gbk_html(&review_page("f", slice, start, ""))
 }
 
-/// A listing sent compressed: page 1 gzip, page 2 brotli, page 3 only reviews from 2019 (older
-/// than the window), page 4 fresh reviews the walk must not reach.
-async fn packed(State(site): State<Site>, Query(q): Query<HashMap<String, usize>>) -> Response {
+/// A listing sent compressed: page 1 gzip (with a Last-Modified date), page 2 brotli, page 3 only
+/// reviews from 2019 (older than the window), page 4 fresh reviews the walk must not reach.
+async fn packed(State(site): State<Site>, headers: HeaderMap, Query(q): Query<HashMap<String, usize>>) -> Response {
     use std::io::Write;
+    const MODIFIED: &str = "Sun, 22 Nov 2026 08:00:00 GMT";
     let page = q.get("page").copied().unwrap_or(1);
     hit(&site.hits, &format!("packed-{page}"));
+    if page == 1 && headers.get(header::IF_MODIFIED_SINCE).is_some_and(|v| v == MODIFIED) {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
     let old = REVIEWS[12];
     let html = match page {
         1 | 2 | 4 => review_page("p", &REVIEWS[(page - 1) * PER_PAGE..page * PER_PAGE], (page - 1) * PER_PAGE, ""),
@@ -346,7 +350,12 @@ async fn packed(State(site): State<Site>, Query(q): Query<HashMap<String, usize>
         }
         _ => ("identity", gbk),
     };
-    ([(header::CONTENT_TYPE, "text/html"), (header::CONTENT_ENCODING, encoding)], body).into_response()
+    let mut response =
+        ([(header::CONTENT_TYPE, "text/html"), (header::CONTENT_ENCODING, encoding)], body).into_response();
+    if page == 1 {
+        response.headers_mut().insert(header::LAST_MODIFIED, header::HeaderValue::from_static(MODIFIED));
+    }
+    response
 }
 
 async fn robots() -> &'static str {
@@ -523,7 +532,7 @@ async fn an_interrupted_listing_resumes_where_it_stopped() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn compressed_pages_are_read_and_paging_stops_at_the_window() {
+async fn compressed_pages_are_read_paging_stops_at_the_window_and_last_modified_is_sent_back() {
     let site = Site::default();
     let origin = start(site.clone()).await;
     let dir = tempfile::tempdir().unwrap();
@@ -539,4 +548,9 @@ async fn compressed_pages_are_read_and_paging_stops_at_the_window() {
     assert_eq!(text("packed:p0").as_deref(), Some("华为手机收到了,质量很好,运行流畅,物流也快"), "gzip");
     assert_eq!(text("packed:p5").as_deref(), Some("充电的时候突然冒烟,吓死了,要求召回"), "brotli");
     assert_eq!(all.len(), 10);
+
+    // The next run asks for page 1 with its Last-Modified date, gets 304, and stops there.
+    let r = common::crawl(dir.path(), CONFIG, &sources).await.remove(0);
+    assert_eq!((r.pages, r.not_modified, r.new), (1, 1, 0), "{r}");
+    assert_eq!(site.hits.lock().unwrap()["packed-2"], 1);
 }
