@@ -6,6 +6,8 @@
 //! has required terms, one of those occurs too. Matching runs on normalized text, so aliases
 //! match across full-width, case and traditional/simplified differences.
 
+use std::sync::Arc;
+
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::text::normalize;
@@ -52,6 +54,8 @@ pub struct WatchMatcher {
     automaton: Option<AhoCorasick>,
     /// Per pattern: the watch and the pattern's role.
     patterns: Vec<(usize, Role)>,
+    /// The watches' names, shared with the documents that carry them.
+    names: Vec<Arc<str>>,
 }
 
 impl WatchMatcher {
@@ -74,7 +78,8 @@ impl WatchMatcher {
                 .build(&terms)
                 .expect("watch terms are validated non-empty and short")
         });
-        WatchMatcher { watches, automaton, patterns }
+        let names = watches.iter().map(|w| Arc::from(w.name.as_str())).collect();
+        WatchMatcher { watches, automaton, patterns, names }
     }
 
     pub fn watches(&self) -> &[Watch] {
@@ -83,8 +88,21 @@ impl WatchMatcher {
 
     /// The names of the watches `normalized` (text already through [`normalize`]) matches.
     pub fn matches<'a>(&'a self, normalized: &str) -> Vec<&'a str> {
+        let mut names = Vec::new();
+        self.each_match(normalized, |w| names.push(self.watches[w].name.as_str()));
+        names
+    }
+
+    /// [`Self::matches`], as shared names a document can keep.
+    pub fn matching(&self, normalized: &str) -> Vec<Arc<str>> {
+        let mut names = Vec::new();
+        self.each_match(normalized, |w| names.push(self.names[w].clone()));
+        names
+    }
+
+    fn each_match(&self, normalized: &str, mut found: impl FnMut(usize)) {
         let Some(automaton) = &self.automaton else {
-            return Vec::new();
+            return;
         };
         let n = self.watches.len();
         let mut aliases: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
@@ -98,13 +116,12 @@ impl WatchMatcher {
                 Role::Required => required[w] = true,
             }
         }
-        (0..n)
-            .filter(|&w| {
-                let free = aliases[w].iter().any(|&(s, e)| !excluded[w].iter().any(|&(xs, xe)| xs <= s && e <= xe));
-                free && (self.watches[w].required.is_empty() || required[w])
-            })
-            .map(|w| self.watches[w].name.as_str())
-            .collect()
+        for w in 0..n {
+            let free = aliases[w].iter().any(|&(s, e)| !excluded[w].iter().any(|&(xs, xe)| xs <= s && e <= xe));
+            if free && (self.watches[w].required.is_empty() || required[w]) {
+                found(w);
+            }
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! Also writing ([`writer`]), searching ([`search`]) and aggregations ([`stats`]).
 
 pub mod clusters;
+pub mod document;
 pub mod export;
 pub mod schema;
 pub mod search;

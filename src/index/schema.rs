@@ -7,7 +7,8 @@ use super::tokenizer::TOKENIZER_NAME;
 /// Every field of the mention schema.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
-    /// Stable id: source + item id, or a hash of URL + text.
+    /// Stable id: source + item id, or a hash of URL + text. Stored only: re-ingests are
+    /// recognised by `id_hash`.
     pub id: Field,
     pub source: Field,
     /// review, post, question, answer, comment, news.
@@ -38,6 +39,10 @@ pub struct Fields {
     /// Fingerprint of the normalized text: an exact copy is stored once (the writer keeps them
     /// in memory, read from this column when it opens).
     pub text_hash: Field,
+    /// Fingerprint of the id: a mention seen before is not added again (the writer keeps them
+    /// in memory, read from this column when it opens; a term per mention would double every
+    /// segment's term dictionary, as it did for `text_hash`).
+    pub id_hash: Field,
     /// SimHash of the words, for near-duplicate clusters (absent on short texts).
     pub simhash: Field,
 }
@@ -51,7 +56,7 @@ pub fn build() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED),
+        id: b.add_text_field("id", STORED),
         source: b.add_text_field("source", STRING | STORED | FAST),
         kind: b.add_text_field("kind", STRING | STORED | FAST),
         url: b.add_text_field("url", STORED),
@@ -70,6 +75,7 @@ pub fn build() -> (Schema, Fields) {
         replies: b.add_u64_field("replies", STORED | FAST),
         cluster: b.add_u64_field("cluster", STORED | FAST),
         text_hash: b.add_u64_field("text_hash", FAST),
+        id_hash: b.add_u64_field("id_hash", FAST),
         simhash: b.add_u64_field("simhash", FAST),
     };
     (b.build(), fields)

@@ -8,9 +8,9 @@
 
 use std::sync::Arc;
 
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{Token as IndexToken, TokenStream, Tokenizer};
 
-use crate::text::{Analyzed, Segmenter, TextPipeline, TokenKind};
+use crate::text::{Analyzed, Segmenter, TextPipeline, Token, TokenKind};
 
 /// The name the tokenizer is registered under in the index.
 pub const TOKENIZER_NAME: &str = "yuqing_jieba";
@@ -25,22 +25,22 @@ const SUB_WORD_CHARS: [usize; 2] = [2, 3];
 /// the indexing threads' time.
 #[derive(Clone, Default)]
 pub struct IndexTokens {
-    tokens: Vec<Token>,
+    tokens: Vec<IndexToken>,
     len: usize,
     /// Byte offsets of a word's characters, for its sub-words.
     starts: Vec<usize>,
 }
 
 impl IndexTokens {
-    /// Replaces the tokens with those of `doc`.
-    pub fn fill(&mut self, doc: &Analyzed, segmenter: &Segmenter) {
+    /// Replaces the tokens with those of `text`, segmented into `tokens`.
+    pub fn fill(&mut self, text: &str, tokens: &[Token], segmenter: &Segmenter) {
         self.len = 0;
         let mut position = 0;
-        for (i, t) in doc.tokens.iter().enumerate() {
+        for t in tokens {
             if matches!(t.kind, TokenKind::Punct | TokenKind::Url) {
                 continue;
             }
-            let word = doc.word(i);
+            let word = &text[t.start as usize..t.end as usize];
             let from = t.start as usize;
             self.push(word, from, position);
             if t.kind == TokenKind::Word {
@@ -52,7 +52,7 @@ impl IndexTokens {
 
     fn push(&mut self, text: &str, from: usize, position: usize) {
         if self.len == self.tokens.len() {
-            self.tokens.push(Token::default());
+            self.tokens.push(IndexToken::default());
         }
         let t = &mut self.tokens[self.len];
         t.text.clear();
@@ -102,8 +102,13 @@ impl Tokenizer for JiebaTokenizer {
     type TokenStream<'a> = VecTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
-        self.text.analyze_into(text, &mut self.doc);
-        self.tokens.fill(&self.doc, self.text.segmenter());
+        match self.text.take_handed(text) {
+            Some(handed) => self.tokens.fill(&handed.text, &handed.tokens, self.text.segmenter()),
+            None => {
+                self.text.analyze_into(text, &mut self.doc);
+                self.tokens.fill(&self.doc.text, &self.doc.tokens, self.text.segmenter());
+            }
+        }
         let len = self.tokens.len;
         VecTokenStream { tokens: &mut self.tokens.tokens[..len], next: 0 }
     }
@@ -111,7 +116,7 @@ impl Tokenizer for JiebaTokenizer {
 
 /// Streams a token list.
 pub struct VecTokenStream<'a> {
-    tokens: &'a mut [Token],
+    tokens: &'a mut [IndexToken],
     next: usize,
 }
 
@@ -121,11 +126,11 @@ impl TokenStream for VecTokenStream<'_> {
         self.next <= self.tokens.len()
     }
 
-    fn token(&self) -> &Token {
+    fn token(&self) -> &IndexToken {
         &self.tokens[self.next - 1]
     }
 
-    fn token_mut(&mut self) -> &mut Token {
+    fn token_mut(&mut self) -> &mut IndexToken {
         &mut self.tokens[self.next - 1]
     }
 }

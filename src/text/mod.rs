@@ -6,7 +6,7 @@ mod normalize;
 mod segment;
 pub mod simhash;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 
@@ -53,11 +53,17 @@ impl Analyzed {
 /// Texts handed over and not yet taken beyond this many are dropped (they were not indexed).
 const HANDOFF_MAX: usize = 32_768;
 
+/// A normalized text and its tokens, kept for the index tokenizer (see [`TextPipeline::hand_over`]).
+pub struct Handed {
+    pub text: Arc<str>,
+    pub tokens: Vec<Token>,
+}
+
 /// Normalization plus segmentation over one shared segmenter.
 pub struct TextPipeline {
     segmenter: Segmenter,
-    /// Segmentations kept for one more use of the same normalized text (see [`Self::hand_over`]).
-    handoff: Mutex<FxHashMap<String, Vec<Token>>>,
+    /// Segmentations handed over to the index tokenizer, by the address of their text.
+    handoff: Mutex<FxHashMap<usize, Handed>>,
 }
 
 impl TextPipeline {
@@ -65,33 +71,41 @@ impl TextPipeline {
         TextPipeline { segmenter, handoff: Mutex::default() }
     }
 
-    /// Normalizes `raw` and segments it into `out`; a text handed over is not segmented again.
+    /// Normalizes `raw` and segments it into `out`.
     pub fn analyze_into(&self, raw: &str, out: &mut Analyzed) {
-        if let Some(tokens) = self.take_handed(raw) {
-            out.text.clear();
-            out.text.push_str(raw);
-            out.tokens = tokens;
-            return;
-        }
         normalize_into(raw, &mut out.text, &mut out.scratch);
         self.segmenter.segment_into(&out.text, &mut out.tokens);
     }
 
-    /// Keeps `doc`'s segmentation for the next analysis of its normalized text. A mention is
-    /// analyzed once to be scored and then again by the index tokenizer on tantivy's indexing
-    /// threads; handing the tokens over saves that second segmentation. The tokens point into
-    /// the normalized text, which is the very text the index receives.
-    pub fn hand_over(&self, doc: &Analyzed) {
+    /// Keeps the segmentation of `text` (normalized) for the index tokenizer. A mention is
+    /// segmented once, to be scored, and its document then carries this very `Arc<str>` to
+    /// tantivy's indexing threads, whose tokenizer takes the tokens back by the text's address
+    /// instead of segmenting again. The entry holds the `Arc`, so no other text can sit at that
+    /// address while it waits; one not indexed after all is [withdrawn](Self::withdraw).
+    pub fn hand_over(&self, text: Arc<str>, tokens: Vec<Token>) {
         let mut h = self.handoff.lock().unwrap_or_else(|e| e.into_inner());
         if h.len() >= HANDOFF_MAX {
             h.clear();
         }
-        h.insert(doc.text.clone(), doc.tokens.clone());
+        h.insert(text.as_ptr() as usize, Handed { text, tokens });
     }
 
-    fn take_handed(&self, text: &str) -> Option<Vec<Token>> {
+    /// Takes back what was handed over for exactly this text (same address and length).
+    pub fn take_handed(&self, text: &str) -> Option<Handed> {
         let mut h = self.handoff.lock().unwrap_or_else(|e| e.into_inner());
-        if h.is_empty() { None } else { h.remove(text) }
+        let key = text.as_ptr() as usize;
+        match h.get(&key) {
+            Some(handed) if handed.text.len() == text.len() => h.remove(&key),
+            _ => None,
+        }
+    }
+
+    /// Drops what was handed over for `text`, which will not be indexed.
+    pub fn withdraw(&self, text: &Arc<str>) {
+        let mut h = self.handoff.lock().unwrap_or_else(|e| e.into_inner());
+        if h.get(&(text.as_ptr() as usize)).is_some_and(|handed| Arc::ptr_eq(&handed.text, text)) {
+            h.remove(&(text.as_ptr() as usize));
+        }
     }
 
     /// The segmenter, for dictionary look-ups.

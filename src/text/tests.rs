@@ -93,3 +93,21 @@ fn reposts_are_near_and_different_posts_far() {
     assert!(distance(fp(original), fp(other)) > 3 * MAX_DISTANCE, "{}", distance(fp(original), fp(other)));
     assert_eq!(simhash(&pipeline().analyze("好评")), None);
 }
+
+#[test]
+fn a_handed_over_segmentation_is_taken_back_only_for_that_very_text() {
+    let p = pipeline();
+    let doc = p.analyze("物流很快，包装完好");
+    let text: Arc<str> = Arc::from(doc.text.as_str());
+    p.hand_over(text.clone(), doc.tokens.clone());
+    // The same words at another address are segmented afresh, and a prefix of the text is not it.
+    assert!(p.take_handed(&doc.text).is_none());
+    assert!(p.take_handed(&text[..3]).is_none());
+    let handed = p.take_handed(&text).expect("handed over");
+    assert_eq!(handed.tokens, doc.tokens);
+    assert!(p.take_handed(&text).is_none(), "taken once");
+    // A text withdrawn (a duplicate, not indexed) is not kept.
+    p.hand_over(text.clone(), doc.tokens.clone());
+    p.withdraw(&text);
+    assert!(p.take_handed(&text).is_none());
+}
