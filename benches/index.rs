@@ -1,5 +1,6 @@
 //! Ingest, search and stats on a large index, against bare tantivy + jieba indexing of the same
-//! texts in the same run. `cargo bench --bench index [-- MENTIONS] [--pairs]` (default 1,000,000).
+//! texts in the same run. `cargo bench --bench index [-- MENTIONS] [--pairs] [--rounds N]` (default
+//! 1,000,000 mentions, 3 rounds).
 //!
 //! Mentions are the texts of the corpora in `../shared/data/sentiment/` (e-commerce reviews, Weibo
 //! posts, hotel reviews) with a brand name in front (six watches), published over 60 days, some
@@ -30,10 +31,22 @@ const DAYS: i64 = 60;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let n: usize = args.iter().find(|a| !a.starts_with("--")).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let n: usize = args
+        .iter()
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--rounds"))
+        .and_then(|(_, a)| a.parse().ok())
+        .unwrap_or(1_000_000);
     // `--pairs`: each mention joins two e-commerce reviews (twice as long). Otherwise each
     // mention is one text of the three corpora, as the reference measured single reviews.
     let pairs = args.iter().any(|a| a == "--pairs");
+    // `--rounds N`: how many times ingest and bare indexing alternate (default 3).
+    let rounds_wanted = args
+        .iter()
+        .position(|a| a == "--rounds")
+        .and_then(|i| args.get(i + 1))
+        .map(|r| r.parse::<usize>().expect("--rounds takes a number").max(1))
+        .unwrap_or(3);
     let texts = corpus_texts(pairs);
     let end: Timestamp = "2026-11-20T00:00:00Z".parse().unwrap();
     let k = texts.len();
@@ -86,8 +99,8 @@ fn main() {
         .collect();
 
     // yuqing ingest (text pipeline, sentiment, watches, dedup, clusters, indexing), then bare
-    // indexing of the same texts; twice, alternating, because this machine's speed drifts over
-    // minutes: the ratio is of the two rounds' total times. The first ingest runs first so that
+    // indexing of the same texts; in rounds, alternating, because this machine's speed drifts
+    // over minutes: the ratio is of all rounds' total times. The first ingest runs first so that
     // the peak resident memory printed is its own; its index serves the queries below.
     let dir = tempfile::tempdir().unwrap();
     let (index, fields) = open_or_create(dir.path(), analyzer.text.clone()).unwrap();
@@ -139,15 +152,18 @@ fn main() {
         println!("bare tantivy + jieba cut_for_search: {:.0} documents/s; {cores:.2} cores busy", n as f64 / secs);
         secs
     };
-    let (ingest_1, bare_1) = (ingest(&index), bare());
-    let second = tempfile::tempdir().unwrap();
-    let (ingest_2, bare_2) = (ingest(&open_or_create(second.path(), analyzer.text.clone()).unwrap().0), bare());
-    drop(second);
+    let mut rounds = vec![(ingest(&index), bare())];
+    while rounds.len() < rounds_wanted {
+        let again = tempfile::tempdir().unwrap();
+        rounds.push((ingest(&open_or_create(again.path(), analyzer.text.clone()).unwrap().0), bare()));
+    }
+    let by_round: Vec<String> = rounds.iter().map(|(i, b)| format!("{:.2}", b / i)).collect();
+    let (ingest_secs, bare_secs) = rounds.iter().fold((0.0, 0.0), |(i, b), r| (i + r.0, b + r.1));
     println!(
-        "yuqing ingest / bare indexing: {:.2} and {:.2} by round, {:.2} over both",
-        bare_1 / ingest_1,
-        bare_2 / ingest_2,
-        (bare_1 + bare_2) / (ingest_1 + ingest_2)
+        "yuqing ingest / bare indexing: {} by round, {:.2} over all {} rounds",
+        by_round.join(", "),
+        bare_secs / ingest_secs,
+        rounds.len()
     );
 
     // Search: two-term queries with a watch and a 30-day filter.
