@@ -18,6 +18,10 @@ pub struct CorpusArgs {
     /// `eval --validation` measures only them.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=50))]
     pub validation: u8,
+    /// Which validation slice (0 = the buckets right after the held-out ones, 1 = the next …):
+    /// with `--validation 18`, folds 0 to 4 cross-validate over all 90 non-held-out percent.
+    #[arg(long, default_value_t = 0, requires = "validation")]
+    pub fold: u8,
     /// Keep only rows whose COLUMN equals VALUE (e.g. cat=书籍); repeatable.
     #[arg(long, value_name = "COLUMN=VALUE", value_parser = parse_pair)]
     pub only: Vec<(String, String)>,
@@ -40,26 +44,27 @@ pub enum Side {
 }
 
 impl CorpusArgs {
-    fn options(&self, side: Side) -> CorpusOptions {
-        let (holdout, validation) = (self.holdout, self.validation);
+    fn options(&self, side: Side) -> anyhow::Result<CorpusOptions> {
+        let (holdout, validation, fold) = (self.holdout, self.validation, self.fold);
         let split = match side {
-            Side::Train if holdout + validation > 0 => Split::Train { holdout, validation },
-            Side::Measure if validation > 0 => Split::Validation { holdout, validation },
+            Side::Train if holdout + validation > 0 => Split::Train { holdout, validation, fold },
+            Side::Measure if validation > 0 => Split::Validation { holdout, validation, fold },
             Side::Measure if holdout > 0 => Split::Holdout { holdout },
             _ => Split::All,
         };
-        CorpusOptions {
+        split.check().map_err(|e| anyhow::anyhow!("--fold {fold}: {e}"))?;
+        Ok(CorpusOptions {
             split,
             text_column: self.text_column.clone(),
             label_column: self.label_column.clone(),
             only: self.only.clone(),
             exclude: self.exclude.clone(),
-        }
+        })
     }
 
     /// Reads every file's selected rows, warning about skipped ones.
     pub fn read(&self, side: Side) -> anyhow::Result<Vec<(PathBuf, Corpus)>> {
-        let options = self.options(side);
+        let options = self.options(side)?;
         self.files
             .iter()
             .map(|path| {

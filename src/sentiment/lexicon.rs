@@ -204,7 +204,13 @@ impl Lexicon {
     /// The id of `text`, or [`UNKNOWN`].
     #[inline]
     pub fn id(&self, text: &str) -> u32 {
-        self.ids.get(&fingerprint(text)).copied().unwrap_or(UNKNOWN)
+        self.id_of(fingerprint(text))
+    }
+
+    /// The id of the term whose [`fingerprint`] is `fp`, or [`UNKNOWN`].
+    #[inline]
+    pub fn id_of(&self, fp: u64) -> u32 {
+        self.ids.get(&fp).copied().unwrap_or(UNKNOWN)
     }
 
     /// The weight of term `id` (which must come from [`Lexicon::id`]).
@@ -249,7 +255,9 @@ impl Lexicon {
     }
 }
 
-fn fingerprint(text: &str) -> u64 {
+/// The 64-bit fingerprint terms are found by; equal texts, equal fingerprints.
+#[inline]
+pub fn fingerprint(text: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::quality::FixedState::with_seed(0x79_75_71_69_6e_67).hash_one(text)
 }

@@ -1,7 +1,7 @@
 //! Scoring: the lexicon's weights applied through the rule walk, giving a document score in
 //! [-1, 1], a label, the risk categories, and the evidence that decided it.
 
-use super::lexicon::{Lexicon, Role, UNKNOWN};
+use super::lexicon::{Lexicon, Role, UNKNOWN, fingerprint};
 use super::risk::{RiskHit, RiskMode};
 use super::rules::{self, Hit, NO_SECOND, Sentence, flag};
 use crate::text::Analyzed;
@@ -62,10 +62,18 @@ pub struct TermEvidence {
     pub term: String,
     /// Its lexicon weight.
     pub weight: f32,
-    /// weight × the rules' multiplier: what it added to the margin.
+    /// weight × the rules' multiplier: what it added to the margin (summed over its occurrences).
     pub contribution: f32,
+    /// How often the term stands in the text under the same rules; a term met n times counts
+    /// once, each occurrence 1/n.
+    #[serde(skip_serializing_if = "is_one")]
+    pub occurrences: u32,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<String>,
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 /// Buffers reused from one document to the next.
@@ -73,23 +81,29 @@ pub struct TermEvidence {
 pub struct Workspace {
     pub doc: Analyzed,
     pub ids: Vec<u32>,
+    /// Each token's [`fingerprint`]: which hits are the same term.
+    pub keys: Vec<u64>,
     pub roles: Vec<Role>,
     pub hits: Vec<Hit>,
     pub sentences: Vec<Sentence>,
     sentence_margin: Vec<f32>,
+    term_order: Vec<(u64, u32)>,
 }
 
 impl Workspace {
     /// Looks up every token of `self.doc` in `lexicon` and runs the rule walk.
     pub fn prepare(&mut self, lexicon: &Lexicon) {
         self.ids.clear();
+        self.keys.clear();
         self.roles.clear();
         for (word, _) in self.doc.words() {
-            let id = lexicon.id(word);
+            let key = fingerprint(word);
+            let id = lexicon.id_of(key);
             self.ids.push(id);
+            self.keys.push(key);
             self.roles.push(if id == UNKNOWN { Role::Plain } else { lexicon.role(id) });
         }
-        rules::walk(&self.doc, &self.roles, &mut self.hits, &mut self.sentences);
+        rules::walk(&self.doc, &self.roles, &self.keys, &mut self.hits, &mut self.sentences, &mut self.term_order);
     }
 }
 
@@ -136,7 +150,10 @@ impl Scorer {
             }
         }
         let score = (margin / 2.0).tanh();
-        let label = if !evidence || score.abs() <= self.neutral_band {
+        // A label must follow the words: text whose words lean positive is not called negative
+        // by the learned prior (the bias) alone, nor the other way round.
+        let words_disagree = (margin - self.lexicon.bias > 0.0) != (margin > 0.0);
+        let label = if !evidence || score.abs() <= self.neutral_band || words_disagree {
             Label::Neutral
         } else if score > 0.0 {
             Label::Positive
@@ -176,24 +193,27 @@ impl Scorer {
     }
 
     fn evidence(&self, ws: &Workspace) -> Vec<TermEvidence> {
-        let mut scored: Vec<(f32, f32, &Hit)> = ws
-            .hits
-            .iter()
-            .map(|h| (self.weight(&ws.ids, h), h))
-            .filter(|(w, _)| *w != 0.0)
-            .map(|(w, h)| (w, w * h.value, h))
-            .collect();
-        scored.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
-        scored
-            .into_iter()
-            .take(MAX_EXPLAINED_TERMS)
-            .map(|(weight, contribution, h)| TermEvidence {
-                term: hit_text(&ws.doc, h),
-                weight,
-                contribution: round4(contribution),
-                rules: hit_rules(&ws.doc, h),
-            })
-            .collect()
+        let mut terms: Vec<TermEvidence> = Vec::new();
+        for h in &ws.hits {
+            let weight = self.weight(&ws.ids, h);
+            if weight == 0.0 {
+                continue;
+            }
+            let (term, rules) = (hit_text(&ws.doc, h), hit_rules(&ws.doc, h));
+            match terms.iter_mut().find(|t| t.term == term && t.rules == rules) {
+                Some(t) => {
+                    t.contribution += weight * h.value;
+                    t.occurrences += 1;
+                }
+                None => {
+                    terms.push(TermEvidence { term, weight, contribution: weight * h.value, occurrences: 1, rules })
+                }
+            }
+        }
+        terms.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
+        terms.truncate(MAX_EXPLAINED_TERMS);
+        terms.iter_mut().for_each(|t| t.contribution = round4(t.contribution));
+        terms
     }
 }
 

@@ -107,6 +107,48 @@ fn explanation_names_terms_and_rules() {
 }
 
 #[test]
+fn a_repeated_word_counts_once_but_repeated_emoticons_add_up() {
+    let f = fixture();
+    let once = f.margin("满意");
+    let thrice = f.score("满意,满意,满意");
+    assert!((thrice.explanation.margin - once).abs() < 1e-5, "{} vs {once}", thrice.explanation.margin);
+    let t = &thrice.explanation.terms[0];
+    assert_eq!((t.term.as_str(), t.occurrences, t.contribution), ("满意", 3, 1.0));
+    // Emoticons are emphasis: three laughs say more than one.
+    assert!(f.margin("[哈哈][哈哈][哈哈]") > f.margin("[哈哈]") + 0.5);
+    // A negated and a plain occurrence are two different pieces of evidence; together they cancel.
+    let mixed = f.score("不满意,满意");
+    assert_eq!(mixed.explanation.terms.len(), 2);
+    assert!((mixed.explanation.margin - f.margin("")).abs() < 1e-5);
+}
+
+#[test]
+fn a_long_repetitive_text_keeps_its_sentiment() {
+    // Length damping counts distinct words, so a text repeating one positive remark is still
+    // positive however long it grows (1 MB here), instead of sinking to the bias.
+    let f = fixture();
+    let s = f.score(&"质量满意,很漂亮。".repeat(60_000));
+    assert_eq!(s.label, Label::Positive, "{:?}", s.explanation);
+}
+
+#[test]
+fn the_label_follows_the_words_not_the_prior_alone() {
+    // A learned bias of -1.5 (most reviews without strong words were negative): a text whose
+    // only word pulls positive but not past the bias is neutral, not negative.
+    let dir = lexicon_dir(SEEDS);
+    std::fs::write(dir.path().join(LEARNED_FILE), "<bias>\t-1.5\n满意\t1.0\n发布\t0.4\n差\t-1.0\n").unwrap();
+    let source = LexiconSource::Dir(dir.path().to_path_buf());
+    let lexicon = Lexicon::load(&source, true).unwrap();
+    let text = text_pipeline(&Config::default(), &source, &lexicon).unwrap();
+    let f = Fixture { _dir: dir, text, scorer: Scorer::new(lexicon, 0.2) };
+    let weak = f.score("新品发布");
+    assert!(weak.score < -0.2, "the margin alone says negative: {}", weak.score);
+    assert_eq!(weak.label, Label::Neutral);
+    assert_eq!(f.score("质量差").label, Label::Negative);
+    assert_eq!(f.score("非常满意,很满意!").label, Label::Positive);
+}
+
+#[test]
 fn no_evidence_is_neutral() {
     let f = fixture();
     for text in ["", "今天下午三点到货", "\u{0}\u{1}\u{2}", "@某人 https://example.com/x"] {
@@ -176,4 +218,36 @@ fn learning_finds_polarity_and_round_trips_through_the_file() {
     assert_eq!(scorer.score(&mut ws, false).label, Label::Positive);
     text.analyze_into("物流慢,包装还破损了", &mut ws.doc);
     assert_eq!(scorer.score(&mut ws, false).label, Label::Negative);
+}
+
+#[test]
+fn validation_folds_partition_the_rows_that_are_not_held_out() {
+    use super::corpus::{CorpusOptions, Split, read_corpus};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reviews.csv");
+    let rows: String = (0..2000).map(|i| format!("{},第{i}条评论 房间{}\n", i % 2, i * 7)).collect();
+    std::fs::write(&path, format!("label,text\n{rows}")).unwrap();
+    let read = |split| {
+        let options = CorpusOptions { split, ..CorpusOptions::default() };
+        let mut texts: Vec<String> =
+            read_corpus(&path, &options).unwrap().examples.into_iter().map(|e| e.text).collect();
+        texts.sort();
+        texts
+    };
+    let held_out = read(Split::Holdout { holdout: 10 });
+    let mut seen: Vec<String> = held_out.clone();
+    for fold in 0..5 {
+        let validation = read(Split::Validation { holdout: 10, validation: 18, fold });
+        let train = read(Split::Train { holdout: 10, validation: 18, fold });
+        assert!(validation.len() > 250 && validation.len() < 470, "fold {fold}: {}", validation.len());
+        assert_eq!(held_out.len() + validation.len() + train.len(), 2000, "fold {fold}");
+        assert!(validation.iter().all(|t| train.binary_search(t).is_err() && held_out.binary_search(t).is_err()));
+        seen.extend(validation);
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 2000, "the five folds and the held-out rows cover every row once");
+    assert!(Split::Validation { holdout: 10, validation: 18, fold: 4 }.check().is_ok());
+    let err = Split::Train { holdout: 10, validation: 18, fold: 5 }.check().unwrap_err();
+    assert!(err.contains("the last whole slice is 4"), "{err}");
 }
