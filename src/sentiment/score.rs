@@ -87,7 +87,7 @@ pub struct Workspace {
     pub hits: Vec<Hit>,
     pub sentences: Vec<Sentence>,
     sentence_margin: Vec<f32>,
-    term_order: Vec<(u64, u32)>,
+    term_counts: rules::TermCounts,
 }
 
 impl Workspace {
@@ -103,7 +103,7 @@ impl Workspace {
             self.keys.push(key);
             self.roles.push(if id == UNKNOWN { Role::Plain } else { lexicon.role(id) });
         }
-        rules::walk(&self.doc, &self.roles, &self.keys, &mut self.hits, &mut self.sentences, &mut self.term_order);
+        rules::walk(&self.doc, &self.roles, &self.keys, &mut self.hits, &mut self.sentences, &mut self.term_counts);
     }
 }
 
@@ -193,29 +193,43 @@ impl Scorer {
     }
 
     fn evidence(&self, ws: &Workspace) -> Vec<TermEvidence> {
-        let mut terms: Vec<TermEvidence> = Vec::new();
-        for h in &ws.hits {
-            let weight = self.weight(&ws.ids, h);
-            if weight == 0.0 {
-                continue;
-            }
-            let (term, rules) = (hit_text(&ws.doc, h), hit_rules(&ws.doc, h));
-            match terms.iter_mut().find(|t| t.term == term && t.rules == rules) {
-                Some(t) => {
-                    t.contribution += weight * h.value;
-                    t.occurrences += 1;
-                }
-                None => {
-                    terms.push(TermEvidence { term, weight, contribution: weight * h.value, occurrences: 1, rules })
-                }
-            }
-        }
-        terms.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
-        terms.truncate(MAX_EXPLAINED_TERMS);
-        terms.iter_mut().for_each(|t| t.contribution = round4(t.contribution));
+        // Occurrences of one term under the same rules are one piece of evidence: group them by
+        // fingerprints (term, negator, degree adverb, flags), and write text only for the top.
+        let word = |i: u32| if i == u32::MAX { 0 } else { ws.keys[i as usize] };
+        let rule_flags = flag::RHETORICAL | flag::BEFORE_CONTRAST | flag::AFTER_CONTRAST;
+        let mut found: Vec<(EvidenceGroup, f32, &Hit)> = ws
+            .hits
+            .iter()
+            .filter_map(|h| {
+                let w = self.weight(&ws.ids, h);
+                let group =
+                    (rules::term_key(&ws.keys, h), word(h.negator), h.negations, word(h.degree), h.flags & rule_flags);
+                (w != 0.0).then_some((group, w, h))
+            })
+            .collect();
+        found.sort_by_key(|f| f.0);
+        let mut terms: Vec<(f32, f32, u32, &Hit)> = found
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|same| (same[0].1, same.iter().map(|f| f.1 * f.2.value).sum(), same.len() as u32, same[0].2))
+            .collect();
+        terms.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
         terms
+            .into_iter()
+            .take(MAX_EXPLAINED_TERMS)
+            .map(|(weight, contribution, occurrences, h)| TermEvidence {
+                term: hit_text(&ws.doc, h),
+                weight,
+                contribution: round4(contribution),
+                occurrences,
+                rules: hit_rules(&ws.doc, h),
+            })
+            .collect()
     }
 }
+
+/// What makes two hits the same evidence: the term's, negator's and degree adverb's
+/// fingerprints, the number of negations and the rule flags.
+type EvidenceGroup = (u64, u64, u8, u64, u8);
 
 /// Four decimals are all an explanation needs; more is float noise to a reader.
 fn round4(x: f32) -> f32 {
