@@ -8,6 +8,7 @@ reference model), one over TF-IDF character 1–3-grams. Needs python3 with jieb
 scikit-learn (`pip install jieba scikit-learn`); about a minute.
 
     scripts/reference-lr.py [CORPUS_DIR]      # default ../shared/data/sentiment
+    scripts/reference-lr.py --folds [DIR]     # five-fold, as scripts/cross-validate.sh (~5 min)
 """
 import csv
 import logging
@@ -19,7 +20,9 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 jieba.setLogLevel(logging.WARNING)
-corpus_dir = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/sentiment"
+folds = "--folds" in sys.argv
+args = [a for a in sys.argv[1:] if a != "--folds"]
+corpus_dir = args[0] if args else "../shared/data/sentiment"
 
 
 def bucket(text):
@@ -62,6 +65,30 @@ models = [
         4.0,
     ),
 ]
+
+def fit_and_measure(vectorizer, prep, c, train, sets):
+    x = vectorizer.fit_transform([prep(r[1]) for r in train])
+    model = LogisticRegression(C=c, max_iter=3000).fit(x, [r[0] for r in train])
+    return [
+        (len(rows), np.mean(model.predict(vectorizer.transform([prep(r[1]) for r in rows])) == np.array([r[0] for r in rows])))
+        for rows in sets
+    ]
+
+
+if folds:
+    # Validation slice k: buckets 10+18k .. 10+18(k+1), as `--validation 18 --fold k`.
+    for name, vectorizer, prep, c in models:
+        right, total = [0.0, 0.0], [0, 0]
+        for k in range(5):
+            lo, hi = 10 + 18 * k, 28 + 18 * k
+            fold_train = [r for r in shop + hotel if r[2] >= 10 and not lo <= r[2] < hi]
+            sets = [[r for r in corpus if lo <= r[2] < hi] for corpus in (hotel, shop)]
+            for i, (n, accuracy) in enumerate(fit_and_measure(vectorizer, prep, c, fold_train, sets)):
+                right[i] += accuracy * n
+                total[i] += n
+        print(f"{name}, five folds: hotel ({total[0]}) {right[0] / total[0]:.4f}, e-commerce ({total[1]}) {right[1] / total[1]:.4f}", flush=True)
+    sys.exit(0)
+
 for name, vectorizer, prep, c in models:
     x = vectorizer.fit_transform([prep(r[1]) for r in train])
     model = LogisticRegression(C=c, max_iter=3000).fit(x, [r[0] for r in train])
