@@ -2,12 +2,8 @@
 # `yuqing score` (normalize, segment, score, explain, JSON lines out) against Python jieba's
 # segmentation alone (jieba.lcut), on the same texts, in one run. Needs python3 with jieba
 # (`pip install jieba`). Single thread on both sides.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-file=${1:-../shared/data/sentiment/online_shopping_10_cats.dev.csv}
-cargo build --release --quiet
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/common.sh"
+file=${1:-$shop}
 python3 - "$file" "$work/texts.txt" <<'PY'
 import csv, sys
 with open(sys.argv[1], newline="", encoding="utf-8") as f, open(sys.argv[2], "w", encoding="utf-8") as out:
@@ -27,7 +23,7 @@ print(len(texts) / (time.perf_counter() - start))
 PY
 )
 start=$(date +%s.%N)
-target/release/yuqing score "$work/texts.txt" > "$work/out.jsonl"
+"$yuqing" score "$work/texts.txt" > "$work/out.jsonl"
 end=$(date +%s.%N)
 yq=$(python3 -c "print($docs / ($end - $start))")
 printf '%d documents\nPython jieba lcut (segmentation only): %10.0f documents/s\nyuqing score (whole job, JSON out):   %10.0f documents/s (%.1fx, including startup)\n' \

@@ -6,15 +6,7 @@
 # the hotel and the e-commerce corpus (4,612 and 44,280 texts: a standard error of about 0.5
 # and 0.1 points, where one 20% slice of hotel reviews has 1.0). Extra arguments go to
 # `lexicon learn` (e.g. `--no-nb-scaled`). About 1 minute on 2 cores after the build.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-data=${DATA:-../shared/data/sentiment}
-shop=$data/online_shopping_10_cats.dev.csv
-hotel=$data/ChnSentiCorp_htl_all.dev.csv
-cargo build --release --quiet
-yuqing=target/release/yuqing
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/common.sh"
 for fold in 0 1 2 3 4; do
   cp -r lexicons "$work/$fold"
   split=(--holdout 10 --validation 18 --fold "$fold")

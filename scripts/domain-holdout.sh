@@ -3,15 +3,7 @@
 # For each category of online_shopping_10_cats: learn a lexicon with that category left out
 # (and, for 酒店, the hotel corpus too: the two share reviews), then measure it on that
 # category's held-out rows. Prints one line per category. Takes about 3 minutes on 2 cores.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-data=${DATA:-../shared/data/sentiment}
-shop=$data/online_shopping_10_cats.dev.csv
-hotel=$data/ChnSentiCorp_htl_all.dev.csv
-cargo build --release --quiet
-yuqing=target/release/yuqing
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/common.sh"
 printf '%-8s %9s %9s %9s\n' category documents accuracy macro-F1
 for cat in 书籍 平板 手机 水果 洗发水 热水器 蒙牛 衣服 计算机 酒店; do
   cp -r lexicons "$work/$cat"

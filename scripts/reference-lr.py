@@ -11,6 +11,7 @@ scikit-learn (`pip install jieba scikit-learn`); about a minute.
     scripts/reference-lr.py --folds [DIR]     # five-fold, as scripts/cross-validate.sh (~5 min)
 """
 import csv
+import functools
 import logging
 import sys
 
@@ -50,7 +51,12 @@ sets = [
     ("hotel validation", [r for r in hotel if 10 <= r[2] < 30]),
     ("hotel held out", [r for r in hotel if r[2] < 10]),
 ]
-words = lambda t: " ".join(jieba.lcut(t))
+
+@functools.cache
+def words(text):
+    return " ".join(jieba.lcut(text))
+
+
 models = [
     (
         "LR, jieba words 1-2 (binary), C=0.5",
@@ -65,6 +71,7 @@ models = [
         4.0,
     ),
 ]
+
 
 def fit_and_measure(vectorizer, prep, c, train, sets):
     x = vectorizer.fit_transform([prep(r[1]) for r in train])
@@ -90,11 +97,6 @@ if folds:
     sys.exit(0)
 
 for name, vectorizer, prep, c in models:
-    x = vectorizer.fit_transform([prep(r[1]) for r in train])
-    model = LogisticRegression(C=c, max_iter=3000).fit(x, [r[0] for r in train])
-    figures = []
-    for set_name, rows in sets:
-        predicted = model.predict(vectorizer.transform([prep(r[1]) for r in rows]))
-        accuracy = np.mean(predicted == np.array([r[0] for r in rows]))
-        figures.append(f"{set_name} ({len(rows)}) {accuracy:.3f}")
+    measured = fit_and_measure(vectorizer, prep, c, train, [rows for _, rows in sets])
+    figures = [f"{set_name} ({n}) {accuracy:.3f}" for (set_name, _), (n, accuracy) in zip(sets, measured)]
     print(f"{name}: " + ", ".join(figures), flush=True)
