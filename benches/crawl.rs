@@ -9,6 +9,8 @@
 //! The crawl runs first so that the peak resident memory printed is its own.
 
 mod common;
+#[path = "../tests/common/shop.rs"]
+mod shop;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -18,9 +20,9 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use common::{corpus_texts, cpu_seconds, peak_rss_mb};
 use futures_util::StreamExt;
-use yuqing::analyzer::Analyzer;
-use yuqing::config::{Config, CrawlConfig};
-use yuqing::crawl::{Crawler, Progress};
+use yuqing::analysis::Analyzer;
+use yuqing::config::Config;
+use yuqing::crawl::{CrawlConfig, Crawler, Progress};
 use yuqing::source::Source;
 use yuqing::store::Store;
 
@@ -35,36 +37,40 @@ struct Site {
 }
 
 fn page_html(texts: &[String], pairs: bool, first: usize) -> Vec<u8> {
-    let mut html = String::from(
-        "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\">\
-         <title>商品评价</title></head><body><div class=\"comment-list\">",
-    );
-    for i in first..first + PER_PAGE {
-        let k = texts.len();
-        let text = if pairs {
-            format!("{}。{}", texts[i % k], texts[(i / k + i * 7919) % k])
-        } else if i < k {
-            texts[i].clone()
-        } else {
-            format!("追评：{}", texts[i % k])
-        };
-        let date = match i % 3 {
+    let k = texts.len();
+    let bodies: Vec<String> = (first..first + PER_PAGE)
+        .map(|i| {
+            if pairs {
+                format!("{}。{}", texts[i % k], texts[(i / k + i * 7919) % k])
+            } else if i < k {
+                texts[i].clone()
+            } else {
+                format!("追评：{}", texts[i % k])
+            }
+        })
+        .collect();
+    let dates: Vec<String> = (first..first + PER_PAGE)
+        .map(|i| match i % 3 {
             0 => format!("{}分钟前", i % 59 + 1),
             1 => format!("昨天 {:02}:{:02}", i % 24, i % 60),
             _ => format!("{}天前", i % 6 + 1),
-        };
-        html.push_str(&format!(
-            "<div class=\"comment-item\" data-id=\"c{i}\"><span class=\"user\">用户{}</span>\
-             <span class=\"star star{}\"></span><p class=\"content\">{}</p><span class=\"date\">{date}</span>\
-             <span class=\"useful\">有用({})</span></div>\n",
-            i % 977,
-            i % 5 + 1,
-            html_escape::encode_text(&text),
-            i % 31
-        ));
-    }
-    html.push_str("</div><div class=\"pager\"><a class=\"next\">下一页</a></div></body></html>");
-    encoding_rs::GBK.encode(&html).0.into_owned()
+        })
+        .collect();
+    let users: Vec<String> = (first..first + PER_PAGE).map(|i| format!("用户{}", i % 977)).collect();
+    let reviews: Vec<shop::Review> = (0..PER_PAGE)
+        .map(|n| {
+            let i = first + n;
+            shop::Review {
+                id: format!("c{i}"),
+                user: &users[n],
+                stars: (i % 5 + 1) as u8,
+                text: &bodies[n],
+                date: &dates[n],
+                useful: (i % 31) as u32,
+            }
+        })
+        .collect();
+    shop::page(&reviews)
 }
 
 async fn page(
@@ -111,39 +117,18 @@ fn main() {
     // yuqing crawl: fetch, decode, extract, dates, text pipeline, sentiment, watches, dedup, index.
     let dir = tempfile::tempdir().unwrap();
     let products: Vec<String> = (0..PRODUCTS).map(|p| format!("\"{p}\"")).collect();
-    let definition = format!(
-        r#"kind = "review"
-window_days = 3650
-max_pages = {}
-urls = ["{origin}/p/{{product}}?page={{page}}"]
-[params]
-product = [{}]
-[request]
-delay_ms = 0
-concurrency = {PARALLEL}
-respect_robots = false
-[list]
-format = "html"
-items = "div.comment-item"
-[list.fields]
-id = "@data-id"
-author = "span.user"
-text = "p.content"
-published_at = "span.date"
-rating = {{ select = "span.star", attr = "class", regex = 'star(\d)' }}
-likes = {{ select = "span.useful", regex = '(\d+)' }}
-[list.pagination]
-pages = {{ first = 1 }}
-"#,
+    let extra = format!(
+        "window_days = 3650\nmax_pages = {}\n[params]\nproduct = [{}]\n[request]\ndelay_ms = 0\nconcurrency = {PARALLEL}\nrespect_robots = false",
         per_product + 1,
         products.join(", ")
     );
+    let definition = shop::definition(&format!("{origin}/p/{{product}}?page={{page}}"), &extra);
     let source = Source::parse(&definition, "bench.toml".as_ref()).unwrap();
     let config = Config {
         crawl: CrawlConfig { delay_ms: 0, concurrency: PARALLEL, ..CrawlConfig::default() },
         ..Config::default()
     };
-    let analyzer = Arc::new(Analyzer::load(&config).unwrap());
+    let analyzer = Arc::new(Analyzer::load(&config.text, &config.sentiment).unwrap());
     let (index, fields) = yuqing::index::open_or_create(&dir.path().join("index"), analyzer.text.clone()).unwrap();
     let store = Store::open(&dir.path().join("state")).unwrap();
     let watches = yuqing::config::Config::parse(

@@ -17,12 +17,12 @@ use jiff::{SignedDuration, Timestamp};
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, TantivyDocument};
-use yuqing::analyzer::Analyzer;
-use yuqing::config::Config;
+use yuqing::analysis::{Analyzer, Preparer};
 use yuqing::index::search::{SearchRequest, Sort, search};
-use yuqing::index::stats::{Interval, StatsRequest, stats};
+use yuqing::index::stats::{StatsRequest, stats};
 use yuqing::index::{MentionWriter, open_or_create};
 use yuqing::mention::{Kind, Mention};
+use yuqing::time::Interval;
 use yuqing::watch::{Watch, WatchMatcher};
 
 const BRANDS: [&str; 6] = ["华为", "小米", "荣耀", "苹果", "联想", "海尔"];
@@ -86,7 +86,7 @@ fn main() {
         parent: String::new(),
     };
 
-    let analyzer = Arc::new(Analyzer::load(&Config::default()).unwrap());
+    let analyzer = Arc::new(Analyzer::load(&Default::default(), &Default::default()).unwrap());
     let watches: Vec<Watch> = BRANDS
         .iter()
         .map(|b| Watch {
@@ -105,15 +105,19 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let (index, fields) = open_or_create(dir.path(), analyzer.text.clone()).unwrap();
     let ingest = |index: &Index| {
-        let mut writer =
-            MentionWriter::new(index, fields, analyzer.clone(), WatchMatcher::new(watches.clone()), WRITER_HEAP)
-                .unwrap();
+        let mut writer = MentionWriter::new(index, fields, analyzer.text.clone(), WRITER_HEAP).unwrap();
+        let preparer = Preparer::new(analyzer.clone(), WatchMatcher::new(watches.clone()));
         let (started, cpu_before) = (Instant::now(), cpu_seconds());
         let mut added = 0;
         // As `yuqing ingest` does: chunks prepared on every core, admitted in order.
         for start in (0..n).step_by(2048) {
             let chunk: Vec<_> = (start..(start + 2048).min(n)).map(mention).collect();
-            added += writer.add_batch(chunk).unwrap().into_iter().filter(|a| *a == yuqing::index::Added::New).count();
+            added += writer
+                .add_batch(chunk, &preparer)
+                .unwrap()
+                .into_iter()
+                .filter(|a| *a == yuqing::index::Added::New)
+                .count();
         }
         writer.commit().unwrap();
         let secs = started.elapsed().as_secs_f64();

@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::io::Write;
 use std::time::Instant;
 
-use yuqing::analyzer::Analyzer;
+use yuqing::analysis::Analyzer;
 use yuqing::config::Config;
 use yuqing::sentiment::Workspace;
 use yuqing::sentiment::corpus::{CorpusOptions, read_corpus};
@@ -35,7 +35,7 @@ fn main() {
     println!("{} documents, {:.1} MB, from {file}", texts.len(), bytes as f64 / 1e6);
 
     let config = Config::default();
-    let analyzer = Analyzer::load(&config).expect("loading the analyzer");
+    let analyzer = Analyzer::load(&config.text, &config.sentiment).expect("loading the analyzer");
     let jieba = jieba_rs::Jieba::new();
     let mut ws = Workspace::default();
     let mut out = Vec::with_capacity(1 << 20);

@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Deserialize;
 
 use crate::text::normalize;
 
@@ -38,6 +39,75 @@ impl Watch {
         }
         names
     }
+}
+
+/// One `[[watch]]` table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWatch {
+    /// The watch's name; also its first alias.
+    name: toml::Spanned<String>,
+    /// Other names the brand goes by.
+    #[serde(default)]
+    aliases: Vec<String>,
+    /// When given, one of these must occur too.
+    #[serde(default)]
+    required: Vec<String>,
+    /// Alias occurrences inside one of these do not count.
+    #[serde(default)]
+    excluded: Vec<String>,
+    /// Competitor group, for share of voice.
+    group: Option<String>,
+}
+
+/// A `[[watch]]` table that makes no sense: where it starts (byte offset of its name in the
+/// file), its name and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchError {
+    pub offset: usize,
+    pub name: String,
+    pub reason: String,
+}
+
+/// Validates the `[[watch]]` tables: names non-empty and distinct, no empty term, the name first
+/// among the aliases.
+pub fn validate_watches(raw: Vec<RawWatch>) -> Result<Vec<Watch>, WatchError> {
+    let mut watches: Vec<Watch> = Vec::new();
+    for w in raw {
+        let offset = w.name.span().start;
+        let name = w.name.into_inner();
+        let fail = |reason: String| WatchError { offset, name: name.clone(), reason };
+        if normalize(&name).is_empty() {
+            return Err(fail("name is empty".into()));
+        }
+        if watches.iter().any(|x| x.name == name) {
+            return Err(fail("another watch has this name".into()));
+        }
+        for (field, list) in [("aliases", &w.aliases), ("required", &w.required), ("excluded", &w.excluded)] {
+            if list.iter().any(|t| normalize(t).is_empty()) {
+                return Err(fail(format!("{field} has an empty term")));
+            }
+        }
+        if w.group.as_deref().is_some_and(|g| g.trim().is_empty()) {
+            return Err(fail("group is empty".into()));
+        }
+        let mut aliases = vec![name.clone()];
+        aliases.extend(w.aliases.into_iter().filter(|a| *a != name));
+        watches.push(Watch { name, aliases, required: w.required, excluded: w.excluded, group: w.group });
+    }
+    Ok(watches)
+}
+
+/// The watch named `name` among `all`, or an error listing the configured ones.
+pub fn find<'a>(all: &'a [Watch], name: &str) -> Result<&'a Watch, String> {
+    all.iter().find(|w| w.name == name).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|w| w.name.as_str()).collect();
+        if names.is_empty() {
+            format!("no watch named {name:?}: no [[watch]] is configured")
+        } else {
+            format!("no watch named {name:?} in the config; configured: {}", names.join(", "))
+        }
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -134,7 +134,7 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     let narrowed = dom(&chrome, &format!("{origin}/search?q=起火&watch=极光&kind=review&risk=legal"));
     assert!(narrowed.contains("<option value=\"legal\" selected=\"\">法律监管</option>"), "the form keeps the filter");
     let hits = narrowed.matches("class=\"hit\"").count();
-    assert!(hits > 0 && narrowed.matches(" · review · ").count() == hits, "{hits} hits, all reviews");
+    assert!(hits > 0 && narrowed.matches(" · 评论 · ").count() == hits, "{hits} hits, all reviews");
 
     // The trend view: stacked bars with the crisis in red.
     let url = format!("{origin}/trends?watch=极光&days=30");
@@ -156,7 +156,12 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     assert!(page.contains("data-chart=\"daily\"") && !page.contains("<script"));
     let counts = screenshot(&chrome, &url, &shots.join("digest.png"), "800,2000", &[NEGATIVE, POSITIVE]);
     assert!(counts[1] > 1000, "the digest's bars drawn: {counts:?}");
-    let demo_digest = format!("file://{}", d.join("demo/data/digests/极光-demo-week.html").display());
+    let demo_digests = std::fs::read_dir(d.join("demo/data/digests")).unwrap();
+    let demo_digest = demo_digests
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("极光-"))
+        .expect("the demo wrote 极光's digest");
+    let demo_digest = format!("file://{}", demo_digest.display());
     let counts = screenshot(&chrome, &demo_digest, &shots.join("demo-digest.png"), "800,2000", &[NEGATIVE, POSITIVE]);
     assert!(counts[0] > 3000 && counts[1] > 1000, "the crisis week in red: {counts:?}");
     eprintln!("screenshots in {}", shots.display());

@@ -3,6 +3,8 @@
 
 mod common;
 
+use yuqing::sentiment::RiskCategory;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -80,14 +82,14 @@ fn alert() -> Alert {
             RisingTerm { term: "起火".into(), mentions: 25, before: 0, lift: 80.0 },
             RisingTerm { term: "[召回](http://evil)".into(), mentions: 9, before: 1, lift: 12.0 },
         ],
-        risks: vec![("quality".into(), 28), ("legal".into(), 9)],
+        risks: vec![(RiskCategory::Quality, 28), (RiskCategory::Legal, 9)],
         top_posts: vec![
             TopPost {
                 id: "wb:1".into(),
                 source: "weibo".into(),
                 url: "https://m.weibo.cn/detail/1".into(),
                 text: "Mate 60 充电时起火了".into(),
-                published_at: "2026-11-11 00:05".into(),
+                published_at: "2026-11-10T16:05:00Z".parse().unwrap(),
                 engagement: 1200,
                 cluster: 7,
             },
@@ -96,7 +98,7 @@ fn alert() -> Alert {
                 source: "tieba".into(),
                 url: "javascript:alert(1)".into(),
                 text: "<script>alert(1)</script>".into(),
-                published_at: "2026-11-11 00:09".into(),
+                published_at: "2026-11-10T16:09:00Z".parse().unwrap(),
                 engagement: 30,
                 cluster: 8,
             },

@@ -13,7 +13,7 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use common::{Hits, hit, mentions, report};
+use common::{Hits, hit, mentions, report, shop};
 use std::collections::HashMap;
 
 const CONFIG: &str = r#"
@@ -62,45 +62,29 @@ const PER_PAGE: usize = 5;
 
 /// A review list page; `model` starts each text (a shop page per phone model).
 fn review_page(prefix: &str, reviews: &[(&str, u8, &str, &str, u32)], start: usize, model: &str) -> String {
-    let mut html = String::from(
-        "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\">\
-         <title>商品评价</title></head><body><div class=\"comment-list\">",
-    );
-    for (i, (user, stars, text, date, useful)) in reviews.iter().enumerate() {
-        html.push_str(&format!(
-            "<div class=\"comment-item\" data-id=\"{prefix}{}\"><span class=\"user\">{user}</span>\
-             <span class=\"star star{stars}\"></span><p class=\"content\">{model}{text}</p>\
-             <span class=\"date\">{date}</span><span class=\"useful\">有用({useful})</span></div>\n",
-            start + i
-        ));
-    }
-    html.push_str("</div></body></html>");
-    html
+    let texts: Vec<String> = reviews.iter().map(|r| format!("{model}{}", r.2)).collect();
+    let items: Vec<shop::Review> = reviews
+        .iter()
+        .zip(&texts)
+        .enumerate()
+        .map(|(i, ((user, stars, _, date, useful), text))| shop::Review {
+            id: format!("{prefix}{}", start + i),
+            user,
+            stars: *stars,
+            text,
+            date,
+            useful: *useful,
+        })
+        .collect();
+    shop::page_html(&items)
 }
 
 fn gbk_html(html: &str) -> Response {
-    let bytes = encoding_rs::GBK.encode(html).0.into_owned();
-    ([(header::CONTENT_TYPE, "text/html")], bytes).into_response()
+    ([(header::CONTENT_TYPE, "text/html")], shop::gbk(html)).into_response()
 }
 
 fn html_source(path: &str) -> String {
-    format!(
-        r#"kind = "review"
-urls = ["{path}?page={{page}}"]
-[list]
-format = "html"
-items = "div.comment-item"
-[list.fields]
-id = "@data-id"
-author = "span.user"
-text = "p.content"
-published_at = "span.date"
-rating = {{ select = "span.star", attr = "class", regex = 'star(\d)' }}
-likes = {{ select = "span.useful", regex = '(\d+)' }}
-[list.pagination]
-pages = {{ first = 1 }}
-"#
-    )
+    shop::definition(&format!("{path}?page={{page}}"), "")
 }
 
 #[derive(Clone, Default)]
@@ -397,13 +381,13 @@ async fn gbk_reviews_are_paged_until_the_listing_ends_then_crawled_incrementally
     assert_eq!(all.len(), 14);
     let smoke = all.iter().find(|m| m.id == "shop:r5").expect("the smoke review");
     assert_eq!(smoke.text, "充电的时候突然冒烟,吓死了,要求召回", "decoded from GBK (and normalized)");
-    assert_eq!((smoke.author.as_str(), smoke.likes, smoke.label.as_str()), ("老***王", 230, "negative"));
-    assert_eq!(smoke.risks, ["quality", "legal"]);
+    assert_eq!((smoke.author.as_str(), smoke.likes, smoke.label.name()), ("老***王", 230, "negative"));
+    assert_eq!(smoke.risks.iter().map(|r| r.name()).collect::<Vec<_>>(), ["quality", "legal"]);
     // "2小时前" was read against now in Asia/Shanghai.
-    let published: jiff::Timestamp = smoke.published_at.parse().unwrap();
+    let published = smoke.published_at;
     let age = jiff::Timestamp::now().duration_since(published).as_secs();
     assert!((7100..7300).contains(&age), "2小时前 is {age} s old");
-    assert!(all.iter().all(|m| m.kind == "review" && m.source == "shop"));
+    assert!(all.iter().all(|m| m.kind.name() == "review" && m.source == "shop"));
 
     // The second run sees page 1 is all known and stops there.
     let reports = common::crawl(dir.path(), CONFIG, &sources).await;
@@ -435,15 +419,15 @@ async fn jsonp_feed_with_cursor_qa_with_answers_and_rss_with_etag() {
     assert_eq!(post.text, "@数码君 华为新机发布会看完了,[赞]期待");
     assert_eq!((post.reposts, post.replies, post.likes), (12_000, 340, 50_000));
     assert_eq!(post.url, "https://m.weibo.cn/detail/5001");
-    assert_eq!(by_id("social:5002").label, "negative");
+    assert_eq!(by_id("social:5002").label.name(), "negative");
 
     // Q&A: two questions, three answers on the first (over two pages), one on the second.
     let qa = report(&reports, "qa");
     assert_eq!(qa.new, 6, "{qa}");
     let answer = by_id("qa:9003");
-    assert_eq!((answer.kind.as_str(), answer.text.as_str()), ("answer", "系统更新以后好多了。"));
+    assert_eq!((answer.kind.name(), answer.text.as_str()), ("answer", "系统更新以后好多了。"));
     assert_eq!(by_id("qa:9001").likes, 11_000);
-    assert_eq!(by_id("qa:101").kind, "question");
+    assert_eq!(by_id("qa:101").kind.name(), "question");
 
     // News: the item about no watch is left out.
     let n = report(&reports, "news");

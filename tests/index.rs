@@ -159,7 +159,7 @@ fn stats_match_the_fixture_counted_by_hand() {
             (b["start"].as_str().unwrap().to_string(), b["total"].as_u64().unwrap(), b["negative"].as_u64().unwrap())
         })
         .collect();
-    let day = |d: &str, t, n| (format!("2026-11-{d} 00:00"), t, n);
+    let day = |d: &str, t, n| (format!("2026-11-{d}T00:00:00+08:00"), t, n);
     assert_eq!(days, vec![day("18", 1, 0), day("19", 0, 0), day("20", 1, 1), day("21", 0, 0), day("22", 1, 1)]);
     let shares: Vec<(String, u64)> = s["share_of_voice"]
         .as_array()

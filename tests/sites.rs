@@ -153,7 +153,7 @@ fn shipped_definitions_read_their_sites_real_shapes() {
         // JD: JSONP unwrapped, GBK by header, stars, votes, the product page as URL.
         assert_eq!(new("jd-comments"), 2);
         let bad = by_id("jd-comments:19283746502");
-        assert_eq!((bad.author.as_str(), bad.likes, bad.label.as_str()), ("小***7", 57, "negative"));
+        assert_eq!((bad.author.as_str(), bad.likes, bad.label.name()), ("小***7", 57, "negative"));
         assert_eq!(bad.url, "https://item.jd.com/100012043978.html");
 
         // Weibo: cookie from the environment, the card without a post skipped, emoticons kept.
@@ -168,7 +168,7 @@ fn shipped_definitions_read_their_sites_real_shapes() {
         assert_eq!(new("zhihu-search"), 2);
         let answer = by_id("zhihu-search:3312345678");
         assert_eq!((answer.title.as_str(), answer.likes, answer.replies), ("华为手机值得买吗?", 2314, 188));
-        assert_eq!(answer.kind, "answer");
+        assert_eq!(answer.kind.name(), "answer");
 
         // Zhihu answers: HTML content to text.
         let a = by_id("zhihu-answers:3398765432");
@@ -178,7 +178,7 @@ fn shipped_definitions_read_their_sites_real_shapes() {
         let t = report(&reports, "tieba");
         assert_eq!((t.new, t.duplicates), (2, 1), "{t}");
         let floor = by_id("tieba:149000000002");
-        assert_eq!((floor.kind.as_str(), floor.author.as_str()), ("comment", "机友小李"));
+        assert_eq!((floor.kind.name(), floor.author.as_str()), ("comment", "机友小李"));
         assert_eq!(floor.text, "正常的,关掉高性能模式会好很多。");
         assert_eq!(by_id("tieba:149000000001").author, "老王不吃鱼");
 

@@ -9,11 +9,12 @@ use tantivy::Searcher;
 use super::detect::{Detector, Point, Verdict};
 use super::rules::AlertRules;
 use crate::index::search::{SearchRequest, Sort, TopPost, top_posts};
-use crate::index::stats::{Interval, risk_counts, timeline, watches_query};
+use crate::index::stats::{risk_counts, timeline, watches_query};
 use crate::index::terms::{RisingTerm, TERMS_SAMPLE, rising, term_counts};
 use crate::index::{Fields, IndexError};
-use crate::mention::parse_time;
+use crate::sentiment::Label;
 use crate::text::TextPipeline;
+use crate::time::Interval;
 use crate::watch::Watch;
 
 /// An alert the detector raised, with why.
@@ -26,7 +27,7 @@ pub struct Alert {
     pub rising_terms: Vec<RisingTerm>,
     /// Risk categories of the bucket's mentions and their counts, most first.
     #[serde(default)]
-    pub risks: Vec<(String, u64)>,
+    pub risks: Vec<(crate::sentiment::RiskCategory, u64)>,
     /// The bucket's most engaged negative mentions, one per duplicate cluster.
     #[serde(default)]
     pub top_posts: Vec<TopPost>,
@@ -54,12 +55,12 @@ pub fn backtest(
 ) -> Result<Vec<Alert>, IndexError> {
     let from = r.since - SignedDuration::from_hours(24 * r.rules.history_days);
     let series = series(searcher, f, &r.watch, from, r.until, r.rules.bucket)?;
-    let mut detector = Detector::new(r.rules.detector());
+    let mut detector = Detector::new(r.rules.clone());
     let mut alerts = Vec::new();
     for end in 1..=series.len() {
         let Some(verdict) = detector.step(&series[..end]) else { continue };
         if verdict.start >= r.since {
-            alerts.push(explain(searcher, f, text, &r.watch, verdict, r.rules.bucket_len())?);
+            alerts.push(explain(searcher, f, text, &r.watch, verdict, r.rules.bucket.len())?);
         }
     }
     Ok(alerts)
@@ -77,10 +78,7 @@ pub fn series(
 ) -> Result<Vec<Point>, IndexError> {
     Ok(timeline(searcher, f, &watch.name, from, until, interval)?
         .iter()
-        .filter_map(|b| {
-            let start = parse_time(&b.start).ok()?;
-            Some(Point { start, total: b.counts.total, negative: b.counts.negative })
-        })
+        .map(|b| Point { start: b.start, total: b.counts.total, negative: b.counts.negative })
         .collect())
 }
 
@@ -105,7 +103,7 @@ pub fn explain(
     let risks = risk_counts(searcher, &*now_q)?;
     let top = SearchRequest {
         watch: Some(watch.name.clone()),
-        sentiment: Some("negative".into()),
+        sentiment: Some(Label::Negative),
         since: Some(verdict.start),
         until: Some(bucket_end),
         sort: Sort::Engagement,

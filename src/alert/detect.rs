@@ -14,6 +14,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 use statrs::distribution::{DiscreteCDF, NegativeBinomial, Poisson};
 
+use super::rules::AlertRules;
+
 /// The least expectation used (an hour that never had a mention is not "0 expected").
 const MIN_EXPECTED: f64 = 0.5;
 /// Buckets of history needed before anything is judged.
@@ -41,6 +43,17 @@ pub enum Basis {
     RecentLevel,
 }
 
+impl Basis {
+    /// What people read.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Basis::HourOfWeek => "往周同一时段",
+            Basis::HourOfDay => "近几日同一时段",
+            Basis::RecentLevel => "近期水平",
+        }
+    }
+}
+
 /// How bad a spike is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -49,30 +62,21 @@ pub enum Severity {
     Critical,
 }
 
-/// Thresholds; the defaults suit hourly buckets.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DetectorConfig {
-    /// Buckets per day (24 for hourly buckets, 1 for daily ones).
-    pub buckets_per_day: usize,
-    /// A warning needs the tail probability below this.
-    pub warning_p: f64,
-    /// A critical alert needs the tail probability below this, and `critical_ratio`.
-    pub critical_p: f64,
-    pub critical_ratio: f64,
-    /// Fewer negative mentions than this never alert.
-    pub min_count: u64,
-    /// Observed over expected must reach this.
-    pub min_ratio: f64,
-    /// The bucket's negative share must exceed the usual share by this much.
-    pub min_share_rise: f64,
-    /// After an alert, buckets without a new one (unless it escalates).
-    pub cooldown_buckets: usize,
-}
+impl Severity {
+    /// The name in JSON and keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
 
-impl Default for DetectorConfig {
-    /// The defaults of `[alerts]` (hourly buckets).
-    fn default() -> Self {
-        super::rules::AlertRules::default().detector()
+    /// What people read: 预警 or 严重.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Severity::Warning => "预警",
+            Severity::Critical => "严重",
+        }
     }
 }
 
@@ -152,11 +156,12 @@ fn upper_tail(x: u64, mu: f64, phi: f64) -> (f64, Option<f64>) {
 }
 
 /// Judges `current` against `history` (the buckets before it, oldest first).
-pub fn judge(history: &[Point], current: &Point, cfg: &DetectorConfig) -> Option<Verdict> {
-    let (expected, basis) = expectation(history, cfg.buckets_per_day)?;
-    let phi = dispersion(history, cfg.buckets_per_day);
+pub fn judge(history: &[Point], current: &Point, cfg: &AlertRules) -> Option<Verdict> {
+    let per_day = cfg.bucket.per_day();
+    let (expected, basis) = expectation(history, per_day)?;
+    let phi = dispersion(history, per_day);
     let (p_value, dispersion) = upper_tail(current.negative, expected, phi);
-    let recent = &history[history.len().saturating_sub(7 * cfg.buckets_per_day)..];
+    let recent = &history[history.len().saturating_sub(7 * per_day)..];
     let (neg, all) = recent.iter().fold((0u64, 0u64), |(n, t), p| (n + p.negative, t + p.total));
     let usual_share = if all == 0 { 0.0 } else { neg as f64 / all as f64 };
     let negative_share = if current.total == 0 { 0.0 } else { current.negative as f64 / current.total as f64 };
@@ -185,13 +190,13 @@ pub fn judge(history: &[Point], current: &Point, cfg: &DetectorConfig) -> Option
 /// cooldown counts buckets by their start times.
 #[derive(Debug, Clone, Default)]
 pub struct Detector {
-    cfg: DetectorConfig,
+    cfg: AlertRules,
     /// The bucket start and severity of the last spike.
     last: Option<(Timestamp, Severity)>,
 }
 
 impl Detector {
-    pub fn new(cfg: DetectorConfig) -> Self {
+    pub fn new(cfg: AlertRules) -> Self {
         Detector { cfg, last: None }
     }
 
@@ -201,8 +206,7 @@ impl Detector {
         let verdict = judge(history, current, &self.cfg)?;
         let severity = verdict.severity?;
         let now = verdict.start;
-        let bucket = jiff::SignedDuration::from_secs(86_400 / self.cfg.buckets_per_day.max(1) as i64);
-        let cooldown = bucket * self.cfg.cooldown_buckets as i32;
+        let cooldown = self.cfg.bucket.len() * self.cfg.cooldown_buckets as i32;
         match self.last {
             // Still the same incident: it stays quiet (and the cooldown runs from now) unless it escalates.
             Some((at, last)) if now.duration_since(at) <= cooldown && severity <= last => {

@@ -35,16 +35,22 @@ pub struct AlertHistory {
 
 /// One alert per watch, bucket and severity.
 fn key(watch: &str, v: &Verdict) -> String {
-    let severity = match v.severity {
-        Some(Severity::Critical) => "critical",
-        _ => "warning",
-    };
+    let severity = v.severity.unwrap_or(Severity::Warning).name();
     format!("{watch}\u{0}{}\u{0}{severity}", v.start.as_second())
 }
 
 impl AlertHistory {
     pub fn new(store: Store) -> Self {
         AlertHistory { store }
+    }
+
+    /// The history in `data`'s state, for a command that reads it while no daemon runs:
+    /// `Ok(None)` when no state was ever written there; the error says when another yuqing holds it.
+    pub fn open_existing(data: &crate::data_dir::DataDir) -> Result<Option<AlertHistory>, StoreError> {
+        if !data.state().exists() {
+            return Ok(None);
+        }
+        Ok(Some(AlertHistory::new(Store::open(&data.state())?)))
     }
 
     /// Whether `watch` had an alert for this verdict's bucket and severity before.
@@ -61,7 +67,9 @@ impl AlertHistory {
     ) -> Result<AlertRecord, StoreError> {
         let deliveries = send_all(channels, client, &Notice::alert(&alert)).await;
         let record = AlertRecord { raised_at: Timestamp::now(), alert, deliveries };
-        self.record(&record)?;
+        // sled's write and flush wait for the disk: off the async threads.
+        let (me, kept) = (self.clone(), record.clone());
+        self.store.blocking(move |_| me.record(&kept)).await?;
         Ok(record)
     }
 

@@ -12,7 +12,7 @@ pub mod rules;
 
 pub use crate::index::search::TopPost;
 pub use backtest::{Alert, BacktestRequest, backtest, explain, series};
-pub use detect::{Basis, Detector, DetectorConfig, Point, Severity, Verdict};
+pub use detect::{Basis, Detector, Point, Severity, Verdict};
 pub use history::{AlertHistory, AlertRecord};
 pub use rules::AlertRules;
 

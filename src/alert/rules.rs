@@ -1,12 +1,11 @@
 //! The alert rules a team tunes (`[alerts]` in yuqing.toml): the bucket, how much history an
 //! expectation may use, and the detector's thresholds. `yuqing backtest` replays history with
-//! the same rules the daemon runs.
+//! the same rules the daemon runs; the detector reads its thresholds from them.
 
-use jiff::SignedDuration;
 use serde::Deserialize;
 
-use super::detect::DetectorConfig;
-use crate::index::stats::Interval;
+use crate::setting::Invalid;
+use crate::time::Interval;
 
 /// `[alerts]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -76,50 +75,28 @@ impl Default for AlertRules {
 }
 
 impl AlertRules {
-    /// The detector these rules describe.
-    pub fn detector(&self) -> DetectorConfig {
-        DetectorConfig {
-            buckets_per_day: if self.bucket == Interval::Day { 1 } else { 24 },
-            warning_p: self.warning_p,
-            critical_p: self.critical_p,
-            critical_ratio: self.critical_ratio,
-            min_count: self.min_count,
-            min_ratio: self.min_ratio,
-            min_share_rise: self.min_share_rise,
-            cooldown_buckets: self.cooldown_buckets,
-        }
-    }
-
-    /// How long a bucket is.
-    pub fn bucket_len(&self) -> SignedDuration {
-        match self.bucket {
-            Interval::Hour => SignedDuration::from_hours(1),
-            Interval::Day => SignedDuration::from_hours(24),
-        }
-    }
-
-    /// The first rule that makes no sense, as (field, reason).
-    pub fn check(&self) -> Result<(), (&'static str, String)> {
+    /// The first rule that makes no sense, with its field.
+    pub fn validate(&self) -> Result<(), Invalid> {
         let probability = |p: f64| p > 0.0 && p < 1.0;
         if !probability(self.warning_p) {
-            return Err(("alerts.warning_p", format!("must be between 0 and 1, is {}", self.warning_p)));
+            return Err(Invalid::new("alerts.warning_p", format!("must be between 0 and 1, is {}", self.warning_p)));
         }
         if !probability(self.critical_p) || self.critical_p > self.warning_p {
-            return Err((
+            return Err(Invalid::new(
                 "alerts.critical_p",
                 format!("must be above 0 and at most warning_p, is {}", self.critical_p),
             ));
         }
         if self.history_days < 1 {
-            return Err(("alerts.history_days", "must be at least 1".into()));
+            return Err(Invalid::new("alerts.history_days", "must be at least 1"));
         }
         for (field, v) in [("alerts.min_ratio", self.min_ratio), ("alerts.critical_ratio", self.critical_ratio)] {
             if v.is_nan() || v < 1.0 {
-                return Err((field, format!("must be at least 1, is {v}")));
+                return Err(Invalid::new(field, format!("must be at least 1, is {v}")));
             }
         }
         if !(0.0..1.0).contains(&self.min_share_rise) {
-            return Err((
+            return Err(Invalid::new(
                 "alerts.min_share_rise",
                 format!("must be at least 0 and below 1, is {}", self.min_share_rise),
             ));

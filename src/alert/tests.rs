@@ -54,7 +54,7 @@ fn timeline(days: usize, per_hour: f64, negative_share: f64, seed: u64) -> Vec<P
 
 /// Alerts raised bucket by bucket over `series`, as (bucket index, verdict).
 fn run(series: &[Point]) -> Vec<(usize, Verdict)> {
-    let mut d = Detector::new(DetectorConfig::default());
+    let mut d = Detector::new(AlertRules::default());
     (1..=series.len()).filter_map(|end| d.step(&series[..end]).map(|v| (end - 1, v))).collect()
 }
 
@@ -128,7 +128,7 @@ fn cooldown_and_escalation() {
         negative,
     };
     let mut series: Vec<Point> = (0..48).map(|h| point(h, 2 + (h % 3) as u64)).collect();
-    let mut d = Detector::new(DetectorConfig::default());
+    let mut d = Detector::new(AlertRules::default());
     for end in 1..=series.len() {
         assert!(d.step(&series[..end]).is_none(), "quiet history alerted at {end}");
     }
@@ -145,14 +145,14 @@ fn cooldown_and_escalation() {
         assert!(d.step(&series).is_none());
     }
     series.push(point(60, 80));
-    let v = judge(&series[..60], &series[60], &DetectorConfig::default());
+    let v = judge(&series[..60], &series[60], &AlertRules::default());
     assert!(d.step(&series).is_some(), "{v:?}");
 }
 
 #[test]
 fn too_little_history_judges_nothing() {
     let series = timeline(1, 10.0, 0.2, 5);
-    assert!(judge(&series[..3], &series[3], &DetectorConfig::default()).is_none());
+    assert!(judge(&series[..3], &series[3], &AlertRules::default()).is_none());
     let (_, basis) = expectation(&series[..10], 24).unwrap();
     assert_eq!(basis, Basis::RecentLevel);
 }

@@ -5,8 +5,7 @@ use std::process::ExitCode;
 
 use yuqing::alert::{AlertHistory, Severity};
 use yuqing::config::Config;
-use yuqing::mention::{local_minute, parse_time};
-use yuqing::store::Store;
+use yuqing::time::{local_minute, parse_time};
 
 #[derive(Debug, clap::Args)]
 pub struct AlertsArgs {
@@ -28,9 +27,9 @@ pub fn run(config: &Config, args: AlertsArgs) -> anyhow::Result<ExitCode> {
     if let Some(w) = &args.watch {
         super::find_watch(config, w)?;
     }
-    let state = config.data_dir.join("state");
-    anyhow::ensure!(state.exists(), "no alert history at {}: `yuqing run` keeps it there", state.display());
-    let history = AlertHistory::new(Store::open(&state)?);
+    let Some(history) = AlertHistory::open_existing(&config.data)? else {
+        anyhow::bail!("no alert history at {}: `yuqing run` keeps it there", config.data.state().display());
+    };
     let records = history.list(args.watch.as_deref(), args.since)?;
     let mut out = std::io::stdout().lock();
     for r in records.iter().take(args.limit) {
@@ -39,7 +38,7 @@ pub fn run(config: &Config, args: AlertsArgs) -> anyhow::Result<ExitCode> {
             continue;
         }
         let v = &r.alert.verdict;
-        let severity = if v.severity == Some(Severity::Critical) { "CRITICAL" } else { "warning" };
+        let severity = super::severity_word(v.severity.unwrap_or(Severity::Warning));
         let deliveries: Vec<String> = r
             .deliveries
             .iter()

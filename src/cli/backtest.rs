@@ -7,23 +7,17 @@ use std::process::ExitCode;
 use yuqing::alert::channels::{Channel, Notice, send_all};
 use yuqing::alert::{BacktestRequest, backtest};
 use yuqing::config::Config;
-use yuqing::index::stats::last_days;
-use yuqing::mention::{local_minute, parse_time};
+use yuqing::time::local_minute;
+
+use super::period::PeriodArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct BacktestArgs {
     /// The watch to replay (a `[[watch]]` name in the config).
     #[arg(long)]
     watch: String,
-    /// Start of the period (default: --days before --until).
-    #[arg(long, value_parser = parse_time)]
-    since: Option<jiff::Timestamp>,
-    /// End of the period (default: now).
-    #[arg(long, value_parser = parse_time)]
-    until: Option<jiff::Timestamp>,
-    /// Length of the period in days when --since is not given.
-    #[arg(long, default_value_t = 30)]
-    days: i64,
+    #[command(flatten)]
+    period: PeriodArgs,
     /// Days of history before each bucket that its expectation may use (default: alerts.history_days).
     #[arg(long)]
     history_days: Option<i64>,
@@ -37,9 +31,7 @@ pub struct BacktestArgs {
 
 pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
     let watch = super::find_watch(config, &args.watch)?;
-    let until = args.until.unwrap_or_else(jiff::Timestamp::now);
-    let since = args.since.unwrap_or_else(|| last_days(until, args.days));
-    anyhow::ensure!(since < until, "--since must be before --until");
+    let (since, until) = args.period.resolve()?;
     let mut rules = config.alerts.clone();
     if let Some(days) = args.history_days {
         anyhow::ensure!(days >= 1, "--history-days must be at least 1");
@@ -93,13 +85,13 @@ pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
             a.rising_terms.iter().map(|t| format!("{} {}←{}", t.term, t.mentions, t.before)).collect();
         writeln!(
             out,
-            "{}  {:<8} negative {} vs {:.1} expected (p={:.1e}, {:?}), negative share {:.0}% vs {:.0}% usual; rising: {}",
+            "{}  {:<8} negative {} vs {:.1} expected (p={:.1e}, basis: {}), negative share {:.0}% vs {:.0}% usual; rising: {}",
             local_minute(v.start),
-            v.severity.map_or("", |s| if s == yuqing::alert::Severity::Critical { "CRITICAL" } else { "warning" }),
+            v.severity.map_or("", super::severity_word),
             v.observed,
             v.expected,
             v.p_value,
-            v.basis,
+            v.basis.label_zh(),
             100.0 * v.negative_share,
             100.0 * v.usual_share,
             if terms.is_empty() { "-".to_string() } else { terms.join(", ") }

@@ -4,15 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use yuqing::config::Config;
 use yuqing::crawl::{Crawler, Progress};
 use yuqing::source::Source;
-use yuqing::store::Store;
 
 #[derive(Debug, clap::Args)]
 pub struct CrawlArgs {
@@ -44,32 +40,14 @@ pub fn select_sources(dir: &std::path::Path, names: &[String]) -> anyhow::Result
 pub fn run(config: &Config, args: CrawlArgs) -> anyhow::Result<ExitCode> {
     let dir = args.sources_dir.unwrap_or_else(|| config.crawl.sources_dir.clone());
     let sources = select_sources(&dir, &args.sources)?;
-    let analyzer = Arc::new(super::load_analyzer(config)?);
-    let (index, fields) = yuqing::index::open_or_create(&config.data_dir.join("index"), analyzer.text.clone())?;
-    let store = Store::open(&config.data_dir.join("state"))?;
-    let crawler = Crawler::new(config.crawl.clone(), store, analyzer, index, fields, config.watches.clone());
+    let o = yuqing::app::open_all(config)?;
+    let crawler = Crawler::new(config.crawl.clone(), o.store, o.analyzer, o.index, o.fields, config.watches.clone());
     let progress = Arc::new(Progress::default());
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("template"));
-    bar.enable_steady_tick(Duration::from_millis(120));
-    let ticker = {
-        let (bar, progress) = (bar.clone(), progress.clone());
-        std::thread::spawn(move || {
-            while !bar.is_finished() {
-                bar.set_message(format!(
-                    "{} pages, {} mentions read, {} errors",
-                    progress.pages.load(Ordering::Relaxed),
-                    progress.mentions.load(Ordering::Relaxed),
-                    progress.errors.load(Ordering::Relaxed)
-                ));
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        })
-    };
+    let ticker = super::progress::Ticker::start(progress.clone());
+    ticker.stage("crawling");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let reports = runtime.block_on(crawler.run(sources, progress));
-    bar.finish_and_clear();
-    let _ = ticker.join();
+    ticker.finish();
     let reports = reports.context("crawling")?;
     for r in &reports {
         if args.json {

@@ -3,14 +3,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use yuqing::alert::message::markdown;
 use yuqing::crawl::Progress;
 use yuqing::demo;
+use yuqing::time::local_minute;
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
@@ -26,36 +25,21 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // SAFETY: no other thread runs yet (the runtime and the progress display start below).
     unsafe { std::env::set_var(demo::WEBHOOK_ENV, &hook) };
     let progress = Arc::new(Progress::default());
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("template"));
-    bar.enable_steady_tick(Duration::from_millis(120));
-    let ticker = {
-        let (bar, progress) = (bar.clone(), progress.clone());
-        std::thread::spawn(move || {
-            while !bar.is_finished() {
-                let pages = progress.pages.load(Ordering::Relaxed);
-                if pages > 0 {
-                    bar.set_prefix(format!(
-                        " ({pages} pages, {} mentions read)",
-                        progress.mentions.load(Ordering::Relaxed)
-                    ));
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        })
-    };
-    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}{prefix}").expect("template"));
+    let ticker = super::progress::Ticker::start(progress.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-    let report = runtime.block_on(demo::run(prepared, progress, |s| bar.set_message(s.to_string())));
-    bar.finish_and_clear();
-    let _ = ticker.join();
+    let report = runtime.block_on(demo::run(prepared, progress, |s| ticker.stage(s)));
+    ticker.finish();
     let r = report?;
 
     let config = r.config_path.display().to_string();
     println!("yuqing demo: three fictional phone brands (极光, 星河, 青橙) over four weeks, with a battery-fire");
     println!("crisis on 极光 X5 in the last 30 hours, served by a demo site at {}.\n", r.origin);
     let new: u64 = r.crawl.iter().map(|c| c.new).sum();
-    println!("Crawled {} items through sources/demo/ (the ordinary crawler), {new} mentions indexed:", r.served);
+    println!(
+        "The daemon of `yuqing run` lived the last {} hours on the demo's clock, crawling every source each hour",
+        r.steps - 1
+    );
+    println!("through sources/demo/: {} items served, {new} mentions indexed:", r.served);
     for c in &r.crawl {
         println!("  {:<10} {:>4} pages, {:>5} new, {} errors", c.source, c.pages, c.new, c.errors.len());
         for e in &c.errors {
@@ -69,7 +53,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             println!(
                 "{} alert(s) raised; the first, as sent to the demo webhook ({} message(s) received):\n",
                 r.alerts.len(),
-                r.webhook.len()
+                r.webhook.iter().filter(|m| m.get("alert").is_some()).count()
             );
             for line in markdown(&first.alert).lines() {
                 println!("  {line}");
@@ -78,7 +62,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
                 let v = &a.alert.verdict;
                 println!(
                     "  then {} {}: {} negative vs {:.1} expected",
-                    yuqing::mention::local_minute(v.start),
+                    local_minute(v.start),
                     a.alert.watch,
                     v.observed,
                     v.expected
@@ -99,8 +83,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         r.sample_query
     );
     for h in &r.sample {
-        let at = h.published_at.parse().map_or(h.published_at.clone(), yuqing::mention::local_minute);
-        println!("  {at}  {}  {}", h.snippet, h.url);
+        println!("  {}  {}  {}", local_minute(h.published_at), h.snippet, h.url);
     }
     println!();
     println!("Where things are:");

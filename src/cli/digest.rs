@@ -7,8 +7,7 @@ use anyhow::Context;
 use yuqing::alert::{AlertHistory, AlertRecord};
 use yuqing::config::Config;
 use yuqing::digest::{DigestRequest, Period, build, html, iso_week, last_week, markdown};
-use yuqing::mention::parse_time;
-use yuqing::store::Store;
+use yuqing::time::parse_time;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -71,11 +70,7 @@ pub fn run(config: &Config, args: DigestArgs) -> anyhow::Result<ExitCode> {
 
 /// The alert history, or none (with a warning) when there is none or the daemon holds it.
 fn alert_history(config: &Config) -> Vec<AlertRecord> {
-    let state = config.data_dir.join("state");
-    if !state.exists() {
-        return Vec::new();
-    }
-    match Store::open(&state).map(AlertHistory::new).and_then(|h| h.list(None, None)) {
+    match AlertHistory::open_existing(&config.data).and_then(|h| h.map_or(Ok(Vec::new()), |h| h.list(None, None))) {
         Ok(records) => records,
         Err(e) => {
             eprintln!("warning: the digest leaves out alerts: {e}");

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use yuqing::analysis::Preparer;
 use yuqing::config::Config;
 use yuqing::index::writer::default_writer_heap_bytes;
 use yuqing::index::{Added, MentionWriter};
@@ -45,10 +46,10 @@ struct Report {
 
 pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
     let analyzer = Arc::new(super::load_analyzer(config)?);
-    let index_dir = config.data_dir.join("index");
-    let (index, fields) = yuqing::index::open_or_create(&index_dir, analyzer.text.clone())?;
-    let watches = WatchMatcher::new(config.watches.clone());
-    let mut writer = MentionWriter::new(&index, fields, analyzer, watches, default_writer_heap_bytes())?;
+    let index_dir = config.data.index();
+    let (index, fields) = yuqing::app::open_index(config, &analyzer)?;
+    let mut writer = MentionWriter::new(&index, fields, analyzer.text.clone(), default_writer_heap_bytes())?;
+    let preparer = Preparer::new(analyzer, WatchMatcher::new(config.watches.clone()));
     let name = args.file.as_ref().map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
     let input: Box<dyn BufRead> = match &args.file {
         Some(p) => Box::new(std::io::BufReader::new(
@@ -66,7 +67,7 @@ pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
     // Mentions are prepared a chunk at a time on every core, then admitted in order.
     let mut chunk: Vec<Mention> = Vec::with_capacity(CHUNK);
     let mut flush = |chunk: &mut Vec<Mention>, report: &mut Report| -> anyhow::Result<()> {
-        for added in writer.add_batch(std::mem::take(chunk))? {
+        for added in writer.add_batch(std::mem::take(chunk), &preparer)? {
             match added {
                 Added::New => report.added += 1,
                 Added::DuplicateId => report.duplicate_ids += 1,

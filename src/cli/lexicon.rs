@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use yuqing::analyzer::{lexicon_source, text_pipeline};
+use yuqing::analysis::text_pipeline;
 use yuqing::config::Config;
 use yuqing::sentiment::Lexicon;
 use yuqing::sentiment::learn::{LearnOptions, default_min_docs, learn};
@@ -58,9 +58,9 @@ pub fn run(config: &Config, cmd: LexiconCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn run_learn(config: &Config, args: LearnArgs) -> anyhow::Result<ExitCode> {
-    let source = lexicon_source(config);
+    let source = config.sentiment.lexicon_source();
     let prior = Lexicon::load(&source, false).context("loading the curated lexicon lists")?;
-    let text = text_pipeline(config, &source, &prior)?;
+    let text = text_pipeline(&config.text, &source, &prior)?;
     let corpora = args.corpus.read(Side::Train)?;
     let mut examples = Vec::new();
     let mut header = vec![

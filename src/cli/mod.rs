@@ -10,6 +10,8 @@ mod digest;
 mod eval;
 mod ingest;
 mod lexicon;
+mod period;
+mod progress;
 mod run;
 mod score;
 mod search;
@@ -19,11 +21,11 @@ mod stats;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use yuqing::analyzer::Analyzer;
+use yuqing::analysis::Analyzer;
 use yuqing::config::Config;
+use yuqing::data_dir::DataDir;
 
 /// yuqing (舆情): watch what people say about a brand on Chinese e-commerce, social, Q&A and
 /// news sites; score its sentiment and risks.
@@ -97,7 +99,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         config.sentiment.lexicon_dir = Some(dir);
     }
     if let Some(dir) = cli.data {
-        config.data_dir = dir;
+        config.data = DataDir::new(dir);
     }
     if let Command::Demo(args) = cli.command {
         return demo::run(args);
@@ -119,36 +121,27 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Loads the analyzer the config describes, logging how long it took.
+/// Loads the analyzer the config describes.
 fn load_analyzer(config: &Config) -> anyhow::Result<Analyzer> {
-    let started = std::time::Instant::now();
-    let analyzer = Analyzer::load(config).context("loading the dictionaries and lexicons")?;
-    let (words, pairs) = analyzer.scorer.lexicon().len();
-    tracing::info!(words, pairs, elapsed_ms = started.elapsed().as_millis() as u64, "analyzer loaded");
-    Ok(analyzer)
+    Ok(yuqing::app::load_analyzer(config)?)
 }
 
-/// Opens the index in the data directory, which `yuqing ingest` must have created, with the
-/// analyzer whose tokenizer it is searched with; the reader follows later commits.
+/// The index a reading command needs; the reader follows later commits.
 fn open_existing_index(config: &Config) -> anyhow::Result<(Analyzer, tantivy::IndexReader, yuqing::index::Fields)> {
-    let index_dir = config.data_dir.join("index");
-    anyhow::ensure!(
-        index_dir.join("meta.json").exists(),
-        "no index at {}: run `yuqing ingest` (or pass --data DIR)",
-        index_dir.display()
-    );
-    let analyzer = load_analyzer(config)?;
-    let (index, fields) = yuqing::index::open_or_create(&index_dir, analyzer.text.clone())?;
-    let reader = index.reader().with_context(|| format!("reading the index at {}", index_dir.display()))?;
-    Ok((analyzer, reader, fields))
+    Ok(yuqing::app::open_existing_index(config)?)
+}
+
+/// A severity as the terminal shows it: `CRITICAL` stands out, `warning` does not.
+fn severity_word(s: yuqing::alert::Severity) -> &'static str {
+    match s {
+        yuqing::alert::Severity::Critical => "CRITICAL",
+        yuqing::alert::Severity::Warning => "warning",
+    }
 }
 
 /// The configured watch named `name`, or an error listing the configured ones.
 fn find_watch<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a yuqing::watch::Watch> {
-    config.watches.iter().find(|w| w.name == name).ok_or_else(|| {
-        let names: Vec<&str> = config.watches.iter().map(|w| w.name.as_str()).collect();
-        anyhow::anyhow!("no watch named {name:?} in the config; configured: {}", names.join(", "))
-    })
+    yuqing::watch::find(&config.watches, name).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn init_logging(verbose: u8, json: bool) {

@@ -6,14 +6,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use tantivy::ReloadPolicy;
 use yuqing::alert::AlertHistory;
-use yuqing::alert::channels::Channel;
+use yuqing::app;
 use yuqing::config::Config;
-use yuqing::crawl::Crawler;
-use yuqing::daemon::{Daemon, Evaluator};
 use yuqing::serve::{Dashboard, check_bind, serve};
-use yuqing::store::Store;
+use yuqing::time::Clock;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -33,67 +30,17 @@ pub struct RunArgs {
 }
 
 pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
-    let dir = args.sources_dir.unwrap_or_else(|| config.crawl.sources_dir.clone());
+    let dir = args.sources_dir.clone().unwrap_or_else(|| config.crawl.sources_dir.clone());
     let sources = super::crawl::select_sources(&dir, &args.sources)?;
-    let channels = Channel::all(&config.channels)?;
-    if channels.is_empty() {
-        tracing::warn!("no [[channel]] configured: alerts are only logged and kept in the history");
-    }
-    let analyzer = Arc::new(super::load_analyzer(config)?);
-    let (index, fields) = yuqing::index::open_or_create(&config.data_dir.join("index"), analyzer.text.clone())?;
-    let store = Store::open(&config.data_dir.join("state"))?;
-    let evaluator = Evaluator {
-        reader: index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?,
-        fields,
-        text: analyzer.text.clone(),
-        watches: config.watches.clone(),
-        rules: config.alerts.clone(),
-        channels,
-        history: AlertHistory::new(store.clone()),
-        client: reqwest::Client::new(),
-    };
-    let token = std::env::var(&args.token_env).ok().filter(|t| !t.is_empty());
-    let dashboard = match args.serve {
-        None => None,
-        Some(addr) => {
-            check_bind(addr, token.as_deref())
-                .with_context(|| format!("--serve {addr} (token from {})", args.token_env))?;
-            let dash = Dashboard {
-                reader: index.reader()?,
-                fields,
-                text: analyzer.text.clone(),
-                watches: config.watches.clone(),
-                history: Ok(AlertHistory::new(store.clone())),
-                digests_dir: config
-                    .digest
-                    .as_ref()
-                    .and_then(|d| d.dir.clone())
-                    .unwrap_or_else(|| config.data_dir.join("digests")),
-                token,
-            };
-            Some((addr, Arc::new(dash)))
-        }
-    };
-    let crawler = Crawler::new(config.crawl.clone(), store, analyzer, index, fields, config.watches.clone());
-    let digests = config.digest.clone().map(|plan| {
-        let dir = plan.dir.clone().unwrap_or_else(|| config.data_dir.join("digests"));
-        (plan, dir)
-    });
-    let daemon = Daemon { crawler, sources: sources.into_iter().map(Arc::new).collect(), evaluator, digests };
+    let opened = app::open_all(config)?;
+    let dashboard = dashboard(config, &args, &opened)?;
+    let daemon = app::daemon(config, &opened, sources, Clock::system(), Default::default())?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let summary = runtime.block_on(async {
         let (stop, shutdown) = tokio::sync::watch::channel(false);
         let server = match dashboard {
             None => None,
-            Some((addr, dash)) => {
-                let listener =
-                    tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-                println!("dashboard: http://{}/", listener.local_addr()?);
-                let mut until = shutdown.clone();
-                Some(tokio::spawn(serve(listener, dash, async move {
-                    let _ = until.wait_for(|stop| *stop).await;
-                })))
-            }
+            Some((addr, dash)) => Some(spawn_dashboard(addr, dash, shutdown.clone()).await?),
         };
         tokio::spawn(async move {
             wait_for_signal().await;
@@ -111,15 +58,43 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok(summary)
     })?;
     eprintln!(
-        "stopped cleanly: {} crawls, {} new mentions, {} crawl errors, {} alerts ({} not fully delivered), {} digest rounds",
+        "stopped cleanly: {} crawls, {} new mentions, {} crawl errors, {} alerts ({} not fully delivered), {} digest rounds, {} failed judgements or digests (see the log)",
         summary.crawls,
         summary.new_mentions,
         summary.crawl_errors,
         summary.alerts,
         summary.undelivered,
-        summary.digests
+        summary.digests,
+        summary.failures
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The dashboard `--serve` asks for, over the daemon's own index and alert history.
+fn dashboard(
+    config: &Config,
+    args: &RunArgs,
+    opened: &app::Opened,
+) -> anyhow::Result<Option<(std::net::SocketAddr, Arc<Dashboard>)>> {
+    let Some(addr) = args.serve else { return Ok(None) };
+    let token = std::env::var(&args.token_env).ok().filter(|t| !t.is_empty());
+    check_bind(addr, token.as_deref()).with_context(|| format!("--serve {addr} (token from {})", args.token_env))?;
+    let history = Ok(AlertHistory::new(opened.store.clone()));
+    let reader = opened.index.reader()?;
+    Ok(Some((addr, Arc::new(app::dashboard(config, reader, opened.fields, &opened.analyzer, history, token)))))
+}
+
+/// Serves the dashboard until shutdown.
+async fn spawn_dashboard(
+    addr: std::net::SocketAddr,
+    dash: Arc<Dashboard>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    println!("dashboard: http://{}/", listener.local_addr()?);
+    Ok(tokio::spawn(serve(listener, dash, async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    })))
 }
 
 /// SIGINT or SIGTERM.

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use yuqing::config::Config;
 use yuqing::index::search::{SearchRequest, Sort, search};
-use yuqing::mention::parse_time;
-use yuqing::sentiment::RiskCategory;
+use yuqing::mention::Kind;
+use yuqing::sentiment::{Label, RiskCategory};
+use yuqing::time::{local_minute, parse_time};
 
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
@@ -21,13 +22,13 @@ pub struct SearchArgs {
     #[arg(long)]
     source: Option<String>,
     /// Only this kind (review, post, question, answer, comment, news).
-    #[arg(long)]
-    kind: Option<String>,
-    /// Only this sentiment.
-    #[arg(long, value_parser = ["positive", "neutral", "negative"])]
-    sentiment: Option<String>,
+    #[arg(long, value_parser = str::parse::<Kind>)]
+    kind: Option<Kind>,
+    /// Only this sentiment: positive, neutral or negative.
+    #[arg(long, value_parser = str::parse::<Label>)]
+    sentiment: Option<Label>,
     /// Only mentions tagged with this risk category.
-    #[arg(long, value_parser = parse_risk)]
+    #[arg(long, value_parser = str::parse::<RiskCategory>)]
     risk: Option<RiskCategory>,
     /// Published at or after (RFC 3339, YYYY-MM-DD[ HH:MM], Asia/Shanghai when no offset).
     #[arg(long, value_parser = parse_time)]
@@ -35,7 +36,8 @@ pub struct SearchArgs {
     /// Published before.
     #[arg(long, value_parser = parse_time)]
     until: Option<jiff::Timestamp>,
-    #[arg(long, value_enum, default_value_t = Sort::Time)]
+    /// time, relevance or engagement.
+    #[arg(long, default_value = "time", value_parser = str::parse::<Sort>)]
     sort: Sort,
     #[arg(long, default_value_t = 20)]
     limit: usize,
@@ -53,10 +55,6 @@ enum Format {
     Csv,
 }
 
-fn parse_risk(s: &str) -> Result<RiskCategory, String> {
-    s.parse()
-}
-
 pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let (_analyzer, reader, fields) = super::open_existing_index(config)?;
     let request = SearchRequest {
@@ -65,7 +63,7 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
         source: args.source,
         kind: args.kind,
         sentiment: args.sentiment,
-        risk: args.risk.map(|r| r.name().to_string()),
+        risk: args.risk,
         since: args.since,
         until: args.until,
         sort: args.sort,
@@ -89,9 +87,9 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
                 writeln!(
                     out,
                     "{}  {:<8} {:<8} {:+.2}  {:<10} {}",
-                    local_time(&h.published_at),
+                    local_minute(h.published_at),
                     h.source,
-                    h.label,
+                    h.label.name(),
                     h.score,
                     h.watches.join(","),
                     h.snippet
@@ -102,9 +100,4 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush().context("writing the results")?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// A hit's RFC 3339 time in local time.
-fn local_time(utc: &str) -> String {
-    utc.parse().map_or_else(|_| utc.to_string(), yuqing::mention::local_minute)
 }

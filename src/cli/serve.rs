@@ -8,8 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use yuqing::alert::AlertHistory;
 use yuqing::config::Config;
-use yuqing::serve::{Dashboard, check_bind, serve};
-use yuqing::store::Store;
+use yuqing::serve::{check_bind, serve};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -26,23 +25,12 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     check_bind(args.addr, token.as_deref())
         .with_context(|| format!("--addr {} (token from {})", args.addr, args.token_env))?;
     let (analyzer, reader, fields) = super::open_existing_index(config)?;
-    let state = config.data_dir.join("state");
-    let history = if state.exists() {
-        Store::open(&state).map(AlertHistory::new).map_err(|e| format!("the alert history cannot be read: {e}"))
-    } else {
-        Err(format!("no alert history yet at {} (`yuqing run` keeps it)", state.display()))
+    let history = match AlertHistory::open_existing(&config.data) {
+        Ok(Some(h)) => Ok(h),
+        Ok(None) => Err(format!("no alert history yet at {} (`yuqing run` keeps it)", config.data.state().display())),
+        Err(e) => Err(format!("the alert history cannot be read: {e}")),
     };
-    let digests_dir =
-        config.digest.as_ref().and_then(|d| d.dir.clone()).unwrap_or_else(|| config.data_dir.join("digests"));
-    let dash = Arc::new(Dashboard {
-        reader,
-        fields,
-        text: analyzer.text.clone(),
-        watches: config.watches.clone(),
-        history,
-        digests_dir,
-        token,
-    });
+    let dash = Arc::new(yuqing::app::dashboard(config, reader, fields, &analyzer, history, token));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.addr)

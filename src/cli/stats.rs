@@ -4,24 +4,20 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use yuqing::config::Config;
-use yuqing::index::stats::{Interval, StatsRequest, last_days, stats};
-use yuqing::mention::parse_time;
+use yuqing::index::stats::{StatsRequest, stats};
+use yuqing::time::{Interval, local_minute};
+
+use super::period::PeriodArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {
     /// The watch (as named in yuqing.toml).
     #[arg(long)]
     watch: String,
-    /// Period start (default: --days before --until).
-    #[arg(long, value_parser = parse_time)]
-    since: Option<jiff::Timestamp>,
-    /// Period end, exclusive (default: now).
-    #[arg(long, value_parser = parse_time)]
-    until: Option<jiff::Timestamp>,
-    /// Length of the period in days when --since is not given.
-    #[arg(long, default_value_t = 30)]
-    days: i64,
-    #[arg(long, value_enum, default_value_t = Interval::Day)]
+    #[command(flatten)]
+    period: PeriodArgs,
+    /// Bucket width: day or hour.
+    #[arg(long, default_value = "day", value_parser = str::parse::<Interval>)]
     interval: Interval,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -30,9 +26,7 @@ pub struct StatsArgs {
 
 pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let watch = super::find_watch(config, &args.watch)?;
-    let until = args.until.unwrap_or_else(jiff::Timestamp::now);
-    let since = args.since.unwrap_or_else(|| last_days(until, args.days));
-    anyhow::ensure!(since < until, "--since must be before --until");
+    let (since, until) = args.period.resolve()?;
     let (analyzer, reader, fields) = super::open_existing_index(config)?;
     let request = StatsRequest::for_watch(watch, &config.watches, since, until, args.interval);
     let s = stats(&reader.searcher(), fields, &analyzer.text, &request)?;
@@ -47,9 +41,9 @@ pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
         out,
         "{}  {} → {} (Asia/Shanghai), by {}",
         s.watch,
-        s.since,
-        s.until,
-        if args.interval == Interval::Day { "day" } else { "hour" }
+        local_minute(s.since),
+        local_minute(s.until),
+        args.interval.name()
     )?;
     writeln!(
         out,
@@ -59,14 +53,15 @@ pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let shares: Vec<String> =
         s.share_of_voice.iter().map(|x| format!("{} {:.1}% ({})", x.watch, 100.0 * x.share, x.mentions)).collect();
     writeln!(out, "share of voice: {}", shares.join(", "))?;
-    let risks: Vec<String> = s.risks.iter().map(|(r, n)| format!("{r} {n}")).collect();
+    let risks: Vec<String> = s.risks.iter().map(|(r, n)| format!("{} {n}", r.name())).collect();
     writeln!(out, "risks: {}", if risks.is_empty() { "none".to_string() } else { risks.join(", ") })?;
     let terms: Vec<String> = s.top_terms.iter().map(|t| format!("{} {}", t.term, t.mentions)).collect();
     writeln!(out, "top terms (newest {} mentions): {}", s.terms_sampled, terms.join(", "))?;
     writeln!(out, "{:<17} {:>6} {:>6} {:>6} {:>6}", "bucket", "total", "pos", "neu", "neg")?;
     for b in &s.buckets {
         let k = b.counts;
-        writeln!(out, "{:<17} {:>6} {:>6} {:>6} {:>6}", b.start, k.total, k.positive, k.neutral, k.negative)?;
+        let start = local_minute(b.start);
+        writeln!(out, "{start:<17} {:>6} {:>6} {:>6} {:>6}", k.total, k.positive, k.neutral, k.negative)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,10 +7,10 @@ use std::time::Duration;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 
+use super::CrawlConfig;
 use super::decode::decode;
 use super::politeness::Gates;
 use super::robots::Robots;
-use crate::config::CrawlConfig;
 use crate::source::Source;
 use crate::store::{Store, Validators};
 
@@ -80,7 +80,7 @@ enum Attempt {
 
 impl Fetcher {
     pub fn new(settings: CrawlConfig, store: Store) -> Self {
-        Fetcher { robots: Robots::new(store, "yuqing"), gates: Gates::default(), settings }
+        Fetcher { robots: Robots::new(store, settings.robots_agent()), gates: Gates::default(), settings }
     }
 
     /// The client for `source`: its headers (environment variables read now), proxy and limits.

@@ -7,6 +7,7 @@
 //! writer admits, commits, and only then records what was seen. A failing source, page or item
 //! is reported with its URL and reason and never stops the others.
 
+mod config;
 mod decode;
 mod fetch;
 mod politeness;
@@ -21,17 +22,18 @@ use std::sync::atomic::AtomicU64;
 use jiff::Timestamp;
 use tantivy::Index;
 
+pub use config::CrawlConfig;
 pub use decode::decode;
 pub use fetch::{FetchError, Fetched, Fetcher, SourceClient};
 pub use report::{Failure, SourceReport};
 pub use walk::start_urls;
 
-use crate::analyzer::Analyzer;
-use crate::config::CrawlConfig;
+use crate::analysis::{Analyzer, Preparer};
 use crate::index::writer::default_writer_heap_bytes;
 use crate::index::{Fields, IndexError, MentionWriter};
 use crate::source::Source;
 use crate::store::{Store, StoreError};
+use crate::time::Clock;
 use crate::watch::{Watch, WatchMatcher};
 
 /// What stops a whole crawl (a single source's failures only go to its report).
@@ -59,9 +61,8 @@ struct Ctx {
     settings: CrawlConfig,
     fetcher: Arc<Fetcher>,
     store: Store,
-    analyzer: Arc<Analyzer>,
-    fields: Fields,
-    watches: WatchMatcher,
+    /// Cloned for each page read (the clone shares the analyzer and the watches).
+    preparer: Preparer,
     watch_list: Vec<Watch>,
     sink: tokio::sync::mpsc::Sender<sink::Msg>,
     /// Relative times ("5分钟前") are read against this: the start of the source's crawl.
@@ -81,6 +82,8 @@ pub struct Crawler {
     pub index: Index,
     pub fields: Fields,
     pub watches: Vec<Watch>,
+    /// Where "now" comes from: relative times ("5分钟前") and the window are read against it.
+    pub clock: Clock,
 }
 
 /// A crawler with its index writer open: sources may be crawled, together or one after another,
@@ -88,6 +91,7 @@ pub struct Crawler {
 pub struct CrawlSession {
     ctx: Ctx,
     writer_thread: std::thread::JoinHandle<Result<(), CrawlError>>,
+    clock: Clock,
 }
 
 impl Crawler {
@@ -100,19 +104,20 @@ impl Crawler {
         watches: Vec<Watch>,
     ) -> Self {
         let fetcher = Arc::new(Fetcher::new(settings.clone(), store.clone()));
-        Crawler { settings, store, fetcher, analyzer, index, fields, watches }
+        Crawler { settings, store, fetcher, analyzer, index, fields, watches, clock: Clock::system() }
+    }
+
+    /// The same crawler reading "now" from `clock` (tests, the demo).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Opens the index writer (one per index) on its thread.
     pub fn start(&self, progress: Arc<Progress>) -> Result<CrawlSession, CrawlError> {
         let matcher = WatchMatcher::new(self.watches.clone());
-        let writer = MentionWriter::new(
-            &self.index,
-            self.fields,
-            self.analyzer.clone(),
-            matcher.clone(),
-            default_writer_heap_bytes(),
-        )?;
+        let writer =
+            MentionWriter::new(&self.index, self.fields, self.analyzer.text.clone(), default_writer_heap_bytes())?;
         let (tx, writer_thread) = sink::spawn(
             writer,
             self.store.clone(),
@@ -123,18 +128,16 @@ impl Crawler {
             settings: self.settings.clone(),
             fetcher: self.fetcher.clone(),
             store: self.store.clone(),
-            analyzer: self.analyzer.clone(),
-            fields: self.fields,
-            watches: matcher,
+            preparer: Preparer::new(self.analyzer.clone(), matcher),
             watch_list: self.watches.clone(),
             sink: tx,
-            now: Timestamp::now(),
+            now: self.clock.now(),
             progress,
             cpu: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get) * 2,
             )),
         };
-        Ok(CrawlSession { ctx, writer_thread })
+        Ok(CrawlSession { ctx, writer_thread, clock: self.clock.clone() })
     }
 
     /// Crawls every source once, all at the same time; one report per source, in their order.
@@ -165,7 +168,7 @@ impl Crawler {
 impl CrawlSession {
     /// Crawls `source` once and commits what it found; the report counts what the index took.
     pub async fn crawl(&self, source: Arc<Source>) -> Result<SourceReport, CrawlError> {
-        let ctx = Arc::new(Ctx { now: Timestamp::now(), ..self.ctx.clone() });
+        let ctx = Arc::new(Ctx { now: self.clock.now(), ..self.ctx.clone() });
         let mut report = walk::crawl_source(ctx, source).await;
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.ctx.sink.send(sink::Msg::Flush(report.source.clone(), reply)).await.map_err(|_| CrawlError::WriterGone)?;
@@ -177,7 +180,7 @@ impl CrawlSession {
 
     /// Commits what is left and closes the writer.
     pub async fn finish(self) -> Result<(), CrawlError> {
-        let CrawlSession { ctx, writer_thread } = self;
+        let CrawlSession { ctx, writer_thread, .. } = self;
         drop(ctx);
         tokio::task::spawn_blocking(move || writer_thread.join())
             .await

@@ -32,6 +32,8 @@ pub struct SourceReport {
     pub old: u64,
     /// Left out by `only_watched`.
     pub unwatched: u64,
+    /// Entries without the definition's `skip_without` field (ads, other card types).
+    pub skipped: u64,
     /// Requests that were retried.
     pub retries: u64,
     pub errors: Vec<Failure>,
@@ -56,6 +58,7 @@ impl SourceReport {
         self.seen += other.seen;
         self.old += other.old;
         self.unwatched += other.unwatched;
+        self.skipped += other.skipped;
         self.retries += other.retries;
         self.errors.extend(other.errors);
     }
@@ -70,6 +73,9 @@ impl fmt::Display for SourceReport {
         )?;
         if self.unwatched > 0 {
             write!(f, ", {} about no watch", self.unwatched)?;
+        }
+        if self.skipped > 0 {
+            write!(f, ", {} entries without skip_without's field", self.skipped)?;
         }
         write!(f, "; {} retries, {} errors", self.retries, self.errors.len())?;
         for e in &self.errors {

@@ -9,7 +9,8 @@ use std::thread::JoinHandle;
 use tokio::sync::mpsc;
 
 use super::CrawlError;
-use crate::index::{Added, MentionWriter, Prepared};
+use crate::analysis::PreparedMention;
+use crate::index::{Added, MentionWriter};
 use crate::store::{StateUpdate, Store};
 
 /// Batches waiting for the writer before fetchers have to wait.
@@ -25,7 +26,7 @@ pub enum Msg {
 /// Mentions of one page and the state to record once they are committed.
 pub struct Batch {
     pub source: String,
-    pub mentions: Vec<Prepared>,
+    pub mentions: Vec<PreparedMention>,
     pub update: StateUpdate,
 }
 
@@ -101,9 +102,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::analyzer::Analyzer;
-    use crate::config::Config;
-    use crate::index::Preparer;
+    use crate::analysis::{Analyzer, Preparer};
     use crate::mention::Mention;
     use crate::watch::WatchMatcher;
 
@@ -117,13 +116,12 @@ mod tests {
     #[test]
     fn mentions_that_waited_long_enough_are_committed_before_the_crawl_ends() {
         let dir = tempfile::tempdir().unwrap();
-        let config = Config::default();
-        let analyzer = Arc::new(Analyzer::load(&config).unwrap());
+        let analyzer = Arc::new(Analyzer::load(&Default::default(), &Default::default()).unwrap());
         let (index, f) = crate::index::open_or_create(&dir.path().join("index"), analyzer.text.clone()).unwrap();
         let matcher = WatchMatcher::new(Vec::new());
-        let writer = MentionWriter::new(&index, f, analyzer.clone(), matcher.clone(), 20_000_000).unwrap();
+        let writer = MentionWriter::new(&index, f, analyzer.text.clone(), 20_000_000).unwrap();
         let store = Store::open(&dir.path().join("state")).unwrap();
-        let mut preparer = Preparer::new(f, analyzer, matcher);
+        let mut preparer = Preparer::new(analyzer, matcher);
         let committed = || index.reader().unwrap().searcher().num_docs();
         // A commit per 1,000 mentions, or once the oldest has waited 50 ms.
         let (tx, thread) = spawn(writer, store, 1000, Duration::from_millis(50));

@@ -13,7 +13,7 @@ use super::fetch::SourceClient;
 use super::report::SourceReport;
 use super::sink::{Batch, Msg};
 use super::{Ctx, Progress};
-use crate::index::{Prepared, Preparer};
+use crate::analysis::{PreparedMention, Preparer};
 use crate::source::{Extractor, Pagination, Source, extract, placeholders, to_mention};
 use crate::store::{ResumePoint, StateUpdate};
 use crate::watch::Watch;
@@ -146,7 +146,8 @@ fn next_page(pagination: &Pagination, start: &str, req: &PageReq, out: &PageOutc
 /// the commit, so it may lag a page or two behind); the end of the listing or the window does.
 async fn walk_listing(ctx: Arc<Ctx>, source: Arc<Source>, client: Arc<SourceClient>, start: String) -> SourceReport {
     let mut report = SourceReport::new(&source.name);
-    let mut resume = ctx.store.resume_point(&source.name, &start).ok().flatten();
+    let (name, key) = (source.name.clone(), start.clone());
+    let mut resume = ctx.store.blocking(move |s| s.resume_point(&name, &key)).await.ok().flatten();
     let mut resumed = false;
     let mut req = first_page(&source.list.pagination, &start);
     for _ in 0..source.max_pages {
@@ -209,7 +210,7 @@ async fn walk_detail(
     report
 }
 
-async fn send(ctx: &Ctx, source: &Source, mentions: Vec<Prepared>, update: StateUpdate) -> bool {
+async fn send(ctx: &Ctx, source: &Source, mentions: Vec<PreparedMention>, update: StateUpdate) -> bool {
     let batch = Batch { source: source.name.clone(), mentions, update };
     ctx.sink.send(Msg::Batch(batch)).await.is_ok()
 }
@@ -225,7 +226,8 @@ async fn read_page(
     parent: Option<&str>,
     report: &mut SourceReport,
 ) -> Option<PageOutcome> {
-    let validators = ctx.store.validators(url).ok().flatten();
+    let key = url.to_string();
+    let validators = ctx.store.blocking(move |s| s.validators(&key)).await.ok().flatten();
     let fetched = match ctx.fetcher.fetch(client, url, validators.as_ref()).await {
         Ok(f) => f,
         Err(e) => {
@@ -248,7 +250,7 @@ async fn read_page(
         source: source.clone(),
         ex: ex.clone(),
         parent: parent.map(str::to_string),
-        preparer: Preparer::new(ctx.fields, ctx.analyzer.clone(), ctx.watches.clone()),
+        preparer: ctx.preparer.clone(),
         ctx_store: ctx.store.clone(),
         now: ctx.now,
         progress: ctx.progress.clone(),
@@ -295,7 +297,7 @@ struct PageJob {
 /// A page read: what it held, its fresh mentions prepared for the index, their ids, the counts.
 struct PageRead {
     outcome: PageOutcome,
-    prepared: Vec<Prepared>,
+    prepared: Vec<PreparedMention>,
     ids: Vec<String>,
     report: SourceReport,
 }
@@ -304,6 +306,7 @@ impl PageJob {
     fn run(mut self, text: &str, page_url: &reqwest::Url) -> Result<PageRead, String> {
         let page = extract(&self.ex, text, page_url).map_err(|e| e.to_string())?;
         let mut report = SourceReport::new(&self.source.name);
+        report.skipped = page.skipped as u64;
         let mut outcome = PageOutcome { items: page.items.len(), next: page.next, end: page.end, ..Default::default() };
         let (mut prepared, mut ids) = (Vec::new(), Vec::new());
         let oldest = self.now.checked_sub((i64::from(self.source.window_days) * 24).hours()).unwrap_or(self.now);

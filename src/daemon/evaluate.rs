@@ -12,23 +12,9 @@ use tantivy::{IndexReader, Searcher};
 use super::DaemonError;
 use crate::alert::channels::Channel;
 use crate::alert::{AlertHistory, AlertRecord, AlertRules, Detector, explain, series};
-use crate::index::stats::Interval;
 use crate::index::{Fields, IndexError};
 use crate::text::TextPipeline;
 use crate::watch::Watch;
-
-/// Offset of Asia/Shanghai, where daily buckets start at local midnight.
-const LOCAL_OFFSET_SECS: i64 = 8 * 3600;
-
-/// The start of the bucket holding `t`.
-pub fn bucket_floor(t: Timestamp, bucket: Interval) -> Timestamp {
-    let (len, offset) = match bucket {
-        Interval::Hour => (3600, 0),
-        Interval::Day => (86_400, LOCAL_OFFSET_SECS),
-    };
-    let s = t.as_second();
-    Timestamp::from_second((s + offset).div_euclid(len) * len - offset).expect("a bucket start is a valid time")
-}
 
 /// Everything needed to judge the watches and deliver their alerts.
 pub struct Evaluator {
@@ -52,9 +38,7 @@ impl Evaluator {
     pub async fn evaluate(self: Arc<Self>, now: Timestamp) -> Result<Vec<AlertRecord>, DaemonError> {
         let me = self.clone();
         // Aggregations and segmentation block: off the async threads.
-        let alerts = tokio::task::spawn_blocking(move || me.new_alerts(now))
-            .await
-            .unwrap_or_else(|e| panic!("alert evaluation panicked: {e}"))?;
+        let alerts = blocking(move || me.new_alerts(now)).await?;
         let mut records = Vec::new();
         for alert in alerts {
             let record = self.history.raise(alert, &self.channels, &self.client).await?;
@@ -80,15 +64,15 @@ impl Evaluator {
 
     /// The alerts of the current or previous bucket that are not in the history yet.
     fn new_alerts(&self, now: Timestamp) -> Result<Vec<crate::alert::Alert>, DaemonError> {
-        let len = self.rules.bucket_len();
-        let current = bucket_floor(now, self.rules.bucket);
+        let len = self.rules.bucket.len();
+        let current = self.rules.bucket.floor(now);
         let replay = self.rules.cooldown_buckets as i32 + 2;
         let from = current - SignedDuration::from_hours(24 * self.rules.history_days) - len * replay;
         let searcher = self.fresh_searcher()?;
         let mut out = Vec::new();
         for watch in &self.watches {
             let points = series(&searcher, self.fields, watch, from, current + len, self.rules.bucket)?;
-            let mut detector = Detector::new(self.rules.detector());
+            let mut detector = Detector::new(self.rules.clone());
             let first = points.len().saturating_sub(replay as usize).max(1);
             for end in first..=points.len() {
                 let Some(verdict) = detector.step(&points[..end]) else { continue };
@@ -104,15 +88,12 @@ impl Evaluator {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn buckets_start_on_the_hour_and_at_local_midnight() {
-        let t: Timestamp = "2026-11-22T17:42:10Z".parse().unwrap();
-        assert_eq!(bucket_floor(t, Interval::Hour).to_string(), "2026-11-22T17:00:00Z");
-        // 01:42 on the 23rd in Shanghai: the day began at 16:00 UTC on the 22nd.
-        assert_eq!(bucket_floor(t, Interval::Day).to_string(), "2026-11-22T16:00:00Z");
+/// Runs blocking work (index reads, segmentation) on a blocking thread; a panic in it goes on
+/// unwinding here.
+pub(super) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(t) => t,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => panic!("a blocking task of the daemon was cancelled: {e}"),
     }
 }

@@ -1,25 +1,28 @@
 //! `yuqing run`: every source on its own cron schedule, continuously through the pipeline into
 //! the index, the alert rules judged after each crawl that brought new mentions, alerts sent and
-//! kept in the history.
+//! kept in the history, digests sent on their schedule.
+//!
+//! [`Daemon::start`] opens one crawl session (one index writer, which commits each crawl's
+//! mentions before the crawl state that covers them) and gives a [`Running`] daemon. Its one
+//! step — crawl, then judge ([`Running::after_crawl`]) — is what both the scheduled loops of
+//! [`Running::run_until`] and the demo (which moves a manual clock through three days) run.
 //!
 //! Each source has its own task (a slow source delays no other; a crawl that overruns its next
-//! time skips it rather than piling up); they share one crawl session, so one index writer
-//! commits each crawl's mentions before the crawl state that covers them. A crawl's report goes
-//! over a bounded channel to the evaluator ([`evaluate`]). Shutdown is a watch signal every loop
-//! selects on: crawls in flight finish, the evaluator drains the last reports, the writer
-//! commits and the state is flushed; a restart resumes where the crawl state says.
+//! time skips it rather than piling up). A crawl's report goes over a bounded channel to the
+//! loop that judges. Shutdown is a watch signal every loop selects on: crawls in flight finish,
+//! the last reports are judged, the writer commits and the state is flushed; a restart resumes
+//! where the crawl state says. No single failure ends monitoring: a failed crawl, judgement or
+//! digest is logged and counted, and the daemon goes on.
 
 mod digests;
 mod evaluate;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use jiff::Timestamp;
 use tokio::sync::{mpsc, watch};
 
-pub use evaluate::{Evaluator, bucket_floor};
+pub use evaluate::Evaluator;
 
 use crate::alert::channels::ChannelError;
 use crate::crawl::{CrawlError, CrawlSession, Crawler, Progress, SourceReport};
@@ -27,11 +30,12 @@ use crate::digest::schedule::DigestPlan;
 use crate::index::IndexError;
 use crate::source::Source;
 use crate::store::StoreError;
+use crate::time::Clock;
 
 /// Reports waiting for the evaluator before sources have to wait.
 const REPORTS: usize = 64;
 
-/// What stops the daemon.
+/// What can go wrong in the daemon.
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
     #[error(transparent)]
@@ -57,6 +61,15 @@ pub struct RunSummary {
     pub alerts: u64,
     pub undelivered: u64,
     pub digests: u64,
+    /// Judgements and digest rounds that failed (logged; monitoring went on).
+    pub failures: u64,
+}
+
+/// The digest schedule and the directory the digests go to.
+#[derive(Debug, Clone)]
+pub struct DigestJob {
+    pub plan: DigestPlan,
+    pub dir: PathBuf,
 }
 
 /// The daemon: a crawler, its sources, and the evaluator of the alert rules.
@@ -64,55 +77,145 @@ pub struct Daemon {
     pub crawler: Crawler,
     pub sources: Vec<Arc<Source>>,
     pub evaluator: Evaluator,
-    /// The digest schedule and the directory the digests go to.
-    pub digests: Option<(DigestPlan, PathBuf)>,
+    pub digests: Option<DigestJob>,
+    /// Running totals of the crawls, for a progress display.
+    pub progress: Arc<Progress>,
 }
 
 impl Daemon {
-    /// Runs until `shutdown` turns true, then finishes what is in flight and commits.
-    pub async fn run(self, shutdown: watch::Receiver<bool>) -> Result<RunSummary, DaemonError> {
+    /// Opens the crawl session.
+    pub fn start(self) -> Result<Running, DaemonError> {
         if self.sources.is_empty() {
             return Err(DaemonError::NoSources);
         }
-        let session = Arc::new(self.crawler.start(Arc::new(Progress::default()))?);
+        let session = Arc::new(self.crawler.start(self.progress)?);
+        tracing::info!(sources = self.sources.len(), watches = self.evaluator.watch_count(), "yuqing run started");
+        Ok(Running {
+            session,
+            sources: self.sources,
+            evaluator: Arc::new(self.evaluator),
+            digests: self.digests.map(Arc::new),
+            clock: self.crawler.clock.clone(),
+            summary: RunSummary::default(),
+        })
+    }
+
+    /// Runs until `shutdown` turns true, then finishes what is in flight and commits.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) -> Result<RunSummary, DaemonError> {
+        self.start()?.run_until(shutdown).await
+    }
+}
+
+/// A started daemon: its crawl session is open.
+pub struct Running {
+    session: Arc<CrawlSession>,
+    sources: Vec<Arc<Source>>,
+    evaluator: Arc<Evaluator>,
+    digests: Option<Arc<DigestJob>>,
+    clock: Clock,
+    pub summary: RunSummary,
+}
+
+impl Running {
+    pub fn evaluator(&self) -> &Arc<Evaluator> {
+        &self.evaluator
+    }
+
+    /// Crawls every source once, all at the same time, and judges after each report: one step
+    /// of the daemon, as the demo and tests drive it.
+    pub async fn step(&mut self) -> Vec<SourceReport> {
+        let crawls: Vec<_> = self.sources.iter().map(|s| self.session.crawl(s.clone())).collect();
+        let mut reports = Vec::new();
+        for (source, result) in self.sources.clone().iter().zip(futures_util::future::join_all(crawls).await) {
+            match result {
+                Ok(report) => {
+                    self.after_crawl(&report).await;
+                    reports.push(report);
+                }
+                Err(e) => {
+                    self.summary.failures += 1;
+                    tracing::error!(source = %source.name, error = %e, "the crawl could not be committed");
+                }
+            }
+        }
+        reports
+    }
+
+    /// What the daemon does with a crawl's report: counts it, and judges the watches when it
+    /// brought new mentions (sending and recording new alerts). A failed judgement is logged and
+    /// counted; the next crawl judges again.
+    pub async fn after_crawl(&mut self, report: &SourceReport) {
+        self.summary.crawls += 1;
+        self.summary.new_mentions += report.new;
+        self.summary.crawl_errors += report.errors.len() as u64;
+        if report.new == 0 {
+            return;
+        }
+        match self.evaluator.clone().evaluate(self.clock.now()).await {
+            Ok(records) => {
+                for r in &records {
+                    self.summary.alerts += 1;
+                    self.summary.undelivered += u64::from(!r.delivered());
+                }
+            }
+            Err(e) => {
+                self.summary.failures += 1;
+                tracing::error!(error = %e, "judging the watches failed; monitoring goes on");
+            }
+        }
+    }
+
+    /// Digests `period` for every planned watch and sends them; each digest with its file.
+    pub async fn send_digests(&mut self, period: crate::digest::Period) -> Vec<(crate::digest::Digest, PathBuf)> {
+        let Some(job) = self.digests.clone() else { return Vec::new() };
+        match self.evaluator.clone().send_digests(job, period).await {
+            Ok(files) => {
+                self.summary.digests += 1;
+                files
+            }
+            Err(e) => {
+                self.summary.failures += 1;
+                tracing::error!(error = %e, "the digests could not be made");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Runs every source on its schedule and the digests on theirs until `shutdown`, then
+    /// finishes: the index commits and the state is flushed, whatever failed on the way.
+    pub async fn run_until(mut self, shutdown: watch::Receiver<bool>) -> Result<RunSummary, DaemonError> {
         let (reports_tx, mut reports) = mpsc::channel::<SourceReport>(REPORTS);
         let loops: Vec<_> = self
             .sources
             .iter()
-            .map(|s| tokio::spawn(source_loop(session.clone(), s.clone(), shutdown.clone(), reports_tx.clone())))
+            .map(|s| {
+                let (session, clock) = (self.session.clone(), self.clock.clone());
+                tokio::spawn(source_loop(session, s.clone(), clock, shutdown.clone(), reports_tx.clone()))
+            })
             .collect();
         drop(reports_tx);
-        tracing::info!(sources = self.sources.len(), watches = self.evaluator.watch_count(), "yuqing run started");
-        let mut summary = RunSummary::default();
-        let evaluator = Arc::new(self.evaluator);
-        let digest_job = self
-            .digests
-            .map(|(plan, dir)| tokio::spawn(digest_loop(evaluator.clone(), Arc::new(plan), dir, shutdown.clone())));
+        let digest_job = self.digests.clone().map(|job| {
+            let (evaluator, clock) = (self.evaluator.clone(), self.clock.clone());
+            tokio::spawn(digest_loop(evaluator, job, clock, shutdown.clone()))
+        });
         // Ends when every source loop has ended (on shutdown), after the last report.
         while let Some(report) = reports.recv().await {
-            summary.crawls += 1;
-            summary.new_mentions += report.new;
-            summary.crawl_errors += report.errors.len() as u64;
-            if report.new == 0 {
-                continue;
-            }
-            let records = evaluator.clone().evaluate(Timestamp::now()).await?;
-            for r in &records {
-                summary.alerts += 1;
-                summary.undelivered += u64::from(!r.delivered());
-            }
+            self.after_crawl(&report).await;
         }
         for l in loops {
-            if let Err(e) = l.await {
-                tracing::error!(error = %e, "a source loop ended abnormally");
-            }
+            join(l).await;
         }
         if let Some(job) = digest_job {
-            match job.await {
-                Ok(n) => summary.digests = n,
-                Err(e) => tracing::error!(error = %e, "the digest job ended abnormally"),
-            }
+            let (rounds, failures) = join(job).await.unwrap_or_default();
+            self.summary.digests += rounds;
+            self.summary.failures += failures;
         }
+        self.finish().await
+    }
+
+    /// Commits what is left and closes the writer.
+    pub async fn finish(self) -> Result<RunSummary, DaemonError> {
+        let Running { session, summary, .. } = self;
         let session = Arc::into_inner(session).expect("every source loop has ended");
         session.finish().await?;
         tracing::info!(?summary, "yuqing run stopped: index committed, state flushed");
@@ -120,10 +223,23 @@ impl Daemon {
     }
 }
 
+/// Waits for a task; a panic in it goes on unwinding here.
+async fn join<T>(task: tokio::task::JoinHandle<T>) -> Option<T> {
+    match task.await {
+        Ok(t) => Some(t),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => {
+            tracing::error!(error = %e, "a task of the daemon was cancelled");
+            None
+        }
+    }
+}
+
 /// Crawls `source` now and then at each time of its schedule until shutdown.
 async fn source_loop(
     session: Arc<CrawlSession>,
     source: Arc<Source>,
+    clock: Clock,
     mut shutdown: watch::Receiver<bool>,
     reports: mpsc::Sender<SourceReport>,
 ) {
@@ -152,13 +268,14 @@ async fn source_loop(
                     break;
                 }
             }
-            Err(e) => {
-                tracing::error!(source = %name, error = %e, "the crawl session failed; this source stops");
+            Err(CrawlError::WriterGone) => {
+                tracing::error!(source = %name, "the index writer has stopped; this source stops");
                 break;
             }
+            Err(e) => tracing::error!(source = %name, error = %e, "the crawl could not be committed; next time again"),
         }
         // The next time of the schedule after now: times missed by a long crawl are skipped.
-        let Some(wait) = until_next(&source.schedule) else {
+        let Some(wait) = source.schedule.wait_from(clock.now()) else {
             tracing::info!(source = %name, "its schedule has no further times");
             break;
         };
@@ -170,32 +287,28 @@ async fn source_loop(
     }
 }
 
-/// How long until the schedule's next time; schedules are read in Asia/Shanghai (UTC+8, no DST),
-/// so "0 0 9 * * Mon" is Monday 09:00 there.
-pub fn until_next(schedule: &cron::Schedule) -> Option<Duration> {
-    let shanghai = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is an offset");
-    let next = schedule.upcoming(shanghai).next()?;
-    Some((next.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or_default())
-}
-
 /// Sends the digests at each time of the plan's schedule until shutdown; returns how many
-/// rounds went out.
+/// rounds went out and how many failed.
 async fn digest_loop(
     evaluator: Arc<Evaluator>,
-    plan: Arc<DigestPlan>,
-    dir: PathBuf,
+    job: Arc<DigestJob>,
+    clock: Clock,
     mut shutdown: watch::Receiver<bool>,
-) -> u64 {
-    let mut rounds = 0;
-    while let Some(wait) = until_next(&plan.schedule) {
+) -> (u64, u64) {
+    let (mut rounds, mut failures) = (0, 0);
+    while let Some(wait) = job.plan.schedule.wait_from(clock.now()) {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = shutdown.wait_for(|stop| *stop) => break,
         }
-        match evaluator.clone().send_digests(plan.clone(), dir.clone(), Timestamp::now()).await {
+        let period = crate::digest::last_week(clock.now());
+        match evaluator.clone().send_digests(job.clone(), period).await {
             Ok(_) => rounds += 1,
-            Err(e) => tracing::error!(error = %e, "the digests could not be made"),
+            Err(e) => {
+                failures += 1;
+                tracing::error!(error = %e, "the digests could not be made; next time again");
+            }
         }
     }
-    rounds
+    (rounds, failures)
 }

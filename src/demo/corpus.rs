@@ -154,6 +154,8 @@ pub struct Corpus {
     pub questions: Vec<Question>,
     /// The first hour of the crisis.
     pub crisis_start: Timestamp,
+    /// Where the timeline ends: the start of the hour the demo was started in.
+    pub end: Timestamp,
 }
 
 /// A product id for the shop's URLs: brand pinyin and model.
@@ -328,7 +330,7 @@ pub fn generate(now: Timestamp) -> Corpus {
     }
     mentions.sort_by(|a, b| b.at.cmp(&a.at).then(a.id.cmp(&b.id)));
     questions.sort_by_key(|q| std::cmp::Reverse(q.at));
-    Corpus { mentions, questions, crisis_start }
+    Corpus { mentions, questions, crisis_start, end: current }
 }
 
 /// A text no earlier mention has (the index keeps one of exact copies, so every demo mention is

@@ -1,9 +1,11 @@
-//! `yuqing demo`: the whole job in one command. A demo site on 127.0.0.1 ([`site`]) serves four
-//! weeks of mentions of three fictional phone brands ([`corpus`]) with a battery-fire crisis in
-//! the last 30 hours; the ordinary source definitions in `sources/demo/` crawl it into a fresh
-//! data directory through the same code as real sources; the detector replays the last three
-//! days and raises the crisis alert, which goes to the site's own webhook and into the alert
-//! history; the weekly digest of each brand is written as HTML.
+//! `yuqing demo`: the whole job in one command, through the daemon's own path. A demo site on
+//! 127.0.0.1 ([`site`]) serves four weeks of mentions of three fictional phone brands
+//! ([`corpus`]) with a battery-fire crisis in the last 30 hours. The daemon of `yuqing run`
+//! ([`crate::daemon`]) lives the last three days on a manual clock: the site shows what was
+//! published up to that clock, and each simulated hour the daemon crawls every source through the
+//! ordinary definitions in `sources/demo/`, judges the watches and sends what it raises to the
+//! site's own webhook, keeping it in the alert history, exactly as `yuqing run` does on the hour.
+//! At the end it sends the weekly digest of each brand, written as HTML.
 
 pub mod corpus;
 pub mod site;
@@ -13,16 +15,17 @@ use std::sync::{Arc, Mutex};
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::alert::channels::{Channel, ChannelError};
-use crate::alert::{AlertHistory, AlertRecord, BacktestRequest, backtest};
-use crate::analyzer::{Analyzer, AnalyzerError};
+use crate::alert::AlertRecord;
+use crate::app::{self, AppError};
 use crate::config::{Config, ConfigError};
-use crate::crawl::{CrawlError, Crawler, Progress, SourceReport};
-use crate::digest::{Digest, DigestRequest, Period, build, html};
+use crate::crawl::{Progress, SourceReport};
+use crate::daemon::{DaemonError, Running};
+use crate::digest::{Digest, Period};
+use crate::index::IndexError;
 use crate::index::search::{SearchHit, SearchRequest, Sort, search};
-use crate::index::{Fields, IndexError};
 use crate::source::{Source, SourceError};
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
+use crate::time::Clock;
 
 /// The origin the demo definitions are written for; replaced by the address the site got.
 pub const DEFINITION_ORIGIN: &str = "http://127.0.0.1:18765";
@@ -30,8 +33,8 @@ pub const DEFINITION_ORIGIN: &str = "http://127.0.0.1:18765";
 pub const WEBHOOK_ENV: &str = "YUQING_DEMO_WEBHOOK";
 /// A file marking a directory as the demo's, so that a rerun may replace it.
 const MARKER: &str = ".yuqing-demo";
-/// The days the detector replays.
-const DETECT_DAYS: i64 = 3;
+/// The days the daemon lives through on the demo's clock (before them, one crawl takes the history).
+const LIVE_DAYS: i64 = 3;
 
 const SOURCES: [(&str, &str); 3] = [
     ("shop.toml", include_str!("../../sources/demo/shop.toml")),
@@ -63,6 +66,9 @@ group = "手机"
 kind = "webhook"
 name = "demo-webhook"
 url_env = "YUQING_DEMO_WEBHOOK"
+
+[digest]
+schedule = "0 0 9 * * Mon"
 "#;
 
 /// What can stop the demo.
@@ -75,17 +81,15 @@ pub enum DemoError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
-    Analyzer(#[from] AnalyzerError),
+    App(#[from] AppError),
     #[error(transparent)]
     Source(#[from] SourceError),
-    #[error(transparent)]
-    Crawl(#[from] CrawlError),
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Channel(#[from] ChannelError),
+    Daemon(#[from] DaemonError),
 }
 
 /// A prepared demo directory and the site's socket.
@@ -111,6 +115,8 @@ pub struct DemoReport {
     pub webhook: Vec<serde_json::Value>,
     /// The crisis brand's digest, then the others'.
     pub digests: Vec<(Digest, PathBuf)>,
+    /// Simulated hours the daemon lived through.
+    pub steps: usize,
     pub sample_query: String,
     pub sample: Vec<SearchHit>,
 }
@@ -144,73 +150,45 @@ pub fn prepare(dir: &Path) -> Result<Prepared, DemoError> {
 
 /// Runs the demo in a prepared directory; `stage` is told what it is doing.
 pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> Result<DemoReport, DemoError> {
-    let now = Timestamp::now();
     stage("starting the demo site");
-    let corpus = corpus::generate(now);
+    let corpus = corpus::generate(Timestamp::now());
+    let now = corpus.end;
     let served = corpus.mentions.len() + corpus.questions.len();
     let crisis_start = corpus.crisis_start;
-    let site = Arc::new(site::Site { corpus, webhook: Mutex::default() });
+    let hour = SignedDuration::from_hours(1);
+    let clock = Clock::manual(now - hour * (24 * LIVE_DAYS) as i32);
+    let site = Arc::new(site::Site { corpus, clock: clock.clone(), webhook: Mutex::default() });
     let listener = tokio::net::TcpListener::from_std(p.listener).map_err(io(&p.dir))?;
     let server = tokio::spawn(axum::serve(listener, site::router(site.clone())).into_future());
 
-    let config = Config::load(&p.config_path)?;
     stage("loading the dictionaries and lexicons");
-    let analyzer = {
-        let config = config.clone();
-        Arc::new(tokio::task::spawn_blocking(move || Analyzer::load(&config)).await.expect("loading panicked")?)
+    let config = Config::load(&p.config_path)?;
+    let mut running = {
+        let (config, clock, progress) = (config.clone(), clock.clone(), progress.clone());
+        tokio::task::spawn_blocking(move || daemon(&config, clock, progress)).await.expect("starting panicked")?
     };
-    let (index, fields) = crate::index::open_or_create(&config.data_dir.join("index"), analyzer.text.clone())?;
-    let store = Store::open(&config.data_dir.join("state"))?;
-    let sources = Source::load_dir(&config.crawl.sources_dir)?;
-    stage("crawling the demo site: a GBK shop, a JSON feed, a Q&A forum");
-    let crawler = Crawler::new(
-        config.crawl.clone(),
-        store.clone(),
-        analyzer.clone(),
-        index.clone(),
-        fields,
-        config.watches.clone(),
-    );
-    let crawl = crawler.run(sources, progress).await?;
-    // What the crawl committed, read by everything below.
-    let searcher = index.reader().map_err(IndexError::from)?.searcher();
-
-    stage("replaying the last three days through the spike detector");
-    let history = AlertHistory::new(store);
-    let channels = Channel::all(&config.channels)?;
-    let client = reqwest::Client::new();
-    let mut alerts = Vec::new();
-    let found = {
-        let (searcher, config, analyzer) = (searcher.clone(), config.clone(), analyzer.clone());
-        tokio::task::spawn_blocking(move || -> Result<Vec<crate::alert::Alert>, IndexError> {
-            let mut all = Vec::new();
-            for watch in &config.watches {
-                let request = BacktestRequest {
-                    watch: watch.clone(),
-                    since: now - SignedDuration::from_hours(24 * DETECT_DAYS),
-                    until: now,
-                    rules: config.alerts.clone(),
-                };
-                all.extend(backtest(&searcher, fields, &analyzer.text, &request)?);
+    stage("the daemon lives the last three days: crawl, judge, alert, every simulated hour");
+    let mut steps = 0;
+    let mut crawl: Vec<SourceReport> = Vec::new();
+    while clock.now() <= now {
+        for report in running.step().await {
+            match crawl.iter_mut().find(|r| r.source == report.source) {
+                Some(total) => total.merge(report),
+                None => crawl.push(report),
             }
-            Ok(all)
-        })
-        .await
-        .expect("detection panicked")?
-    };
-    for alert in found {
-        alerts.push(history.raise(alert, &channels, &client).await?);
+        }
+        steps += 1;
+        clock.set(clock.now() + hour);
     }
+    clock.set(now);
 
-    stage("writing the weekly digests");
-    let digests = {
-        let (searcher, config, analyzer, records) =
-            (searcher.clone(), config.clone(), analyzer.clone(), alerts.clone());
-        let dir = config.data_dir.join("digests");
-        tokio::task::spawn_blocking(move || write_digests(&searcher, fields, &analyzer, &config, records, &dir, now))
-            .await
-            .expect("the digest panicked")?
-    };
+    stage("sending the weekly digests");
+    let digests = running.send_digests(Period::new(now - SignedDuration::from_hours(24 * 7), now)).await;
+    let evaluator = running.evaluator().clone();
+    running.finish().await?;
+    let history = evaluator.history.clone();
+    let mut alerts = tokio::task::spawn_blocking(move || history.list(None, None)).await.expect("reading panicked")?;
+    alerts.reverse();
     let sample_query = "起火 召回".to_string();
     let request = SearchRequest {
         query: sample_query.clone(),
@@ -220,7 +198,12 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
         collapse: true,
         ..SearchRequest::default()
     };
-    let sample = search(&searcher, fields, &request)?;
+    let sample = tokio::task::spawn_blocking(move || -> Result<Vec<SearchHit>, IndexError> {
+        evaluator.reader.reload()?;
+        search(&evaluator.reader.searcher(), evaluator.fields, &request)
+    })
+    .await
+    .expect("searching panicked")?;
     server.abort();
     let webhook = site.webhook.lock().expect("webhook log").clone();
     Ok(DemoReport {
@@ -234,30 +217,15 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
         alerts,
         webhook,
         digests,
+        steps,
         sample_query,
         sample,
     })
 }
 
-/// The digest of the week up to `now` for every watch, the crisis brand first.
-fn write_digests(
-    searcher: &tantivy::Searcher,
-    fields: Fields,
-    analyzer: &Analyzer,
-    config: &Config,
-    alerts: Vec<AlertRecord>,
-    dir: &Path,
-    now: Timestamp,
-) -> Result<Vec<(Digest, PathBuf)>, DemoError> {
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let period = Period::new(now - SignedDuration::from_hours(24 * 7), now);
-    let mut out = Vec::new();
-    for watch in &config.watches {
-        let request = DigestRequest::for_watch(watch, &config.watches, period.clone(), alerts.clone());
-        let digest = build(searcher, fields, &analyzer.text, &request)?;
-        let path = dir.join(crate::digest::schedule::file_name(&watch.name, "demo-week"));
-        std::fs::write(&path, html::render(&digest)).map_err(io(&path))?;
-        out.push((digest, path));
-    }
-    Ok(out)
+/// The daemon `yuqing run` would start for the demo's config, on the demo's clock, started.
+fn daemon(config: &Config, clock: Clock, progress: Arc<Progress>) -> Result<Running, DemoError> {
+    let opened = app::open_all(config)?;
+    let sources = Source::load_dir(&config.crawl.sources_dir)?;
+    Ok(app::daemon(config, &opened, sources, clock, progress)?.start()?)
 }

@@ -1,7 +1,9 @@
 //! The built-in demo site on 127.0.0.1, in the shapes of real ones: a shop's product reviews
 //! (GBK pages with stars, numbered pages), a social feed (JSON, Weibo-style relative times,
 //! reposts and likes, cursor paging) and a Q&A forum (question list → question page with
-//! answers), plus a robots.txt and the webhook the demo's alerts are sent to.
+//! answers), plus a robots.txt and the webhook the demo's alerts are sent to. It serves what was
+//! published up to its clock's now, so that the demo can move through the last three days as the
+//! daemon would have lived them.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,14 +17,22 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::corpus::{Corpus, DemoMention, Place};
-use crate::mention::local_zone;
+use crate::time::{Clock, local_zone};
 
 const PER_PAGE: usize = 20;
 
-/// The site's state: what it serves and what its webhook received.
+/// The site's state: what it serves, its clock, and what its webhook received.
 pub struct Site {
     pub corpus: Corpus,
+    pub clock: Clock,
     pub webhook: Mutex<Vec<Value>>,
+}
+
+impl Site {
+    /// Whether `m` is published by now.
+    fn out(&self, at: Timestamp) -> bool {
+        at <= self.clock.now()
+    }
 }
 
 /// The site's routes.
@@ -68,8 +78,12 @@ async fn reviews(
     Path(product): Path<String>,
     Query(q): Query<HashMap<String, usize>>,
 ) -> Response {
-    let items: Vec<&DemoMention> =
-        site.corpus.mentions.iter().filter(|m| m.place == Place::Review && m.product == product).collect();
+    let items: Vec<&DemoMention> = site
+        .corpus
+        .mentions
+        .iter()
+        .filter(|m| m.place == Place::Review && m.product == product && site.out(m.at))
+        .collect();
     let mut html = String::from(
         "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\">\
          <title>商品评价</title></head><body><div class=\"comment-list\">\n",
@@ -92,8 +106,9 @@ async fn reviews(
 }
 
 async fn feed(State(site): State<Arc<Site>>, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
-    let now = Timestamp::now();
-    let posts: Vec<&DemoMention> = site.corpus.mentions.iter().filter(|m| m.place == Place::Post).collect();
+    let now = site.clock.now();
+    let posts: Vec<&DemoMention> =
+        site.corpus.mentions.iter().filter(|m| m.place == Place::Post && site.out(m.at)).collect();
     let offset: usize = q.get("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
     let slice = if offset < posts.len() { &posts[offset..(offset + PER_PAGE).min(posts.len())] } else { &[] };
     let list: Vec<Value> = slice
@@ -115,7 +130,8 @@ async fn feed(State(site): State<Arc<Site>>, Query(q): Query<HashMap<String, Str
 async fn questions(State(site): State<Arc<Site>>, Query(q): Query<HashMap<String, usize>>) -> Response {
     let mut html =
         String::from("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>问答</title></head><body><ul>\n");
-    for question in page(&site.corpus.questions, q.get("page").copied().unwrap_or(1)) {
+    let asked: Vec<_> = site.corpus.questions.iter().filter(|q| site.out(q.at)).collect();
+    for question in page(&asked, q.get("page").copied().unwrap_or(1)) {
         html.push_str(&format!(
             "<li class=\"question\" data-qid=\"q{0}\"><a class=\"title\" href=\"/qa/q/{0}\">{1}</a><span class=\"time\">{2}</span></li>\n",
             question.id,
@@ -128,14 +144,14 @@ async fn questions(State(site): State<Arc<Site>>, Query(q): Query<HashMap<String
 }
 
 async fn answers(State(site): State<Arc<Site>>, Path(id): Path<usize>) -> Response {
-    let Some(question) = site.corpus.questions.iter().find(|q| q.id == id) else {
+    let Some(question) = site.corpus.questions.iter().find(|q| q.id == id && site.out(q.at)) else {
         return (StatusCode::NOT_FOUND, "没有这个问题").into_response();
     };
     let mut html = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{0}</title></head><body><h1>{0}</h1>\n",
         escape(&question.title)
     );
-    for m in site.corpus.mentions.iter().filter(|m| m.place == Place::Answer && m.question == id) {
+    for m in site.corpus.mentions.iter().filter(|m| m.place == Place::Answer && m.question == id && site.out(m.at)) {
         html.push_str(&format!(
             "<div class=\"answer\" data-aid=\"{}\"><span class=\"author\">{}</span><div class=\"content\"><p>{}</p></div>\
              <span class=\"time\">{}</span><button class=\"vote\">{} 赞同</button></div>\n",

@@ -4,16 +4,18 @@
 
 use maud::{Markup, html};
 
+use jiff::Timestamp;
+
 use crate::index::stats::Bucket;
+use crate::time::local_minute;
 
 pub const POSITIVE: &str = "#2e9d5b";
 pub const NEUTRAL: &str = "#9aa3ad";
 pub const NEGATIVE: &str = "#d64541";
 
 /// Stacked bars, one per bucket: positive at the bottom, then neutral, then negative; `label`
-/// turns a bucket start ("2026-11-16 00:00") into its axis label. `name` goes into
-/// `data-chart`.
-pub fn sentiment_bars(name: &str, buckets: &[Bucket], label: impl Fn(&str) -> &str) -> Markup {
+/// turns a bucket start into its axis label. `name` goes into `data-chart`.
+pub fn sentiment_bars(name: &str, buckets: &[Bucket], label: impl Fn(Timestamp) -> String) -> Markup {
     let (w, h, left, bottom, top) = (640.0, 220.0, 36.0, 36.0, 16.0);
     let n = buckets.len().max(1) as f64;
     let max = buckets.iter().map(|b| b.counts.total).max().unwrap_or(0).max(1) as f64;
@@ -33,20 +35,20 @@ pub fn sentiment_bars(name: &str, buckets: &[Bucket], label: impl Fn(&str) -> &s
                 @let (pos_h, neu_h, neg_h) = (c.positive as f64 * scale, c.neutral as f64 * scale, c.negative as f64 * scale);
                 @let base = h - bottom;
                 rect data-sentiment="positive" x=(fmt(x)) y=(fmt(base - pos_h)) width=(fmt(bar)) height=(fmt(pos_h)) fill=(POSITIVE) {
-                    title { (b.start) " 正面 " (c.positive) }
+                    title { (local_minute(b.start)) " 正面 " (c.positive) }
                 }
                 rect data-sentiment="neutral" x=(fmt(x)) y=(fmt(base - pos_h - neu_h)) width=(fmt(bar)) height=(fmt(neu_h)) fill=(NEUTRAL) {
-                    title { (b.start) " 中性 " (c.neutral) }
+                    title { (local_minute(b.start)) " 中性 " (c.neutral) }
                 }
                 rect data-sentiment="negative" x=(fmt(x)) y=(fmt(base - pos_h - neu_h - neg_h)) width=(fmt(bar)) height=(fmt(neg_h)) fill=(NEGATIVE) {
-                    title { (b.start) " 负面 " (c.negative) }
+                    title { (local_minute(b.start)) " 负面 " (c.negative) }
                 }
                 @if buckets.len() <= 14 {
                     text x=(fmt(x + bar / 2.0)) y=(fmt(base - pos_h - neu_h - neg_h - 3.0)) text-anchor="middle" font-size="11" { (c.total) }
                 }
                 @if i % every == 0 {
                     text x=(fmt(x + bar / 2.0)) y=(fmt(h - bottom + 16.0)) text-anchor="middle" font-size="11" fill="#59636e" {
-                        (label(&b.start))
+                        (label(b.start))
                     }
                 }
             }
@@ -82,4 +84,14 @@ pub fn share_bars(own: &str, rows: &[(String, u64, f64, Option<f64>)]) -> Markup
 
 fn fmt(v: f64) -> String {
     format!("{v:.1}")
+}
+
+/// A bucket start as `MM-DD` (days) or `MM-DD HH` (hours), local time.
+pub fn day_label(t: Timestamp) -> String {
+    local_minute(t)[5..10].to_string()
+}
+
+/// A bucket start as `MM-DD HH`, local time.
+pub fn hour_label(t: Timestamp) -> String {
+    local_minute(t)[5..13].to_string()
 }

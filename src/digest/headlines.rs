@@ -38,7 +38,7 @@ pub fn headlines(d: &Digest) -> Vec<String> {
         out.push(line);
     }
     if !d.alerts.is_empty() {
-        let critical = d.alerts.iter().filter(|a| a.severity == "critical").count();
+        let critical = d.alerts.iter().filter(|a| a.severity == crate::alert::Severity::Critical).count();
         out.push(format!("本周触发预警 {} 次（其中严重 {critical} 次）", d.alerts.len()));
     }
     if let Some(c) = change(d.counts.total, d.previous_counts.total) {

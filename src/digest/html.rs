@@ -5,11 +5,12 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Digest;
-use super::charts::{NEGATIVE, NEUTRAL, POSITIVE, sentiment_bars, share_bars};
+use super::PeriodKind;
+use super::charts::{NEGATIVE, NEUTRAL, POSITIVE, day_label, sentiment_bars, share_bars};
 use super::headlines::change;
-use crate::alert::message::safe_url;
 use crate::index::search::TopPost;
-use crate::mention::local_minute;
+use crate::render::safe_url;
+use crate::time::local_minute;
 
 const CSS: &str = r#"
 body{font-family:-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
@@ -50,7 +51,7 @@ pub fn body(d: &Digest) -> Markup {
     html! {
         h1 { (d.title) }
         p.sub {
-            @if d.period.label.contains('→') { (d.period.label) } @else { (d.period.label) " · " (local_minute(d.period.since)) " → " (local_minute(d.period.until)) }
+            @if d.period.kind == PeriodKind::Span { (d.period.label) } @else { (d.period.label) " · " (local_minute(d.period.since)) " → " (local_minute(d.period.until)) }
             " (Asia/Shanghai)，对比前一周期 " (d.previous_period.label)
         }
         section {
@@ -64,7 +65,7 @@ pub fn body(d: &Digest) -> Markup {
                 "共 " (d.counts.total) " 条：正面 " (d.counts.positive) "，中性 " (d.counts.neutral) "，负面 " (d.counts.negative)
                 @if let Some(c) = change(d.counts.total, d.previous_counts.total) { "；" (c) }
             }
-            (sentiment_bars("daily", &d.days, |start| start.get(5..10).unwrap_or(start)))
+            (sentiment_bars("daily", &d.days, day_label))
             div.legend {
                 span { i style={"background:" (POSITIVE)} {} "正面" }
                 span { i style={"background:" (NEUTRAL)} {} "中性" }
@@ -101,8 +102,8 @@ pub fn body(d: &Digest) -> Markup {
                     tr { th { "时间" } th { "级别" } th.n { "负面" } th.n { "预期" } th { "上升词" } }
                     @for a in &d.alerts {
                         tr {
-                            td { (a.at) }
-                            td class=(a.severity) { @if a.severity == "critical" { "严重" } @else { "预警" } }
+                            td { (local_minute(a.at)) }
+                            td class=(a.severity.name()) { (a.severity.label_zh()) }
                             td.n { (a.observed) } td.n { (format!("{:.1}", a.expected)) }
                             td { (a.terms.join("、")) }
                         }
@@ -134,7 +135,7 @@ fn posts(posts: &[TopPost]) -> Markup {
                     Some(url) => a href=(url) rel="noopener noreferrer" { (p.text) },
                     None => span { (p.text) },
                 }
-                div.meta { (p.source) " · " (p.published_at) " · 互动 " (p.engagement) }
+                div.meta { (p.source) " · " (local_minute(p.published_at)) " · 互动 " (p.engagement) }
             }
         }
     }

@@ -3,7 +3,7 @@
 //! text is escaped with the alerts' escaping.
 
 use super::Digest;
-use crate::alert::message::{escape, safe_url};
+use crate::render::{escape, safe_url};
 
 /// The digest in Markdown; `link` is where the HTML version can be read.
 pub fn render(d: &Digest, link: Option<&str>) -> String {

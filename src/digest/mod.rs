@@ -16,15 +16,16 @@ use tantivy::Searcher;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
 
-pub use period::{Period, iso_week, last_week};
+pub use period::{Period, PeriodKind, iso_week, last_week};
 
 use crate::alert::{AlertRecord, Severity};
 use crate::index::search::{SearchRequest, Sort, TopPost, top_posts};
-use crate::index::stats::{Bucket, Counts, Interval, StatsRequest, stats, watches_query};
+use crate::index::stats::{Bucket, Counts, StatsRequest, stats, watches_query};
 use crate::index::terms::{RisingTerm, rising, term_counts};
 use crate::index::{Fields, IndexError};
-use crate::sentiment::RiskCategory;
+use crate::sentiment::{Label, RiskCategory};
 use crate::text::TextPipeline;
+use crate::time::Interval;
 use crate::watch::Watch;
 
 /// Mentions read per period for the rising terms (the newest of each period).
@@ -64,9 +65,9 @@ pub struct ShareChange {
 /// A risk category's mentions, this period and the one before.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RiskChange {
-    pub risk: String,
+    pub risk: RiskCategory,
     /// Its Chinese label.
-    pub label: String,
+    pub label: &'static str,
     pub mentions: u64,
     pub previous: u64,
 }
@@ -74,9 +75,10 @@ pub struct RiskChange {
 /// An alert of the period, in short.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlertLine {
-    /// The bucket start, local time.
-    pub at: String,
-    pub severity: String,
+    /// The bucket start.
+    #[serde(with = "crate::time::rfc3339_local")]
+    pub at: jiff::Timestamp,
+    pub severity: Severity,
     pub observed: u64,
     pub expected: f64,
     pub terms: Vec<String>,
@@ -138,17 +140,11 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
     let mut risks: Vec<RiskChange> = now
         .risks
         .iter()
-        .map(|(name, n)| (name.clone(), *n))
-        .chain(
-            before
-                .risks
-                .iter()
-                .filter(|(name, _)| !now.risks.iter().any(|(m, _)| m == name))
-                .map(|(n, _)| (n.clone(), 0)),
-        )
+        .copied()
+        .chain(before.risks.iter().filter(|(r, _)| !now.risks.iter().any(|(m, _)| m == r)).map(|(r, _)| (*r, 0)))
         .map(|(risk, mentions)| RiskChange {
-            label: risk.parse::<RiskCategory>().map_or_else(|_| risk.clone(), |c| c.label_zh().to_string()),
-            previous: before.risks.iter().find(|(n, _)| *n == risk).map_or(0, |(_, n)| *n),
+            label: risk.label_zh(),
+            previous: before.risks.iter().find(|(r, _)| *r == risk).map_or(0, |(_, n)| *n),
             risk,
             mentions,
         })
@@ -156,11 +152,11 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
     risks.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(b.previous.cmp(&a.previous)).then(a.risk.cmp(&b.risk)));
 
     let rising_terms = rising_between(searcher, f, text, r, &previous_period, None)?;
-    let negative_terms = rising_between(searcher, f, text, r, &previous_period, Some("negative"))?;
-    let posts = |label: &str| {
+    let negative_terms = rising_between(searcher, f, text, r, &previous_period, Some(Label::Negative))?;
+    let posts = |label: Label| {
         let request = SearchRequest {
             watch: Some(r.watch.name.clone()),
-            sentiment: Some(label.into()),
+            sentiment: Some(label),
             since: Some(r.period.since),
             until: Some(r.period.until),
             sort: Sort::Engagement,
@@ -175,8 +171,8 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
         .iter()
         .filter(|a| a.alert.watch == r.watch.name && r.period.contains(a.alert.verdict.start))
         .map(|a| AlertLine {
-            at: crate::mention::local_minute(a.alert.verdict.start),
-            severity: if a.alert.verdict.severity == Some(Severity::Critical) { "critical" } else { "warning" }.into(),
+            at: a.alert.verdict.start,
+            severity: a.alert.verdict.severity.unwrap_or(Severity::Warning),
             observed: a.alert.verdict.observed,
             expected: a.alert.verdict.expected,
             terms: a.alert.rising_terms.iter().take(3).map(|t| t.term.clone()).collect(),
@@ -197,8 +193,8 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
         risks,
         rising_terms,
         negative_terms,
-        top_negative: posts("negative")?,
-        top_positive: posts("positive")?,
+        top_negative: posts(Label::Negative)?,
+        top_positive: posts(Label::Positive)?,
         alerts,
         headlines: Vec::new(),
     };
@@ -214,7 +210,7 @@ fn rising_between(
     text: &TextPipeline,
     r: &DigestRequest,
     previous: &Period,
-    label: Option<&str>,
+    label: Option<Label>,
 ) -> Result<Vec<RisingTerm>, IndexError> {
     let query = |p: &Period| -> Box<dyn Query> {
         let base = watches_query(f, std::slice::from_ref(&r.watch.name), p.since, p.until);
@@ -222,7 +218,7 @@ fn rising_between(
             None => base,
             Some(l) => {
                 let term: Box<dyn Query> =
-                    Box::new(TermQuery::new(Term::from_field_text(f.label, l), IndexRecordOption::Basic));
+                    Box::new(TermQuery::new(Term::from_field_text(f.label, l.name()), IndexRecordOption::Basic));
                 Box::new(BooleanQuery::new(vec![(Occur::Must, base), (Occur::Must, term)]))
             }
         }

@@ -5,42 +5,53 @@ use jiff::civil::{ISOWeekDate, Weekday};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::Serialize;
 
-use crate::mention::{local_minute, local_zone};
+use crate::time::{local_minute, local_zone};
 
 /// [`since`, `until`) with a name for people.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Period {
+    #[serde(with = "crate::time::rfc3339_local")]
     pub since: Timestamp,
+    #[serde(with = "crate::time::rfc3339_local")]
     pub until: Timestamp,
+    /// What kind of span it is.
+    pub kind: PeriodKind,
     /// "2026-W47", or "2026-11-16 00:00 → 2026-11-23 00:00".
     pub label: String,
 }
 
+/// An ISO week (Monday to Monday, local time), or any span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodKind {
+    Week,
+    Span,
+}
+
 impl Period {
+    /// Any span [`since`, `until`).
     pub fn new(since: Timestamp, until: Timestamp) -> Period {
-        Period { since, until, label: format!("{} → {}", local_minute(since), local_minute(until)) }
+        let label = format!("{} → {}", local_minute(since), local_minute(until));
+        Period { since, until, kind: PeriodKind::Span, label }
     }
 
-    /// The period of the same length just before.
+    /// The period of the same length (the same kind) just before.
     pub fn previous(&self) -> Period {
         let len: SignedDuration = self.until.duration_since(self.since);
         let since = self.since - len;
-        if is_week_label(&self.label) {
-            let week = self.since.to_zoned(local_zone().clone()).date().iso_week_date();
-            let prev = ISOWeekDate::from_date(week.date() - 7.days());
-            Period { since, until: self.since, label: week_label(prev) }
-        } else {
-            Period::new(since, self.since)
+        match self.kind {
+            PeriodKind::Week => {
+                let week = self.since.to_zoned(local_zone().clone()).date().iso_week_date();
+                let prev = ISOWeekDate::from_date(week.date() - 7.days());
+                Period { since, until: self.since, kind: PeriodKind::Week, label: week_label(prev) }
+            }
+            PeriodKind::Span => Period::new(since, self.since),
         }
     }
 
     pub fn contains(&self, t: Timestamp) -> bool {
         self.since <= t && t < self.until
     }
-}
-
-fn is_week_label(s: &str) -> bool {
-    s.len() == 8 && s.as_bytes()[4] == b'-' && s.as_bytes()[5] == b'W'
 }
 
 fn week_label(w: ISOWeekDate) -> String {
@@ -55,7 +66,7 @@ pub fn iso_week(s: &str) -> Result<Period, String> {
     let monday = ISOWeekDate::new(year, week, Weekday::Monday).map_err(|e| format!("week {s:?}: {e}"))?;
     let start = monday.date().to_zoned(local_zone().clone()).map_err(|e| format!("week {s:?}: {e}"))?;
     let end = start.checked_add(7.days()).map_err(|e| format!("week {s:?}: {e}"))?;
-    Ok(Period { since: start.timestamp(), until: end.timestamp(), label: week_label(monday) })
+    Ok(Period { since: start.timestamp(), until: end.timestamp(), kind: PeriodKind::Week, label: week_label(monday) })
 }
 
 /// The last complete ISO week before `now`.

@@ -1,9 +1,12 @@
 //! When `yuqing run` sends digests (`[digest]` in yuqing.toml): a cron schedule read in
 //! Asia/Shanghai, the watches, where the HTML files go and the URL they are read at.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::schedule::Schedule;
+use crate::setting::{Invalid, resolve};
 
 /// `[digest]` as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -25,7 +28,7 @@ pub struct RawDigestConfig {
 /// `[digest]` validated.
 #[derive(Debug, Clone)]
 pub struct DigestPlan {
-    pub schedule: cron::Schedule,
+    pub schedule: Schedule,
     /// Watch names; every configured watch when the config named none.
     pub watches: Vec<String>,
     /// `None`: `<data>/digests`.
@@ -33,9 +36,33 @@ pub struct DigestPlan {
     pub link_base: Option<String>,
 }
 
-/// The file name of a watch's digest for a period label ("华为-2026-W47.html").
-pub fn file_name(watch: &str, label: &str) -> String {
+impl RawDigestConfig {
+    /// Validates the table against the configured watch names; paths are taken from `base`.
+    pub fn validate(self, base: &Path, watches: &[String]) -> Result<DigestPlan, Invalid> {
+        let schedule = Schedule::parse(&self.schedule).map_err(|r| Invalid::new("digest.schedule", r))?;
+        if let Some(w) = self.watches.iter().find(|w| !watches.contains(w)) {
+            return Err(Invalid::new("digest.watches", format!("{w:?} is not a [[watch]] name")));
+        }
+        if let Some(link) = &self.link_base {
+            url::Url::parse(link).map_err(|e| Invalid::new("digest.link_base", format!("not a URL: {e}")))?;
+        }
+        let watches = if self.watches.is_empty() { watches.to_vec() } else { self.watches };
+        Ok(DigestPlan { schedule, watches, dir: self.dir.map(|p| resolve(base, &p)), link_base: self.link_base })
+    }
+}
+
+/// The file name of a watch's digest for a period: "华为-2026-W47.html" for a week,
+/// "华为-202611240000-202612010000.html" (local start and end) for any other span.
+pub fn file_name(watch: &str, period: &super::Period) -> String {
     let safe =
         |s: &str| -> String { s.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' }).collect() };
-    format!("{}-{}.html", safe(watch), safe(label))
+    let slug = match period.kind {
+        super::PeriodKind::Week => period.label.clone(),
+        super::PeriodKind::Span => {
+            let at =
+                |t: jiff::Timestamp| t.to_zoned(crate::time::local_zone().clone()).strftime("%Y%m%d%H%M").to_string();
+            format!("{}-{}", at(period.since), at(period.until))
+        }
+    };
+    format!("{}-{}.html", safe(watch), safe(&slug))
 }

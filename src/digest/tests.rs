@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::*;
 use crate::alert::{Alert, Basis, Verdict};
-use crate::analyzer::Analyzer;
+use crate::analysis::{Analyzer, Preparer};
 use crate::config::Config;
 use crate::index::MentionWriter;
 use crate::mention::Mention;
@@ -59,18 +59,22 @@ const MENTIONS: &[(&str, &str, u64)] = &[
 
 fn fixture(dir: &Path) -> (Config, Arc<Analyzer>, tantivy::Index, Fields) {
     let config = Config::parse(CONFIG, &dir.join("yuqing.toml")).unwrap();
-    let analyzer = Arc::new(Analyzer::load(&config).unwrap());
+    let analyzer = Arc::new(Analyzer::load(&config.text, &config.sentiment).unwrap());
     let (index, f) = crate::index::open_or_create(&dir.join("index"), analyzer.text.clone()).unwrap();
-    let mut writer =
-        MentionWriter::new(&index, f, analyzer.clone(), WatchMatcher::new(config.watches.clone()), 50_000_000).unwrap();
-    for (i, (at, text, likes)) in MENTIONS.iter().enumerate() {
-        let m: Mention = serde_json::from_value(serde_json::json!({
-            "id": format!("t:{i}"), "source": "weibo", "text": text, "published_at": at, "likes": likes,
-            "url": format!("https://weibo.com/{i}")
-        }))
-        .unwrap();
-        writer.add(m).unwrap();
-    }
+    let mut writer = MentionWriter::new(&index, f, analyzer.text.clone(), 50_000_000).unwrap();
+    let preparer = Preparer::new(analyzer.clone(), WatchMatcher::new(config.watches.clone()));
+    let mentions: Vec<Mention> = MENTIONS
+        .iter()
+        .enumerate()
+        .map(|(i, (at, text, likes))| {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("t:{i}"), "source": "weibo", "text": text, "published_at": at, "likes": likes,
+                "url": format!("https://weibo.com/{i}")
+            }))
+            .unwrap()
+        })
+        .collect();
+    writer.add_batch(mentions, &preparer).unwrap();
     writer.commit().unwrap();
     (config, analyzer, index, f)
 }
@@ -122,8 +126,19 @@ fn the_digest_s_figures_equal_the_fixture_counted_by_hand() {
     assert_eq!((p.total, p.positive, p.neutral, p.negative), (6, 4, 1, 1));
     assert!((d.net_sentiment - 0.0).abs() < 1e-9 && (d.previous_net_sentiment - 0.5).abs() < 1e-9);
     // Seven local days, Monday first.
-    let days: Vec<(&str, u64, u64, u64)> =
-        d.days.iter().map(|b| (&b.start[..10], b.counts.positive, b.counts.neutral, b.counts.negative)).collect();
+    let days: Vec<(String, u64, u64, u64)> = d
+        .days
+        .iter()
+        .map(|b| {
+            (
+                crate::time::local_minute(b.start)[..10].to_string(),
+                b.counts.positive,
+                b.counts.neutral,
+                b.counts.negative,
+            )
+        })
+        .collect();
+    let days: Vec<(&str, u64, u64, u64)> = days.iter().map(|(d, p, n, g)| (d.as_str(), *p, *n, *g)).collect();
     assert_eq!(
         days,
         [
@@ -142,7 +157,7 @@ fn the_digest_s_figures_equal_the_fixture_counted_by_hand() {
     assert!((own.share - 11.0 / 16.0).abs() < 1e-9 && (own.previous_share - 0.75).abs() < 1e-9);
     assert_eq!((d.share_of_voice[1].watch.as_str(), d.share_of_voice[1].mentions), ("小米", 5));
     // Risks: quality 4, legal 3, service 1 this week; logistics 1 the week before.
-    let risks: Vec<(&str, u64, u64)> = d.risks.iter().map(|r| (r.risk.as_str(), r.mentions, r.previous)).collect();
+    let risks: Vec<(&str, u64, u64)> = d.risks.iter().map(|r| (r.risk.name(), r.mentions, r.previous)).collect();
     assert_eq!(risks, [("quality", 4, 0), ("legal", 3, 0), ("service", 1, 0), ("logistics", 0, 1)]);
     assert_eq!(d.risks[0].label, "质量安全");
     // The negative terms that rose: 起火 in 4 of the 5 negative mentions, none before.
@@ -156,7 +171,8 @@ fn the_digest_s_figures_equal_the_fixture_counted_by_hand() {
     assert_eq!(pos, [60, 50, 20, 9, 5]);
     // The week's alert only.
     assert_eq!(d.alerts.len(), 1);
-    assert_eq!((d.alerts[0].at.as_str(), d.alerts[0].severity.as_str()), ("2026-11-18 08:00", "critical"));
+    let first = &d.alerts[0];
+    assert_eq!((crate::time::local_minute(first.at).as_str(), first.severity.name()), ("2026-11-18 08:00", "critical"));
     // In words.
     assert_eq!(d.headlines[0], "负面提及 5 条，比上周上升 400%，主要由「起火」「召回」带动", "{:?}", d.headlines);
     assert!(d.headlines.contains(&"本周触发预警 1 次（其中严重 1 次）".to_string()), "{:?}", d.headlines);

@@ -1,5 +1,5 @@
-//! What tantivy receives for one mention: the values ingest computed, owned and handed over
-//! as they are, in schema order.
+//! What tantivy receives for one mention: the values the analysis stage computed
+//! ([`PreparedMention`]), owned and handed over as they are, in schema order.
 //!
 //! tantivy 0.27 indexes any [`Document`] without copying it. Its own `TantivyDocument` copies
 //! every value into a fresh 1 KiB buffer that the indexing threads free again; measured on
@@ -7,40 +7,20 @@
 //! document moves the mention's strings instead and keeps the normalized text once for both
 //! `text` (indexed) and `body` (stored).
 
-use std::sync::Arc;
-
 use tantivy::DateTime;
 use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
 use tantivy::schema::{Document, Field, Value};
 
 use super::Fields;
+use crate::analysis::PreparedMention;
 
 /// One mention as indexed. Empty optional strings (url, author, title) are left out.
 #[derive(Debug, Clone)]
 pub struct MentionDoc {
     pub(crate) fields: Fields,
-    pub(crate) id: String,
-    pub(crate) source: String,
-    pub(crate) kind: &'static str,
-    pub(crate) url: String,
-    pub(crate) author: String,
-    /// Normalized.
-    pub(crate) title: String,
-    /// Normalized: indexed as `text` (its segmentation handed over to the tokenizer by this
-    /// `Arc`'s address, see `TextPipeline::hand_over`), stored as `body`.
-    pub(crate) text: Arc<str>,
-    pub(crate) watches: Vec<Arc<str>>,
-    pub(crate) label: &'static str,
-    pub(crate) score: f64,
-    pub(crate) risks: Vec<&'static str>,
-    pub(crate) published: DateTime,
-    pub(crate) likes: u64,
-    pub(crate) reposts: u64,
-    pub(crate) replies: u64,
+    pub(crate) m: PreparedMention,
+    /// Its near-duplicate cluster (assigned by the writer).
     pub(crate) cluster: u64,
-    pub(crate) id_hash: u64,
-    pub(crate) text_hash: u64,
-    pub(crate) simhash: Option<u64>,
 }
 
 /// A value of a [`MentionDoc`].
@@ -84,48 +64,55 @@ pub struct Values<'a> {
     nth: usize,
 }
 
+impl<'a> Values<'a> {
+    /// The next value of a multi-valued slot (watches: 8, risks: 11), if any is left.
+    fn multi(&mut self, slot: u8) -> Option<(Field, Leaf<'a>)> {
+        let (d, f) = (&self.doc.m, &self.doc.fields);
+        let value = match slot {
+            8 => d.watches.get(self.nth).map(|w| (f.watches, Leaf::Str(w))),
+            _ => d.risks.get(self.nth).map(|r| (f.risks, Leaf::Str(r.name()))),
+        };
+        self.nth = if value.is_some() { self.nth + 1 } else { 0 };
+        value
+    }
+}
+
 impl<'a> Iterator for Values<'a> {
     type Item = (Field, Leaf<'a>);
 
     fn next(&mut self) -> Option<(Field, Leaf<'a>)> {
-        let d = self.doc;
-        let f = &d.fields;
+        let (d, f) = (&self.doc.m, &self.doc.fields);
         let text = |field, s: &'a str| (!s.is_empty()).then_some((field, Leaf::Str(s)));
         loop {
             let slot = self.slot;
             // A multi-valued field stays on its slot until its values run out.
-            if let Some(values) = match slot {
-                8 => Some(d.watches.get(self.nth).map(|w| &**w)),
-                11 => Some(d.risks.get(self.nth).copied()),
-                _ => None,
-            } {
-                if let Some(v) = values {
-                    self.nth += 1;
-                    return Some((if slot == 8 { f.watches } else { f.risks }, Leaf::Str(v)));
+            if slot == 8 || slot == 11 {
+                if let Some(v) = self.multi(slot) {
+                    return Some(v);
                 }
-                self.nth = 0;
+                self.slot += 1;
+                continue;
             }
             self.slot += 1;
             let value = match slot {
                 0 => Some((f.id, Leaf::Str(&d.id))),
                 1 => Some((f.source, Leaf::Str(&d.source))),
-                2 => Some((f.kind, Leaf::Str(d.kind))),
+                2 => Some((f.kind, Leaf::Str(d.kind.name()))),
                 3 => text(f.url, &d.url),
                 4 => text(f.author, &d.author),
                 5 => text(f.title, &d.title),
                 6 => Some((f.text, Leaf::Str(&d.text))),
                 7 => Some((f.body, Leaf::Str(&d.text))),
-                9 => Some((f.label, Leaf::Str(d.label))),
-                10 => Some((f.score, Leaf::F64(d.score))),
-                12 => Some((f.published, Leaf::Date(d.published))),
+                9 => Some((f.label, Leaf::Str(d.label.name()))),
+                10 => Some((f.score, Leaf::F64(f64::from(d.score)))),
+                12 => Some((f.published, Leaf::Date(DateTime::from_timestamp_micros(d.published_at.as_microsecond())))),
                 13 => Some((f.likes, Leaf::U64(d.likes))),
                 14 => Some((f.reposts, Leaf::U64(d.reposts))),
                 15 => Some((f.replies, Leaf::U64(d.replies))),
-                16 => Some((f.cluster, Leaf::U64(d.cluster))),
+                16 => Some((f.cluster, Leaf::U64(self.doc.cluster))),
                 17 => Some((f.text_hash, Leaf::U64(d.text_hash))),
                 18 => Some((f.id_hash, Leaf::U64(d.id_hash))),
                 19 => d.simhash.map(|s| (f.simhash, Leaf::U64(s))),
-                8 | 11 => None,
                 _ => return None,
             };
             if value.is_some() {

@@ -10,7 +10,7 @@ use super::search::SearchHit;
 /// A hit flattened for CSV.
 #[derive(serde::Serialize)]
 struct CsvRow<'a> {
-    published_at: &'a str,
+    published_at: String,
     source: Cow<'a, str>,
     kind: &'a str,
     label: &'a str,
@@ -37,13 +37,13 @@ pub fn write_csv<W: Write>(out: W, hits: &[SearchHit]) -> Result<(), csv::Error>
     let mut w = csv::Writer::from_writer(out);
     for h in hits {
         w.serialize(CsvRow {
-            published_at: &h.published_at,
+            published_at: crate::time::local_rfc3339(h.published_at),
             source: cell(&h.source),
-            kind: &h.kind,
-            label: &h.label,
+            kind: h.kind.name(),
+            label: h.label.name(),
             score: h.score,
             watches: cell(&h.watches.join("|")).into_owned(),
-            risks: h.risks.join("|"),
+            risks: h.risks.iter().map(|r| r.name()).collect::<Vec<_>>().join("|"),
             likes: h.likes,
             reposts: h.reposts,
             replies: h.replies,

@@ -1,5 +1,9 @@
-//! The index stage: the tantivy schema of a mention and the jieba tokenizer it is searched with.
-//! Also writing ([`writer`]), searching ([`search`]) and aggregations ([`stats`]).
+//! The index stage: the tantivy schema of a mention (one place, [`schema`]), the document a
+//! prepared mention is indexed as ([`document`]), the jieba tokenizer registered by name
+//! ([`tokenizer`]), the one writer with explicit commits ([`writer`]), searching ([`search`]),
+//! aggregations ([`stats`]), top and rising terms ([`terms`]), near-duplicate clusters
+//! ([`clusters`]) and CSV export ([`export`]). Searches and commits block: callers keep them off
+//! the async threads.
 
 pub mod clusters;
 pub mod document;
@@ -20,7 +24,7 @@ use crate::text::TextPipeline;
 
 pub use schema::Fields;
 pub use tokenizer::{JiebaTokenizer, TOKENIZER_NAME};
-pub use writer::{Added, MentionWriter, Prepared, Preparer};
+pub use writer::{Added, MentionWriter};
 
 /// What can go wrong opening the index.
 #[derive(Debug, thiserror::Error)]
@@ -31,8 +35,8 @@ pub enum IndexError {
     Query { query: String, reason: String },
     #[error("index: {0}")]
     Engine(#[from] tantivy::TantivyError),
-    #[error("index at {path}: {source}")]
-    Tantivy { path: String, source: tantivy::TantivyError },
+    #[error("cannot open the index at {path}: {reason}")]
+    Open { path: String, reason: String },
     #[error(
         "the index at {path} was written by another version of yuqing, with other fields; \
          point --data at a new directory and ingest again (this one is left as it is)"
@@ -46,10 +50,10 @@ pub fn open_or_create(dir: &Path, text: Arc<TextPipeline>) -> Result<(Index, Fie
     std::fs::create_dir_all(dir).map_err(|source| IndexError::CreateDir { path: path.clone(), source })?;
     let (schema, fields) = schema::build();
     let directory = tantivy::directory::MmapDirectory::open(dir)
-        .map_err(|e| IndexError::Tantivy { path: path.clone(), source: e.into() })?;
+        .map_err(|e| IndexError::Open { path: path.clone(), reason: e.to_string() })?;
     let index = Index::open_or_create(directory, schema).map_err(|source| match source {
         tantivy::TantivyError::SchemaError(_) => IndexError::OtherSchema { path },
-        source => IndexError::Tantivy { path, source },
+        source => IndexError::Open { path, reason: source.to_string() },
     })?;
     register(&index, text);
     Ok((index, fields))

@@ -17,7 +17,8 @@ pub struct Fields {
     pub author: Field,
     /// Title, indexed and stored normalized (highlight offsets point into normalized text).
     pub title: Field,
-    /// The text, indexed only: ingest feeds it pre-tokenized, and tantivy would store the tokens too.
+    /// The normalized text, indexed only (the tokenizer takes back the analysis stage's
+    /// segmentation of it); `body` stores it.
     pub text: Field,
     /// The normalized text, stored only: what results show and snippets are cut from.
     pub body: Field,

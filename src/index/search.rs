@@ -11,12 +11,14 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, DocAddress, Index, Order, Searcher, TantivyDocument};
 
 use super::{Fields, IndexError};
+use crate::mention::Kind;
+use crate::sentiment::{Label, RiskCategory};
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 120;
 
 /// How results are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     /// Newest first.
@@ -28,6 +30,19 @@ pub enum Sort {
     Engagement,
 }
 
+impl std::str::FromStr for Sort {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Sort, String> {
+        match s.trim() {
+            "time" => Ok(Sort::Time),
+            "relevance" => Ok(Sort::Relevance),
+            "engagement" => Ok(Sort::Engagement),
+            other => Err(format!("{other:?} is not time, relevance or engagement")),
+        }
+    }
+}
+
 /// A search: the query text and its filters.
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
@@ -35,10 +50,9 @@ pub struct SearchRequest {
     pub query: String,
     pub watch: Option<String>,
     pub source: Option<String>,
-    pub kind: Option<String>,
-    /// positive, neutral or negative.
-    pub sentiment: Option<String>,
-    pub risk: Option<String>,
+    pub kind: Option<Kind>,
+    pub sentiment: Option<Label>,
+    pub risk: Option<RiskCategory>,
     /// Published at or after.
     pub since: Option<Timestamp>,
     /// Published before.
@@ -57,12 +71,13 @@ const COLLAPSE_FETCH: usize = 10;
 pub struct SearchHit {
     pub id: String,
     pub source: String,
-    pub kind: String,
-    pub published_at: String,
-    pub label: String,
+    pub kind: Kind,
+    #[serde(with = "crate::time::rfc3339_local")]
+    pub published_at: Timestamp,
+    pub label: Label,
     pub score: f64,
     pub watches: Vec<String>,
-    pub risks: Vec<String>,
+    pub risks: Vec<RiskCategory>,
     pub likes: u64,
     pub reposts: u64,
     pub replies: u64,
@@ -86,8 +101,8 @@ pub struct TopPost {
     pub url: String,
     /// The title, else the start of the text.
     pub text: String,
-    /// Local time (Asia/Shanghai), `YYYY-MM-DD HH:MM`.
-    pub published_at: String,
+    #[serde(with = "crate::time::rfc3339_local")]
+    pub published_at: Timestamp,
     /// Likes + reposts + replies.
     pub engagement: u64,
     /// Its near-duplicate cluster id.
@@ -109,7 +124,7 @@ impl From<SearchHit> for TopPost {
             source: h.source,
             url: h.url,
             text,
-            published_at: h.published_at.parse().map_or(h.published_at, crate::mention::local_minute),
+            published_at: h.published_at,
             engagement: h.likes + h.reposts + h.replies,
             cluster: h.cluster,
         }
@@ -182,9 +197,16 @@ fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Qu
         parser.parse_query(text).map_err(|e| IndexError::Query { query: text.to_string(), reason: e.to_string() })?
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
-    for (field, value) in
-        [(f.watches, &r.watch), (f.source, &r.source), (f.kind, &r.kind), (f.label, &r.sentiment), (f.risks, &r.risk)]
-    {
+    let kind = r.kind.map(Kind::name);
+    let label = r.sentiment.map(Label::name);
+    let risk = r.risk.map(RiskCategory::name);
+    for (field, value) in [
+        (f.watches, r.watch.as_deref()),
+        (f.source, r.source.as_deref()),
+        (f.kind, kind),
+        (f.label, label),
+        (f.risks, risk),
+    ] {
         if let Some(v) = value {
             let term = Term::from_field_text(field, v);
             clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
@@ -213,7 +235,7 @@ fn hit(searcher: &Searcher, f: Fields, snippets: &SnippetGenerator, a: DocAddres
         .get_first(f.published)
         .and_then(|v| v.as_datetime())
         .and_then(|d| Timestamp::from_microsecond(d.into_timestamp_micros()).ok())
-        .map_or_else(String::new, |t| t.to_string());
+        .unwrap_or(Timestamp::UNIX_EPOCH);
     let body = text(f.body);
     let snippet = snippets.snippet(&body);
     let mut marked = String::new();
@@ -230,12 +252,12 @@ fn hit(searcher: &Searcher, f: Fields, snippets: &SnippetGenerator, a: DocAddres
     Ok(SearchHit {
         id: text(f.id),
         source: text(f.source),
-        kind: text(f.kind),
+        kind: text(f.kind).parse().unwrap_or_default(),
         published_at: published,
-        label: text(f.label),
+        label: text(f.label).parse().unwrap_or(Label::Neutral),
         score: doc.get_first(f.score).and_then(|v| v.as_f64()).unwrap_or_default(),
         watches: all(f.watches),
-        risks: all(f.risks),
+        risks: all(f.risks).iter().filter_map(|r| r.parse().ok()).collect(),
         likes: number(f.likes),
         reposts: number(f.reposts),
         replies: number(f.replies),

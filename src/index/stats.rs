@@ -3,7 +3,7 @@
 //! aggregations over fast fields (top terms by [`super::terms`]); buckets follow Asia/Shanghai
 //! days and hours.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde_json::{Value, json};
 use tantivy::Searcher;
 use tantivy::aggregation::agg_req::Aggregations;
@@ -16,20 +16,10 @@ use tantivy::schema::{IndexRecordOption, Term};
 use super::search::published_range;
 use super::terms::{TERMS_SAMPLE, TermCount};
 use super::{Fields, IndexError};
-use crate::mention::local_minute;
+use crate::sentiment::RiskCategory;
 use crate::text::TextPipeline;
+use crate::time::{Interval, LOCAL_OFFSET_SECS};
 use crate::watch::Watch;
-
-/// Offset of the mention time zone (Asia/Shanghai, UTC+8, no DST) for local bucket edges.
-const LOCAL_OFFSET_HOURS: i64 = 8;
-
-/// Bucket width.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Interval {
-    Hour,
-    Day,
-}
 
 /// What to count.
 #[derive(Debug, Clone)]
@@ -71,8 +61,9 @@ pub struct Counts {
 /// One time bucket.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Bucket {
-    /// Bucket start, in Asia/Shanghai time.
-    pub start: String,
+    /// Bucket start (a local hour or midnight).
+    #[serde(with = "crate::time::rfc3339_local")]
+    pub start: Timestamp,
     #[serde(flatten)]
     pub counts: Counts,
 }
@@ -89,8 +80,10 @@ pub struct Share {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Stats {
     pub watch: String,
-    pub since: String,
-    pub until: String,
+    #[serde(with = "crate::time::rfc3339_local")]
+    pub since: Timestamp,
+    #[serde(with = "crate::time::rfc3339_local")]
+    pub until: Timestamp,
     pub interval: Interval,
     pub counts: Counts,
     /// (positive − negative) / total, in [-1, 1]; 0 without mentions.
@@ -98,7 +91,7 @@ pub struct Stats {
     pub buckets: Vec<Bucket>,
     pub share_of_voice: Vec<Share>,
     /// Risk category and mention count, most first.
-    pub risks: Vec<(String, u64)>,
+    pub risks: Vec<(RiskCategory, u64)>,
     /// The words in most mentions of the newest `terms_sampled` (at most [`TERMS_SAMPLE`]).
     pub top_terms: Vec<TermCount>,
     pub terms_sampled: u64,
@@ -119,7 +112,7 @@ pub fn stats(searcher: &Searcher, f: Fields, text: &TextPipeline, request: &Stat
     let result = aggregate(searcher, &*watch_query, aggs)?;
     let counts = counts(&result["label"]);
     let buckets = buckets_of(&result["timeline"]);
-    let risks = key_counts(&result["risks"]);
+    let risks = risk_counts_of(&result["risks"]);
 
     let mut group = request.group.clone();
     if !group.contains(&request.watch) {
@@ -153,8 +146,8 @@ pub fn stats(searcher: &Searcher, f: Fields, text: &TextPipeline, request: &Stat
         if counts.total == 0 { 0.0 } else { (counts.positive as f64 - counts.negative as f64) / counts.total as f64 };
     Ok(Stats {
         watch: request.watch.clone(),
-        since: local_time(from_ms as f64),
-        until: local_time(to_ms as f64),
+        since: request.since,
+        until: request.until,
         interval: request.interval,
         counts,
         net_sentiment: net,
@@ -186,7 +179,7 @@ pub fn timeline(
 fn timeline_agg(interval: Interval, from_ms: i64, to_ms: i64) -> Value {
     let (width, offset) = match interval {
         Interval::Hour => ("1h", "0h".to_string()),
-        Interval::Day => ("1d", format!("{}h", 24 - LOCAL_OFFSET_HOURS)),
+        Interval::Day => ("1d", format!("{}h", 24 - LOCAL_OFFSET_SECS / 3600)),
     };
     json!({
         "date_histogram": {
@@ -203,7 +196,10 @@ fn buckets_of(timeline: &Value) -> Vec<Bucket> {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|b| Bucket { start: local_time(b["key"].as_f64().unwrap_or_default()), counts: counts_of(b) })
+        .filter_map(|b| {
+            let start = Timestamp::from_millisecond(b["key"].as_f64()? as i64).ok()?;
+            Some(Bucket { start, counts: counts_of(b) })
+        })
         .collect()
 }
 
@@ -227,18 +223,18 @@ pub fn watches_query(f: Fields, watches: &[String], since: Timestamp, until: Tim
 }
 
 /// Risk category and mention count among the mentions `query` matches, most first.
-pub fn risk_counts(searcher: &Searcher, query: &dyn Query) -> Result<Vec<(String, u64)>, IndexError> {
+pub fn risk_counts(searcher: &Searcher, query: &dyn Query) -> Result<Vec<(RiskCategory, u64)>, IndexError> {
     let result = aggregate(searcher, query, json!({"risks": {"terms": {"field": "risks", "size": 20}}}))?;
-    Ok(key_counts(&result["risks"]))
+    Ok(risk_counts_of(&result["risks"]))
 }
 
-/// The (key, count) pairs of a terms aggregation's result.
-fn key_counts(terms: &Value) -> Vec<(String, u64)> {
+/// The (risk, count) pairs of a terms aggregation over `risks`.
+fn risk_counts_of(terms: &Value) -> Vec<(RiskCategory, u64)> {
     terms["buckets"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|b| (b["key"].as_str().unwrap_or_default().to_string(), b["doc_count"].as_u64().unwrap_or_default()))
+        .filter_map(|b| Some((b["key"].as_str()?.parse().ok()?, b["doc_count"].as_u64().unwrap_or_default())))
         .collect()
 }
 
@@ -268,14 +264,4 @@ fn counts(terms: &Value) -> Counts {
         c.total += n;
     }
     c
-}
-
-/// Milliseconds since the epoch (as aggregations give them) in local time.
-fn local_time(ms: f64) -> String {
-    Timestamp::from_millisecond(ms as i64).map_or_else(|_| String::new(), local_minute)
-}
-
-/// The period ending at `until` that spans `days` days.
-pub fn last_days(until: Timestamp, days: i64) -> Timestamp {
-    until - SignedDuration::from_hours(24 * days)
 }

@@ -82,30 +82,31 @@ fn an_index_with_other_fields_is_refused_by_name_and_left_alone() {
 
 #[test]
 fn an_exact_copy_of_a_committed_text_is_left_out_after_the_writer_reopens() {
-    use crate::analyzer::Analyzer;
-    use crate::config::Config;
+    use crate::analysis::{Analyzer, Preparer};
     use crate::mention::Mention;
     use crate::watch::WatchMatcher;
 
     let dir = tempfile::tempdir().unwrap();
-    let analyzer = Arc::new(Analyzer::load(&Config::default()).unwrap());
+    let analyzer = Arc::new(Analyzer::load(&Default::default(), &Default::default()).unwrap());
+    let preparer = Preparer::new(analyzer.clone(), WatchMatcher::new(Vec::new()));
     let (index, f) = open_or_create(dir.path(), analyzer.text.clone()).unwrap();
     let mention = |id: &str, text: &str| -> Mention {
         serde_json::from_value(serde_json::json!({"id": id, "text": text, "published_at": "2026-11-20 10:00"})).unwrap()
     };
-    let open = || MentionWriter::new(&index, f, analyzer.clone(), WatchMatcher::new(Vec::new()), 20_000_000).unwrap();
+    let open = || MentionWriter::new(&index, f, analyzer.text.clone(), 20_000_000).unwrap();
+    let add = |w: &mut MentionWriter, m: Mention| w.add_batch(vec![m], &preparer).unwrap()[0];
     let mut writer = open();
-    assert_eq!(writer.add(mention("a:1", "华为手机充电发烫，售后不管")).unwrap(), Added::New);
+    assert_eq!(add(&mut writer, mention("a:1", "华为手机充电发烫，售后不管")), Added::New);
     writer.commit().unwrap();
     drop(writer);
 
     let mut writer = open();
     // The same text under another id, and in full-width form: the same normalized text.
-    assert_eq!(writer.add(mention("b:1", "华为手机充电发烫，售后不管")).unwrap(), Added::ExactCopy);
-    assert_eq!(writer.add(mention("b:2", "华为手机充电发烫,售后不管")).unwrap(), Added::ExactCopy);
-    assert_eq!(writer.add(mention("a:1", "另一段文字")).unwrap(), Added::DuplicateId);
-    assert_eq!(writer.add(mention("b:3", "华为手机充电发烫，售后不管了")).unwrap(), Added::New);
-    assert_eq!(writer.add(mention("b:4", "华为手机充电发烫，售后不管了")).unwrap(), Added::ExactCopy);
+    assert_eq!(add(&mut writer, mention("b:1", "华为手机充电发烫，售后不管")), Added::ExactCopy);
+    assert_eq!(add(&mut writer, mention("b:2", "华为手机充电发烫,售后不管")), Added::ExactCopy);
+    assert_eq!(add(&mut writer, mention("a:1", "另一段文字")), Added::DuplicateId);
+    assert_eq!(add(&mut writer, mention("b:3", "华为手机充电发烫，售后不管了")), Added::New);
+    assert_eq!(add(&mut writer, mention("b:4", "华为手机充电发烫，售后不管了")), Added::ExactCopy);
     writer.commit().unwrap();
     assert_eq!(index.reader().unwrap().searcher().num_docs(), 2);
 }

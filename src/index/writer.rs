@@ -1,24 +1,22 @@
-//! Writing mentions: the text pipeline and scorer run once per mention, watches are tagged, and
-//! duplicates are left out, whether already committed or earlier in the same batch.
+//! Writing mentions: one `IndexWriter` per index that admits prepared mentions
+//! ([`PreparedMention`], from the analysis stage), leaves out duplicates, whether already
+//! committed or earlier in the same batch, assigns near-duplicate clusters, and commits when told.
 //!
-//! The normalized text goes to tantivy as text, and the registered tokenizer segments it again
-//! on tantivy's indexing threads. Handing over the scorer's tokens instead (PreTokenizedString)
-//! measured 20% slower: tantivy 0.27 sends pre-tokenized values through its indexing channel as
-//! JSON, and serializing ~100 tokens a mention costs more than segmenting again in parallel.
+//! The normalized text goes to tantivy as text; the registered tokenizer takes back the
+//! segmentation the analysis stage handed over (`TextPipeline::hand_over`), so a text is
+//! segmented once.
 
-use std::hash::Hasher;
 use std::sync::Arc;
 
 use rustc_hash::FxHashSet;
-use tantivy::{DateTime, Index, IndexWriter, ReloadPolicy};
+use tantivy::{Index, IndexWriter, ReloadPolicy};
 
 use super::clusters::Clusters;
 use super::document::MentionDoc;
 use super::{Fields, IndexError};
-use crate::analyzer::Analyzer;
-use crate::mention::Mention;
-use crate::sentiment::Workspace;
-use crate::watch::WatchMatcher;
+use crate::analysis::{PreparedMention, Preparer};
+use crate::mention::{Mention, id_fingerprint};
+use crate::text::TextPipeline;
 
 /// The writer's memory budget unless told otherwise.
 pub const fn default_writer_heap_bytes() -> usize {
@@ -35,81 +33,12 @@ pub enum Added {
     ExactCopy,
 }
 
-/// A mention analyzed (normalized, segmented, scored, tagged) into an index document, ready for
-/// [`MentionWriter::admit`]. Preparing is the CPU-heavy half and runs on any thread.
-pub struct Prepared {
-    doc: MentionDoc,
-}
-
-/// Runs the text pipeline, the scorer and the watch matcher; one per thread.
-pub struct Preparer {
-    fields: Fields,
-    analyzer: Arc<Analyzer>,
-    watches: WatchMatcher,
-    ws: Workspace,
-}
-
-impl Clone for Preparer {
-    /// Shares the analyzer and the matcher; the workspace is the clone's own.
-    fn clone(&self) -> Self {
-        Preparer::new(self.fields, self.analyzer.clone(), self.watches.clone())
-    }
-}
-
-impl Preparer {
-    pub fn new(fields: Fields, analyzer: Arc<Analyzer>, watches: WatchMatcher) -> Self {
-        Preparer { fields, analyzer, watches, ws: Workspace::default() }
-    }
-
-    /// Whether `m`'s title or text speaks of a watch.
-    pub fn matches_a_watch(&self, m: &Mention) -> bool {
-        [&m.title, &m.text].iter().any(|t| !self.watches.matches(&crate::text::normalize(t)).is_empty())
-    }
-
-    /// Scores and tags `m` and builds its document (all but the duplicate cluster).
-    pub fn prepare(&mut self, mut m: Mention) -> Prepared {
-        m.ensure_id();
-        let sentiment = self.analyzer.score(&m.text, &mut self.ws, false);
-        let text: Arc<str> = Arc::from(self.ws.doc.text.as_str());
-        let title = crate::text::normalize(&m.title);
-        let mut watches = self.watches.matching(&text);
-        for w in self.watches.matching(&title) {
-            if !watches.contains(&w) {
-                watches.push(w);
-            }
-        }
-        let simhash = crate::text::simhash::simhash(&self.ws.doc);
-        self.analyzer.text.hand_over(text.clone(), self.ws.doc.tokens.clone());
-        let doc = MentionDoc {
-            fields: self.fields,
-            id_hash: id_fingerprint(&m.id),
-            id: m.id,
-            source: m.source,
-            kind: m.kind.name(),
-            url: m.url,
-            author: m.author,
-            title,
-            text_hash: fingerprint(&text),
-            text,
-            watches,
-            label: sentiment.label.name(),
-            score: f64::from(sentiment.score),
-            risks: sentiment.risks.iter().map(|r| r.category.name()).collect(),
-            published: DateTime::from_timestamp_micros(m.published_at.as_microsecond()),
-            likes: m.likes,
-            reposts: m.reposts,
-            replies: m.replies,
-            cluster: 0,
-            simhash,
-        };
-        Prepared { doc }
-    }
-}
-
 /// Adds mentions to one index; call [`MentionWriter::commit`] to make them durable and visible.
 pub struct MentionWriter {
     writer: IndexWriter<MentionDoc>,
-    preparer: Preparer,
+    fields: Fields,
+    /// Takes back the segmentations of mentions that are not indexed after all.
+    text: Arc<TextPipeline>,
     /// The id fingerprint of every mention in the index, committed or not.
     ids: FxHashSet<u64>,
     /// The fingerprint of every text in the index, committed or not (8 bytes and a little
@@ -120,38 +49,24 @@ pub struct MentionWriter {
 }
 
 impl MentionWriter {
-    pub fn new(
-        index: &Index,
-        fields: Fields,
-        analyzer: Arc<Analyzer>,
-        watches: WatchMatcher,
-        heap_bytes: usize,
-    ) -> Result<Self, IndexError> {
+    pub fn new(index: &Index, fields: Fields, text: Arc<TextPipeline>, heap_bytes: usize) -> Result<Self, IndexError> {
         let writer = index.writer(heap_bytes)?;
         let searcher = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?.searcher();
         let clusters = Clusters::load(&searcher)?;
         Ok(MentionWriter {
             writer,
+            fields,
+            text,
             clusters,
-            preparer: Preparer::new(fields, analyzer, watches),
             ids: column_set(&searcher, "id_hash")?,
             texts: column_set(&searcher, "text_hash")?,
         })
     }
 
-    /// Scores, tags and adds `m` unless it is a duplicate.
-    pub fn add(&mut self, mut m: Mention) -> Result<Added, IndexError> {
-        m.ensure_id();
-        if self.has_id(&m.id) {
-            return Ok(Added::DuplicateId);
-        }
-        let prepared = self.preparer.prepare(m);
-        self.admit(prepared)
-    }
-
     /// Adds a batch: duplicates by id are left out first, the rest are prepared on every core
-    /// (rayon) and admitted in order. One result per mention, in order.
-    pub fn add_batch(&mut self, mentions: Vec<Mention>) -> Result<Vec<Added>, IndexError> {
+    /// (rayon, each thread with its own clone of `preparer`) and admitted in order. One result
+    /// per mention, in order.
+    pub fn add_batch(&mut self, mentions: Vec<Mention>, preparer: &Preparer) -> Result<Vec<Added>, IndexError> {
         use rayon::prelude::*;
         let mut results = vec![Added::DuplicateId; mentions.len()];
         let mut todo = Vec::with_capacity(mentions.len());
@@ -163,8 +78,7 @@ impl MentionWriter {
                 todo.push((i, m));
             }
         }
-        let preparer = self.preparer.clone();
-        let prepared: Vec<(usize, Prepared)> =
+        let prepared: Vec<(usize, PreparedMention)> =
             todo.into_par_iter().map_init(|| preparer.clone(), |p, (i, m)| (i, p.prepare(m))).collect();
         for (i, p) in prepared {
             results[i] = self.admit(p)?;
@@ -178,22 +92,21 @@ impl MentionWriter {
     }
 
     /// Adds a prepared mention unless it is a duplicate, assigning its duplicate cluster.
-    pub fn admit(&mut self, p: Prepared) -> Result<Added, IndexError> {
-        let mut doc = p.doc;
-        let duplicate = if self.ids.contains(&doc.id_hash) {
+    pub fn admit(&mut self, m: PreparedMention) -> Result<Added, IndexError> {
+        let duplicate = if self.ids.contains(&m.id_hash) {
             Some(Added::DuplicateId)
-        } else if self.texts.contains(&doc.text_hash) {
+        } else if self.texts.contains(&m.text_hash) {
             Some(Added::ExactCopy)
         } else {
             None
         };
         if let Some(duplicate) = duplicate {
-            self.preparer.analyzer.text.withdraw(&doc.text);
+            self.text.withdraw(&m.text);
             return Ok(duplicate);
         }
-        doc.cluster = self.clusters.assign(doc.simhash, doc.text_hash);
-        let (id, text) = (doc.id_hash, doc.text_hash);
-        self.writer.add_document(doc)?;
+        let cluster = self.clusters.assign(m.simhash, m.text_hash);
+        let (id, text) = (m.id_hash, m.text_hash);
+        self.writer.add_document(MentionDoc { fields: self.fields, m, cluster })?;
         self.ids.insert(id);
         self.texts.insert(text);
         Ok(Added::New)
@@ -215,17 +128,4 @@ fn column_set(searcher: &tantivy::Searcher, column: &str) -> Result<FxHashSet<u6
         set.extend(segment.doc_ids_alive().filter_map(|doc| values.first(doc)));
     }
     Ok(set)
-}
-
-fn fingerprint(text: &str) -> u64 {
-    let mut h = fnv::FnvHasher::default();
-    h.write(text.as_bytes());
-    h.finish()
-}
-
-/// A mention id's fingerprint: 64 bits of a good hash (among a million mentions, the chance that
-/// two ids share one is about 3 in 100 million).
-fn id_fingerprint(id: &str) -> u64 {
-    use std::hash::BuildHasher;
-    foldhash::quality::FixedState::with_seed(0x6964).hash_one(id)
 }

@@ -1,6 +1,7 @@
 //! The sentiment stage: lexicons, rule-based scoring with explanations, risk categories,
 //! lexicon learning from labeled corpora, and evaluation.
 
+pub mod config;
 pub mod corpus;
 pub mod eval;
 pub mod learn;
@@ -9,6 +10,7 @@ pub mod risk;
 pub mod rules;
 pub mod score;
 
+pub use config::SentimentConfig;
 pub use lexicon::{Lexicon, LexiconSource};
 pub use risk::{RiskCategory, RiskHit};
 pub use score::{Explanation, Label, Scorer, Sentiment, TermEvidence, Workspace};

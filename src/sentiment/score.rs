@@ -9,11 +9,6 @@ use crate::text::Analyzed;
 /// At most this many terms are listed in an explanation, strongest first.
 pub const MAX_EXPLAINED_TERMS: usize = 12;
 
-/// The default half-width of the neutral band around 0.
-pub const fn default_neutral_band() -> f32 {
-    0.2
-}
-
 /// Positive, neutral or negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,12 +19,35 @@ pub enum Label {
 }
 
 impl Label {
+    pub const ALL: [Label; 3] = [Label::Positive, Label::Neutral, Label::Negative];
+
+    /// The name used in files, parameters and JSON.
     pub fn name(self) -> &'static str {
         match self {
             Label::Positive => "positive",
             Label::Neutral => "neutral",
             Label::Negative => "negative",
         }
+    }
+
+    /// What people read: 正面, 中性, 负面.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Label::Positive => "正面",
+            Label::Neutral => "中性",
+            Label::Negative => "负面",
+        }
+    }
+}
+
+impl std::str::FromStr for Label {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Label, String> {
+        Label::ALL
+            .into_iter()
+            .find(|l| l.name() == s.trim())
+            .ok_or_else(|| format!("{s:?} is not positive, neutral or negative"))
     }
 }
 

@@ -7,8 +7,7 @@ use super::corpus::Example;
 use super::learn::{LearnOptions, learn};
 use super::lexicon::*;
 use super::*;
-use crate::analyzer::text_pipeline;
-use crate::config::Config;
+use crate::analysis::text_pipeline;
 use crate::text::TextPipeline;
 
 const SEEDS: &str = "满意\t1.0\n漂亮\t1.0\n差\t-1.0\n";
@@ -34,7 +33,7 @@ fn fixture() -> Fixture {
     let dir = lexicon_dir(SEEDS);
     let source = LexiconSource::Dir(dir.path().to_path_buf());
     let lexicon = Lexicon::load(&source, true).unwrap();
-    let text = text_pipeline(&Config::default(), &source, &lexicon).unwrap();
+    let text = text_pipeline(&Default::default(), &source, &lexicon).unwrap();
     Fixture { _dir: dir, text, scorer: Scorer::new(lexicon, 0.2) }
 }
 
@@ -139,7 +138,7 @@ fn the_label_follows_the_words_not_the_prior_alone() {
     std::fs::write(dir.path().join(LEARNED_FILE), "<bias>\t-1.5\n满意\t1.0\n发布\t0.4\n差\t-1.0\n").unwrap();
     let source = LexiconSource::Dir(dir.path().to_path_buf());
     let lexicon = Lexicon::load(&source, true).unwrap();
-    let text = text_pipeline(&Config::default(), &source, &lexicon).unwrap();
+    let text = text_pipeline(&Default::default(), &source, &lexicon).unwrap();
     let f = Fixture { _dir: dir, text, scorer: Scorer::new(lexicon, 0.2) };
     let weak = f.score("新品发布");
     assert!(weak.score < -0.2, "the margin alone says negative: {}", weak.score);
@@ -193,7 +192,7 @@ fn learning_finds_polarity_and_round_trips_through_the_file() {
     let dir = lexicon_dir("满意\t1.0\n");
     let source = LexiconSource::Dir(dir.path().to_path_buf());
     let prior = Lexicon::load(&source, false).unwrap();
-    let text = text_pipeline(&Config::default(), &source, &prior).unwrap();
+    let text = text_pipeline(&Default::default(), &source, &prior).unwrap();
     let mut examples = Vec::new();
     for i in 0..40 {
         examples.push(Example { positive: true, text: format!("物流很快,包装完好,第{i}次购买") });

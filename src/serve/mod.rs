@@ -1,7 +1,7 @@
 //! `yuqing serve`: the dashboard a PR team uses every day — search with filters, highlighted
 //! snippets, collapsed duplicates and CSV export; a trend view per watch; the alerts with their
-//! evidence; the digests — and the JSON API under `/api/` that the pages' data also comes from
-//! (search, stats, alerts, digest).
+//! evidence; the digests — and the JSON API under `/api/` (search, stats, alerts, digest). Pages
+//! and API read the same library calls through [`Dashboard`], so they always agree.
 //!
 //! Pages are drawn on the server (maud escapes every crawled string; snippets come from
 //! tantivy already escaped, with `<b>` marks) and carry no script. It binds 127.0.0.1 unless
@@ -29,8 +29,9 @@ use tantivy::{IndexReader, Searcher};
 use crate::alert::{AlertHistory, AlertRecord};
 use crate::digest::{Digest, DigestRequest, build};
 use crate::index::Fields;
-use crate::index::stats::{Interval, Stats, StatsRequest, stats};
+use crate::index::stats::{Stats, StatsRequest, stats};
 use crate::text::TextPipeline;
+use crate::time::Interval;
 use crate::watch::Watch;
 
 /// What the dashboard reads.
@@ -85,8 +86,6 @@ impl Dashboard {
 pub enum ServeError {
     #[error("listening on {0} (not this machine only) needs a token: set the token's environment variable")]
     TokenRequired(SocketAddr),
-    #[error("cannot listen on {addr}: {reason}")]
-    Bind { addr: SocketAddr, reason: String },
 }
 
 /// Checks that `addr` may be used with or without a token.

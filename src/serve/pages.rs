@@ -12,13 +12,13 @@ use super::Dashboard;
 use super::api::{ApiError, blocking};
 use super::params::{DigestParams, SearchParams, StatsParams};
 use crate::alert::Severity;
-use crate::alert::message::{risk_label, safe_url};
-use crate::digest::charts::{sentiment_bars, share_bars};
+use crate::digest::charts::{day_label, hour_label, sentiment_bars, share_bars};
 use crate::digest::html as digest_html;
 use crate::index::search::search as run_search;
-use crate::index::stats::Interval;
-use crate::mention::local_minute;
+use crate::render::safe_url;
 use crate::sentiment::RiskCategory;
+use crate::time::Interval;
+use crate::time::local_minute;
 
 const CSS: &str = r#"
 body{font-family:-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
@@ -134,10 +134,10 @@ pub async fn search(
         @for h in &hits {
             div.hit data-id=(h.id) {
                 div.meta {
-                    span class={"label " (h.label)} { (h.label) } " "
-                    (h.published_at.parse().map_or(h.published_at.clone(), local_minute)) " · " (h.source) " · " (h.kind)
+                    span class={"label " (h.label.name())} { (h.label.label_zh()) } " "
+                    (local_minute(h.published_at)) " · " (h.source) " · " (h.kind.label_zh())
                     " · " (h.watches.join("、"))
-                    @if !h.risks.is_empty() { " · 风险 " (h.risks.iter().map(|r| risk_label(r)).collect::<Vec<_>>().join("、")) }
+                    @if !h.risks.is_empty() { " · 风险 " (h.risks.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、")) }
                     " · 互动 " (h.likes + h.reposts + h.replies)
                 }
                 @if !h.title.is_empty() { div { strong { (h.title) } } }
@@ -166,16 +166,16 @@ pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams
             button type="submit" { "查看" }
         }
         section {
-            h2 { (s.watch) " · " (s.since) " → " (s.until) }
+            h2 { (s.watch) " · " (local_minute(s.since)) " → " (local_minute(s.until)) }
             p { "提及 " (s.counts.total) "：正面 " (s.counts.positive) "，中性 " (s.counts.neutral) "，负面 " (s.counts.negative)
                 " · 净情感 " (format!("{:+.2}", s.net_sentiment)) }
-            (sentiment_bars(if hourly { "hourly" } else { "daily" }, &s.buckets, |start| if hourly { start.get(5..13).unwrap_or(start) } else { start.get(5..10).unwrap_or(start) }))
+            (sentiment_bars(if hourly { "hourly" } else { "daily" }, &s.buckets, if hourly { hour_label } else { day_label }))
         }
         @if shares.len() > 1 { section { h2 { "声量份额" } (share_bars(&s.watch, &shares)) } }
         section {
             h2 { "风险类别" }
             @if s.risks.is_empty() { p.meta { "没有。" } }
-            table { @for (r, n) in &s.risks { tr { td { (risk_label(r)) } td { (n) } } } }
+            table { @for (r, n) in &s.risks { tr { td { (r.label_zh()) } td { (n) } } } }
         }
         section {
             h2 { "热词（最新 " (s.terms_sampled) " 条）" }
@@ -194,10 +194,10 @@ pub async fn alerts(State(d): State<Arc<Dashboard>>) -> Response {
         @if records.is_empty() { p { "还没有预警。" } }
         @for r in &records {
             @let v = &r.alert.verdict;
-            @let critical = v.severity == Some(Severity::Critical);
+            @let severity = v.severity.unwrap_or(Severity::Warning);
             section.alert {
                 h2 {
-                    span class=(if critical { "critical" } else { "warning" }) { (if critical { "严重" } else { "预警" }) }
+                    span class=(severity.name()) { (severity.label_zh()) }
                     " " (r.alert.watch) " · " (local_minute(v.start))
                 }
                 p { "负面提及 " (v.observed) " 条，预期 " (format!("{:.1}", v.expected)) " 条（p = " (format!("{:.1e}", v.p_value)) "）；负面占比 "
@@ -206,7 +206,7 @@ pub async fn alerts(State(d): State<Arc<Dashboard>>) -> Response {
                     p { "上升词：" @for t in &r.alert.rising_terms { (t.term) " (" (t.mentions) "←" (t.before) ") " } }
                 }
                 @if !r.alert.risks.is_empty() {
-                    p { "风险类别：" @for (name, n) in &r.alert.risks { (risk_label(name)) " " (n) " " } }
+                    p { "风险类别：" @for (risk, n) in &r.alert.risks { (risk.label_zh()) " " (n) " " } }
                 }
                 @for p in &r.alert.top_posts {
                     div.meta {
@@ -222,18 +222,8 @@ pub async fn alerts(State(d): State<Arc<Dashboard>>) -> Response {
 }
 
 pub async fn digests(State(d): State<Arc<Dashboard>>) -> Response {
-    let mut files: Vec<(String, std::time::SystemTime)> = std::fs::read_dir(&d.digests_dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .filter_map(|e| {
-                    let name = e.file_name().into_string().ok()?;
-                    name.ends_with(".html")
-                        .then(|| (name, e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH)))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort_by_key(|f| std::cmp::Reverse(f.1));
+    let dir = d.digests_dir.clone();
+    let files = blocking(move || Ok(digest_files(&dir))).await.unwrap_or_default();
     let body = html! {
         section {
             h2 { "生成周报" }
@@ -252,11 +242,30 @@ pub async fn digests(State(d): State<Arc<Dashboard>>) -> Response {
     layout("周报", "digests", body).into_response()
 }
 
+/// The digest files in `dir`, newest first.
+fn digest_files(dir: &std::path::Path) -> Vec<(String, std::time::SystemTime)> {
+    let mut files: Vec<(String, std::time::SystemTime)> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter_map(|e| {
+                    let name = e.file_name().into_string().ok()?;
+                    name.ends_with(".html")
+                        .then(|| (name, e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort_by_key(|f| std::cmp::Reverse(f.1));
+    files
+}
+
 pub async fn digest_file(State(d): State<Arc<Dashboard>>, Path(file): Path<String>) -> Response {
     let plain = !file.contains(['/', '\\']) && !file.starts_with('.') && file.ends_with(".html");
-    match plain.then(|| std::fs::read(d.digests_dir.join(&file))) {
-        Some(Ok(bytes)) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response(),
-        _ => error_page(StatusCode::NOT_FOUND, "digests", &format!("没有周报 {file}")),
+    let path = d.digests_dir.join(&file);
+    let read = if plain { tokio::fs::read(&path).await.ok() } else { None };
+    match read {
+        Some(bytes) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response(),
+        None => error_page(StatusCode::NOT_FOUND, "digests", &format!("没有周报 {file}")),
     }
 }
 

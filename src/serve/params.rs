@@ -6,8 +6,7 @@ use serde::Deserialize;
 
 use crate::digest::{Period, iso_week, last_week};
 use crate::index::search::{SearchRequest, Sort};
-use crate::index::stats::Interval;
-use crate::mention::parse_time;
+use crate::time::{Interval, parse_time};
 use crate::watch::Watch;
 
 /// Most results a page or an export returns.
@@ -38,14 +37,14 @@ fn time(name: &str, v: &Option<String>) -> Result<Option<Timestamp>, String> {
     given(v).map(|s| parse_time(&s).map_err(|e| format!("{name}: {e}"))).transpose()
 }
 
+/// A parameter read by its type's `FromStr`, the error naming the parameter.
+fn parsed<T: std::str::FromStr<Err = String>>(name: &str, v: &Option<String>) -> Result<Option<T>, String> {
+    given(v).map(|s| s.parse().map_err(|e| format!("{name}: {e}"))).transpose()
+}
+
 impl SearchParams {
     pub fn request(&self) -> Result<SearchRequest, String> {
-        let sort = match given(&self.sort).as_deref() {
-            None | Some("time") => Sort::Time,
-            Some("relevance") => Sort::Relevance,
-            Some("engagement") => Sort::Engagement,
-            Some(other) => return Err(format!("sort: {other:?} is not time, relevance or engagement")),
-        };
+        let sort = parsed::<Sort>("sort", &self.sort)?.unwrap_or_default();
         let limit = match given(&self.limit) {
             None => 50,
             Some(l) => l.parse::<usize>().map_err(|_| format!("limit: {l:?} is not a number"))?.clamp(1, MAX_LIMIT),
@@ -54,9 +53,9 @@ impl SearchParams {
             query: self.q.clone(),
             watch: given(&self.watch),
             source: given(&self.source),
-            kind: given(&self.kind),
-            sentiment: given(&self.sentiment),
-            risk: given(&self.risk),
+            kind: parsed("kind", &self.kind)?,
+            sentiment: parsed("sentiment", &self.sentiment)?,
+            risk: parsed("risk", &self.risk)?,
             since: time("since", &self.since)?,
             until: time("until", &self.until)?,
             sort,
@@ -101,11 +100,7 @@ impl StatsParams {
         if since >= until {
             return Err("since must be before until".into());
         }
-        let interval = match given(&self.interval).as_deref() {
-            None | Some("day") => Interval::Day,
-            Some("hour") => Interval::Hour,
-            Some(other) => return Err(format!("interval: {other:?} is not day or hour")),
-        };
+        let interval = parsed::<Interval>("interval", &self.interval)?.unwrap_or(Interval::Day);
         Ok(StatsQuery { watch, since, until, interval, days })
     }
 }
@@ -132,9 +127,6 @@ impl DigestParams {
 fn pick_watch<'a>(watches: &'a [Watch], name: &Option<String>) -> Result<&'a Watch, String> {
     match given(name) {
         None => watches.first().ok_or_else(|| "no [[watch]] is configured".to_string()),
-        Some(n) => watches.iter().find(|w| w.name == n).ok_or_else(|| {
-            let names: Vec<&str> = watches.iter().map(|w| w.name.as_str()).collect();
-            format!("watch: no watch named {n:?}; configured: {}", names.join(", "))
-        }),
+        Some(n) => crate::watch::find(watches, &n).map_err(|e| format!("watch: {e}")),
     }
 }

@@ -171,7 +171,7 @@ pub(super) struct RawCursor {
 }
 
 fn default_time_zone() -> String {
-    crate::mention::DEFAULT_TIME_ZONE.to_string()
+    crate::time::ZONE_NAME.to_string()
 }
 
 fn default_schedule() -> String {

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::{Extractor, Item, Source, Target};
 use crate::mention::Mention;
-use crate::text::dates::parse_time_in;
+use crate::time::parse_time_in;
 
 /// Why an item is not a mention.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -10,7 +10,6 @@ mod item;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Arc;
 
 use jiff::tz::TimeZone;
@@ -20,6 +19,7 @@ pub use field::{FieldSpec, Locator, html_to_text};
 pub use item::{ItemError, parse_count, to_mention};
 
 use crate::mention::Kind;
+use crate::schedule::Schedule;
 use definition::{RawExtractor, RawField, RawSource};
 
 /// What can be wrong with a source definition.
@@ -135,7 +135,7 @@ pub struct Source {
     pub file: PathBuf,
     pub kind: Kind,
     pub time_zone: TimeZone,
-    pub schedule: cron::Schedule,
+    pub schedule: Schedule,
     pub window_days: u32,
     pub max_pages: u32,
     pub only_watched: bool,
@@ -195,7 +195,7 @@ impl Source {
         let kind = parse_kind(&raw.kind).map_err(|r| invalid("kind", r))?;
         let time_zone =
             TimeZone::get(&raw.time_zone).map_err(|e| invalid("time_zone", format!("{:?}: {e}", raw.time_zone)))?;
-        let schedule = parse_schedule(&raw.schedule).map_err(|r| invalid("schedule", r))?;
+        let schedule = Schedule::parse(&raw.schedule).map_err(|r| invalid("schedule", r))?;
         if raw.window_days == 0 {
             return Err(invalid("window_days", "must be at least 1".into()));
         }
@@ -265,16 +265,8 @@ impl Source {
     }
 }
 
-/// Accepts cron with seconds (`0 */15 * * * *`) and crontab's five fields (`*/15 * * * *`).
-pub fn parse_schedule(s: &str) -> Result<cron::Schedule, String> {
-    let fields = s.split_whitespace().count();
-    let full = if fields == 5 { format!("0 {s}") } else { s.to_string() };
-    cron::Schedule::from_str(&full).map_err(|e| format!("{s:?} is not a cron expression ({e}); e.g. \"*/30 * * * *\""))
-}
-
 fn parse_kind(s: &str) -> Result<Kind, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| format!("{s:?} is not one of review, post, question, answer, comment, news"))
+    s.parse()
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {

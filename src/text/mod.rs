@@ -1,7 +1,7 @@
 //! The text stage: normalization and segmentation, producing an [`Analyzed`] document that the
 //! sentiment scorer and the index read without segmenting again; near-duplicate fingerprints.
 
-pub mod dates;
+mod config;
 mod normalize;
 mod segment;
 pub mod simhash;
@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 
+pub use config::TextConfig;
 pub use normalize::{normalize, normalize_into};
 pub use segment::{Segmenter, Token, TokenKind, is_punct};
 

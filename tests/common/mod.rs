@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod shop;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -46,9 +48,9 @@ pub async fn crawl(dir: &Path, config: &str, sources: &[(&str, String)]) -> Vec<
     let names: Vec<String> = sources.iter().map(|(n, _)| n.trim_end_matches(".toml").to_string()).collect();
     let mut defs = Source::load_dir(&src_dir).unwrap_or_else(|e| panic!("{e}"));
     defs.retain(|s| names.contains(&s.name));
-    let analyzer = Arc::new(yuqing::analyzer::Analyzer::load(&config).unwrap());
-    let (index, fields) = yuqing::index::open_or_create(&config.data_dir.join("index"), analyzer.text.clone()).unwrap();
-    let store = Store::open(&config.data_dir.join("state")).unwrap();
+    let analyzer = Arc::new(yuqing::analysis::Analyzer::load(&config.text, &config.sentiment).unwrap());
+    let (index, fields) = yuqing::index::open_or_create(&config.data.index(), analyzer.text.clone()).unwrap();
+    let store = Store::open(&config.data.state()).unwrap();
     let crawler = Crawler::new(config.crawl.clone(), store, analyzer, index, fields, config.watches.clone());
     crawler.run(defs, Arc::new(Progress::default())).await.unwrap()
 }
@@ -56,8 +58,8 @@ pub async fn crawl(dir: &Path, config: &str, sources: &[(&str, String)]) -> Vec<
 /// Every mention in `dir`'s index, newest first.
 pub fn mentions(dir: &Path) -> Vec<SearchHit> {
     let config = Config::load(&dir.join("yuqing.toml")).unwrap();
-    let analyzer = yuqing::analyzer::Analyzer::load(&config).unwrap();
-    let (index, fields) = yuqing::index::open_or_create(&config.data_dir.join("index"), analyzer.text.clone()).unwrap();
+    let analyzer = yuqing::analysis::Analyzer::load(&config.text, &config.sentiment).unwrap();
+    let (index, fields) = yuqing::index::open_or_create(&config.data.index(), analyzer.text.clone()).unwrap();
     let request = SearchRequest { limit: 10_000, sort: Sort::Time, ..Default::default() };
     search(&index.reader().unwrap().searcher(), fields, &request).unwrap()
 }

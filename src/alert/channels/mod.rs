@@ -97,6 +97,21 @@ impl ChannelConfig {
     }
 }
 
+/// Checks every `[[channel]]` table, and that no two share a name.
+pub fn validate_channels(channels: &[ChannelConfig]) -> Result<(), crate::setting::Invalid> {
+    let mut names = Vec::new();
+    for c in channels {
+        let name = c.display_name();
+        let invalid = |reason: String| crate::setting::Invalid::new("channel", reason);
+        if names.contains(&name) {
+            return Err(invalid(format!("two channels are named {name:?}: give them distinct `name`s")));
+        }
+        c.validate().map_err(|reason| invalid(format!("{name}: {reason}")))?;
+        names.push(name);
+    }
+    Ok(())
+}
+
 /// Why a channel cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("channel {channel}: {reason}")]

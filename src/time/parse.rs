@@ -1,4 +1,4 @@
-//! Publication times as Chinese sites print them, read in the source's time zone.
+//! Parsing times as Chinese sites, imports and users write them, read in a given time zone.
 //!
 //! Absolute: RFC 3339, RFC 2822 (feeds), Weibo's `Sun Nov 22 10:23:05 +0800 2026`, Unix seconds or
 //! milliseconds, `2024-03-05[ 12:30[:00]]`, `2024/03/05`, `2024年3月5日 12:30`, and the year-less

@@ -1,13 +1,19 @@
-//! The text pipeline and the sentiment scorer assembled from configuration: the one place that
-//! decides which dictionaries and lexicons are loaded, so that `score`, `eval`, `lexicon learn`
-//! and ingestion all segment the same way.
+//! The analysis stage: what a mention means before it is indexed. [`Analyzer`] assembles the text
+//! pipeline and the sentiment scorer from their settings — the one place that decides which
+//! dictionaries and lexicons are loaded, so that `score`, `eval`, `lexicon learn`, ingestion and
+//! the crawler all segment the same way — and [`Preparer`] turns a mention into a
+//! [`PreparedMention`]: normalized, segmented, scored, tagged with its risks and watches, and
+//! fingerprinted, ready for the index.
+
+mod prepare;
 
 use std::sync::Arc;
 
-use crate::config::Config;
+pub use prepare::{PreparedMention, Preparer};
+
 use crate::sentiment::lexicon::USER_DICT_FILE;
-use crate::sentiment::{Lexicon, LexiconSource, Scorer, Sentiment, SentimentError, Workspace};
-use crate::text::{Segmenter, TextError, TextPipeline};
+use crate::sentiment::{Lexicon, LexiconSource, Scorer, Sentiment, SentimentConfig, SentimentError, Workspace};
+use crate::text::{Segmenter, TextConfig, TextError, TextPipeline};
 
 /// What can go wrong assembling the analyzer.
 #[derive(Debug, thiserror::Error)]
@@ -26,12 +32,12 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
-    /// Loads everything the config names, with the learned lexicon.
-    pub fn load(config: &Config) -> Result<Analyzer, AnalyzerError> {
-        let source = lexicon_source(config);
+    /// Loads everything the settings name, with the learned lexicon.
+    pub fn load(text: &TextConfig, sentiment: &SentimentConfig) -> Result<Analyzer, AnalyzerError> {
+        let source = sentiment.lexicon_source();
         let lexicon = Lexicon::load(&source, true)?;
-        let text = text_pipeline(config, &source, &lexicon)?;
-        Ok(Analyzer { text: Arc::new(text), scorer: Scorer::new(lexicon, config.sentiment.neutral_band) })
+        let text = text_pipeline(text, &source, &lexicon)?;
+        Ok(Analyzer { text: Arc::new(text), scorer: Scorer::new(lexicon, sentiment.neutral_band) })
     }
 
     /// Normalizes, segments and scores `raw`, reusing `ws`.
@@ -41,26 +47,18 @@ impl Analyzer {
     }
 }
 
-/// Where the config says lexicons come from.
-pub fn lexicon_source(config: &Config) -> LexiconSource {
-    match &config.sentiment.lexicon_dir {
-        Some(dir) => LexiconSource::Dir(dir.clone()),
-        None => LexiconSource::Builtin,
-    }
-}
-
 /// The text pipeline: jieba with `user_dict.txt` of the lexicon source, the config's user
 /// dictionaries, and the lexicon's function words (negators, degree adverbs, risk terms) kept whole.
 pub fn text_pipeline(
-    config: &Config,
+    config: &TextConfig,
     source: &LexiconSource,
     lexicon: &Lexicon,
 ) -> Result<TextPipeline, AnalyzerError> {
-    let mut segmenter = Segmenter::new(config.text.hmm);
+    let mut segmenter = Segmenter::new(config.hmm);
     if let Some(dict) = source.read(USER_DICT_FILE)? {
         segmenter.add_dictionary(&source.path_of(USER_DICT_FILE).display().to_string(), dict.as_bytes())?;
     }
-    for path in &config.text.user_dicts {
+    for path in &config.user_dicts {
         segmenter.add_dictionary_file(path)?;
     }
     for word in lexicon.function_words() {

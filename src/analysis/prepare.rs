@@ -1,0 +1,107 @@
+//! Preparing a mention for the index: its text normalized and segmented once, scored, its risks
+//! and watches tagged, its near-duplicate fingerprint and its id and text fingerprints computed.
+//! This is the CPU-heavy half of ingestion and crawling; it runs on any thread (one [`Preparer`]
+//! per thread), and the index's one writer only admits what it hands over.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use super::Analyzer;
+use crate::mention::{Kind, Mention, id_fingerprint, text_fingerprint};
+use crate::sentiment::{Label, RiskCategory, Workspace};
+use crate::watch::WatchMatcher;
+
+/// A mention analyzed: what the index stores and counts.
+#[derive(Debug, Clone)]
+pub struct PreparedMention {
+    pub id: String,
+    pub source: String,
+    pub kind: Kind,
+    pub url: String,
+    pub author: String,
+    /// Normalized.
+    pub title: String,
+    /// Normalized; its segmentation waits for the index tokenizer (see `TextPipeline::hand_over`).
+    pub text: Arc<str>,
+    /// The watches it speaks of, in title or text.
+    pub watches: Vec<Arc<str>>,
+    pub label: Label,
+    pub score: f32,
+    pub risks: Vec<RiskCategory>,
+    pub published_at: Timestamp,
+    pub likes: u64,
+    pub reposts: u64,
+    pub replies: u64,
+    /// SimHash of the words, for near-duplicate clusters (`None` on short texts).
+    pub simhash: Option<u64>,
+    /// [`id_fingerprint`] of the id.
+    pub id_hash: u64,
+    /// [`text_fingerprint`] of the normalized text.
+    pub text_hash: u64,
+}
+
+/// Runs the text pipeline, the scorer and the watch matcher; one per thread.
+pub struct Preparer {
+    analyzer: Arc<Analyzer>,
+    watches: WatchMatcher,
+    ws: Workspace,
+}
+
+impl Clone for Preparer {
+    /// Shares the analyzer and the matcher; the workspace is the clone's own.
+    fn clone(&self) -> Self {
+        Preparer::new(self.analyzer.clone(), self.watches.clone())
+    }
+}
+
+impl Preparer {
+    pub fn new(analyzer: Arc<Analyzer>, watches: WatchMatcher) -> Self {
+        Preparer { analyzer, watches, ws: Workspace::default() }
+    }
+
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
+    }
+
+    /// Whether `m`'s title or text speaks of a watch.
+    pub fn matches_a_watch(&self, m: &Mention) -> bool {
+        [&m.title, &m.text].iter().any(|t| !self.watches.matches(&crate::text::normalize(t)).is_empty())
+    }
+
+    /// Scores and tags `m`.
+    pub fn prepare(&mut self, mut m: Mention) -> PreparedMention {
+        m.ensure_id();
+        let sentiment = self.analyzer.score(&m.text, &mut self.ws, false);
+        let text: Arc<str> = Arc::from(self.ws.doc.text.as_str());
+        let title = crate::text::normalize(&m.title);
+        let mut watches = self.watches.matching(&text);
+        for w in self.watches.matching(&title) {
+            if !watches.contains(&w) {
+                watches.push(w);
+            }
+        }
+        let simhash = crate::text::simhash::simhash(&self.ws.doc);
+        self.analyzer.text.hand_over(text.clone(), self.ws.doc.tokens.clone());
+        PreparedMention {
+            id_hash: id_fingerprint(&m.id),
+            id: m.id,
+            source: m.source,
+            kind: m.kind,
+            url: m.url,
+            author: m.author,
+            title,
+            text_hash: text_fingerprint(&text),
+            text,
+            watches,
+            label: sentiment.label,
+            score: sentiment.score,
+            risks: sentiment.risks.iter().map(|r| r.category).collect(),
+            published_at: m.published_at,
+            likes: m.likes,
+            reposts: m.reposts,
+            replies: m.replies,
+            simhash,
+        }
+    }
+}
