@@ -16,6 +16,7 @@ pub mod daemon;
 pub mod data_dir;
 pub mod demo;
 pub mod digest;
+pub mod import;
 pub mod index;
 pub mod mention;
 pub mod render;

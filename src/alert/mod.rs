@@ -1,7 +1,7 @@
 //! Alerts: spike detection over a watch's indexed counts ([`detect`]), replaying history
 //! through it (`yuqing backtest`), the alert in words ([`message`]) and the channels that carry
 //! it ([`channels`]), and the alerts raised with their deliveries ([`history`]). The daemon
-//! (`crate::daemon`) runs them after every crawl.
+//! (`yuqing run`) runs them after every crawl.
 
 pub mod backtest;
 pub mod channels;

@@ -11,18 +11,13 @@ use std::sync::Arc;
 
 pub use prepare::{PreparedMention, Preparer};
 
-use crate::sentiment::lexicon::USER_DICT_FILE;
-use crate::sentiment::{Lexicon, LexiconSource, Scorer, Sentiment, SentimentConfig, SentimentError, Workspace};
-use crate::text::{Segmenter, TextConfig, TextError, TextPipeline};
+use crate::sentiment::{Lexicon, Scorer, Sentiment, SentimentConfig, SentimentError, Workspace, text_pipeline};
+use crate::text::{TextConfig, TextPipeline};
 
-/// What can go wrong assembling the analyzer.
+/// What can go wrong assembling the analyzer: a dictionary or lexicon file that cannot be read.
 #[derive(Debug, thiserror::Error)]
-pub enum AnalyzerError {
-    #[error(transparent)]
-    Text(#[from] TextError),
-    #[error(transparent)]
-    Sentiment(#[from] SentimentError),
-}
+#[error(transparent)]
+pub struct AnalyzerError(#[from] SentimentError);
 
 /// Text pipeline plus scorer; share it behind an `Arc` (both halves are `Sync`). The text
 /// pipeline is itself shared with the index's query tokenizer: jieba is loaded once.
@@ -45,26 +40,4 @@ impl Analyzer {
         self.text.analyze_into(raw, &mut ws.doc);
         self.scorer.score(ws, explain)
     }
-}
-
-/// The text pipeline: jieba with `user_dict.txt` of the lexicon source, the config's user
-/// dictionaries, and the lexicon's function words (negators, degree adverbs, risk terms) kept whole.
-pub fn text_pipeline(
-    config: &TextConfig,
-    source: &LexiconSource,
-    lexicon: &Lexicon,
-) -> Result<TextPipeline, AnalyzerError> {
-    let mut segmenter = Segmenter::new(config.hmm);
-    if let Some(dict) = source.read(USER_DICT_FILE)? {
-        segmenter.add_dictionary(&source.path_of(USER_DICT_FILE).display().to_string(), dict.as_bytes())?;
-    }
-    for path in &config.user_dicts {
-        segmenter.add_dictionary_file(path)?;
-    }
-    for word in lexicon.function_words() {
-        if word.chars().count() > 1 {
-            segmenter.add_word(word);
-        }
-    }
-    Ok(TextPipeline::new(segmenter))
 }

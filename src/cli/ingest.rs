@@ -1,14 +1,18 @@
-//! `yuqing ingest`: mentions from JSON lines or CSV into the index.
+//! `yuqing ingest`: mentions from JSON lines or CSV into the index. A bad record is named,
+//! skipped and counted; the index commits every `crawl.commit_every` mentions or `commit_secs`
+//! seconds, as the crawl does, so a killed ingest keeps what it committed.
 
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use yuqing::analysis::Preparer;
 use yuqing::config::Config;
+use yuqing::import::{Format, records};
 use yuqing::index::writer::default_writer_heap_bytes;
 use yuqing::index::{Added, MentionWriter};
 use yuqing::mention::Mention;
@@ -24,15 +28,9 @@ const CHUNK: usize = 2048;
 pub struct IngestArgs {
     /// JSON lines or CSV of mentions (default: JSON lines on stdin).
     file: Option<PathBuf>,
-    /// Input format (default: from the file name, `.csv` or JSON lines).
-    #[arg(long, value_enum)]
-    format: Option<Format>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
-enum Format {
-    Jsonl,
-    Csv,
+    /// Input format: jsonl or csv (default: from the file name, `.csv` or JSON lines).
+    #[arg(long, value_parser = ["jsonl", "csv"])]
+    format: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -44,12 +42,51 @@ struct Report {
     bad: Vec<String>,
 }
 
+/// The writer, the preparer, and when to commit.
+struct Sink {
+    writer: MentionWriter,
+    preparer: Preparer,
+    commit_every: usize,
+    commit_after: Duration,
+    uncommitted: usize,
+    since: Instant,
+}
+
+impl Sink {
+    /// Prepares and admits `chunk`, committing when enough waited.
+    fn flush(&mut self, chunk: &mut Vec<Mention>, report: &mut Report) -> anyhow::Result<()> {
+        for added in self.writer.add_batch(std::mem::take(chunk), &self.preparer)? {
+            match added {
+                Added::New => report.added += 1,
+                Added::DuplicateId => report.duplicate_ids += 1,
+                Added::ExactCopy => report.exact_copies += 1,
+            }
+            self.uncommitted += 1;
+        }
+        if self.uncommitted >= self.commit_every || self.since.elapsed() >= self.commit_after {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self) -> anyhow::Result<()> {
+        self.writer.commit().context("committing the index")?;
+        (self.uncommitted, self.since) = (0, Instant::now());
+        Ok(())
+    }
+}
+
 pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
     let analyzer = Arc::new(super::load_analyzer(config)?);
-    let index_dir = config.data.index();
     let (index, fields) = yuqing::app::open_index(config, &analyzer)?;
-    let mut writer = MentionWriter::new(&index, fields, analyzer.text.clone(), default_writer_heap_bytes())?;
-    let preparer = Preparer::new(analyzer, WatchMatcher::new(config.watches.clone()));
+    let mut sink = Sink {
+        writer: MentionWriter::new(&index, fields, analyzer.text.clone(), default_writer_heap_bytes())?,
+        preparer: Preparer::new(analyzer, WatchMatcher::new(config.watches.clone())),
+        commit_every: config.crawl.commit_every,
+        commit_after: Duration::from_secs(config.crawl.commit_secs),
+        uncommitted: 0,
+        since: Instant::now(),
+    };
     let name = args.file.as_ref().map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
     let input: Box<dyn BufRead> = match &args.file {
         Some(p) => Box::new(std::io::BufReader::new(
@@ -57,62 +94,51 @@ pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
         )),
         None => Box::new(std::io::stdin().lock()),
     };
-    let format = args.format.unwrap_or(match &args.file {
-        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) => Format::Csv,
-        _ => Format::Jsonl,
-    });
+    let format = match (args.format.as_deref(), &args.file) {
+        (Some("csv"), _) => Format::Csv,
+        (Some(_), _) => Format::Jsonl,
+        (None, Some(p)) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) => Format::Csv,
+        (None, _) => Format::Jsonl,
+    };
     let progress = ProgressBar::new_spinner();
     progress.set_style(ProgressStyle::with_template("{spinner} {pos} mentions read ({per_sec}) {msg}").unwrap());
     let mut report = Report::default();
+    let read = read_all(records(input, format), &name, &mut sink, &mut report, &progress);
+    progress.set_message("committing");
+    // What was read before a failing read is committed too.
+    sink.commit()?;
+    progress.finish_and_clear();
+    read?;
+    print_report(&name, &report, &config.data.index());
+    Ok(if report.bad.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Reads every record into the index; a bad one goes to the report.
+fn read_all(
+    records: impl Iterator<Item = Result<yuqing::import::Record, yuqing::import::ImportError>>,
+    name: &str,
+    sink: &mut Sink,
+    report: &mut Report,
+    progress: &ProgressBar,
+) -> anyhow::Result<()> {
     // Mentions are prepared a chunk at a time on every core, then admitted in order.
     let mut chunk: Vec<Mention> = Vec::with_capacity(CHUNK);
-    let mut flush = |chunk: &mut Vec<Mention>, report: &mut Report| -> anyhow::Result<()> {
-        for added in writer.add_batch(std::mem::take(chunk), &preparer)? {
-            match added {
-                Added::New => report.added += 1,
-                Added::DuplicateId => report.duplicate_ids += 1,
-                Added::ExactCopy => report.exact_copies += 1,
-            }
-        }
-        Ok(())
-    };
-    let take = |line: u64, parsed: Result<Mention, String>, chunk: &mut Vec<Mention>, report: &mut Report| {
+    for record in records {
+        let record = record.with_context(|| format!("reading {name}"))?;
         report.read += 1;
         progress.inc(1);
-        match parsed {
+        match record.mention {
             Ok(m) => chunk.push(m),
-            Err(reason) => report.bad.push(format!("{name}:{line}: {reason}")),
+            Err(reason) => report.bad.push(format!("{name}:{}: {reason}", record.line)),
         }
-    };
-    match format {
-        Format::Jsonl => {
-            for (n, line) in input.lines().enumerate() {
-                let line = line.with_context(|| format!("reading {name}"))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let parsed = serde_json::from_str::<Mention>(&line).map_err(|e| e.to_string());
-                take(n as u64 + 1, parsed, &mut chunk, &mut report);
-                if chunk.len() >= CHUNK {
-                    flush(&mut chunk, &mut report)?;
-                }
-            }
-        }
-        Format::Csv => {
-            let mut reader = csv::Reader::from_reader(input);
-            for row in reader.deserialize::<Mention>() {
-                let line = row.as_ref().err().and_then(|e| e.position()).map_or(report.read + 2, |p| p.line());
-                take(line, row.map_err(|e| e.to_string()), &mut chunk, &mut report);
-                if chunk.len() >= CHUNK {
-                    flush(&mut chunk, &mut report)?;
-                }
-            }
+        if chunk.len() >= CHUNK {
+            sink.flush(&mut chunk, report)?;
         }
     }
-    flush(&mut chunk, &mut report)?;
-    progress.set_message("committing");
-    writer.commit().context("committing the index")?;
-    progress.finish_and_clear();
+    sink.flush(&mut chunk, report)
+}
+
+fn print_report(name: &str, report: &Report, index_dir: &std::path::Path) {
     println!(
         "{name}: {} read, {} added, {} already indexed (same id), {} exact copies, {} bad lines; index at {}",
         report.read,
@@ -128,5 +154,4 @@ pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
     if report.bad.len() > SHOWN_ERRORS {
         eprintln!("  … and {} more bad lines", report.bad.len() - SHOWN_ERRORS);
     }
-    Ok(if report.bad.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use yuqing::analysis::text_pipeline;
 use yuqing::config::Config;
 use yuqing::sentiment::Lexicon;
 use yuqing::sentiment::learn::{LearnOptions, default_min_docs, learn};
+use yuqing::sentiment::text_pipeline;
 
 use super::corpus_args::{CorpusArgs, Side};
 

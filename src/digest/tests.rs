@@ -6,20 +6,22 @@ use std::sync::Arc;
 use super::*;
 use crate::alert::{Alert, Basis, Verdict};
 use crate::analysis::{Analyzer, Preparer};
-use crate::config::Config;
 use crate::index::MentionWriter;
 use crate::mention::Mention;
 use crate::watch::WatchMatcher;
 
-const CONFIG: &str = r#"
-[[watch]]
-name = "华为"
-group = "phones"
-
-[[watch]]
-name = "小米"
-group = "phones"
-"#;
+/// 华为 and 小米, one competitor group.
+fn watches() -> Vec<crate::watch::Watch> {
+    ["华为", "小米"]
+        .map(|name| crate::watch::Watch {
+            name: name.into(),
+            aliases: vec![name.into()],
+            required: Vec::new(),
+            excluded: Vec::new(),
+            group: Some("phones".into()),
+        })
+        .to_vec()
+}
 
 /// (local time, text, likes). Week 46 (11-09 … 11-15), then week 47 (11-16 … 11-22).
 const MENTIONS: &[(&str, &str, u64)] = &[
@@ -57,12 +59,11 @@ const MENTIONS: &[(&str, &str, u64)] = &[
     ("2026-11-23 09:00", "华为Mate60起火了，下周的事", 0),
 ];
 
-fn fixture(dir: &Path) -> (Config, Arc<Analyzer>, tantivy::Index, Fields) {
-    let config = Config::parse(CONFIG, &dir.join("yuqing.toml")).unwrap();
-    let analyzer = Arc::new(Analyzer::load(&config.text, &config.sentiment).unwrap());
+fn fixture(dir: &Path) -> (Vec<crate::watch::Watch>, Arc<Analyzer>, tantivy::Index, Fields) {
+    let analyzer = Arc::new(Analyzer::load(&Default::default(), &Default::default()).unwrap());
     let (index, f) = crate::index::open_or_create(&dir.join("index"), analyzer.text.clone()).unwrap();
     let mut writer = MentionWriter::new(&index, f, analyzer.text.clone(), 50_000_000).unwrap();
-    let preparer = Preparer::new(analyzer.clone(), WatchMatcher::new(config.watches.clone()));
+    let preparer = Preparer::new(analyzer.clone(), WatchMatcher::new(watches()));
     let mentions: Vec<Mention> = MENTIONS
         .iter()
         .enumerate()
@@ -76,7 +77,7 @@ fn fixture(dir: &Path) -> (Config, Arc<Analyzer>, tantivy::Index, Fields) {
         .collect();
     writer.add_batch(mentions, &preparer).unwrap();
     writer.commit().unwrap();
-    (config, analyzer, index, f)
+    (watches(), analyzer, index, f)
 }
 
 fn alert_at(start: &str, severity: Severity) -> AlertRecord {
@@ -106,10 +107,10 @@ fn alert_at(start: &str, severity: Severity) -> AlertRecord {
 #[test]
 fn the_digest_s_figures_equal_the_fixture_counted_by_hand() {
     let dir = tempfile::tempdir().unwrap();
-    let (config, analyzer, index, f) = fixture(dir.path());
-    let watch = config.watches[0].clone();
+    let (watches, analyzer, index, f) = fixture(dir.path());
+    let watch = watches[0].clone();
     let request = DigestRequest {
-        group: watch.group_members(&config.watches),
+        group: watch.group_members(&watches),
         watch,
         period: iso_week("2026-W47").unwrap(),
         // One alert in the week (11-18 08:00 local), one the week before.

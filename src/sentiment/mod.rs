@@ -6,12 +6,14 @@ pub mod corpus;
 pub mod eval;
 pub mod learn;
 pub mod lexicon;
+mod pipeline;
 pub mod risk;
 pub mod rules;
 pub mod score;
 
 pub use config::SentimentConfig;
 pub use lexicon::{Lexicon, LexiconSource};
+pub use pipeline::text_pipeline;
 pub use risk::{RiskCategory, RiskHit};
 pub use score::{Explanation, Label, Scorer, Sentiment, TermEvidence, Workspace};
 
@@ -28,6 +30,8 @@ pub enum SentimentError {
     Parse { path: PathBuf, line: usize, reason: String },
     #[error("corpus {path}: {reason}")]
     Corpus { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Text(#[from] crate::text::TextError),
 }
 
 #[cfg(test)]

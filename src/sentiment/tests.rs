@@ -7,7 +7,6 @@ use super::corpus::Example;
 use super::learn::{LearnOptions, learn};
 use super::lexicon::*;
 use super::*;
-use crate::analysis::text_pipeline;
 use crate::text::TextPipeline;
 
 const SEEDS: &str = "满意\t1.0\n漂亮\t1.0\n差\t-1.0\n";
