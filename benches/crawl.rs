@@ -6,7 +6,9 @@
 //! are the texts of the corpora in `../shared/data/sentiment/`, one a review (once the 88,693 are
 //! used up, again as a follow-up review, "追评：", so every text is distinct); `--pairs` joins two
 //! e-commerce reviews into each instead. The server runs in this process, on the same two cores, in both runs.
-//! The crawl runs first so that the peak resident memory printed is its own.
+//! The crawl runs first so that the peak resident memory printed is its own. `-- --serve` serves
+//! the site alone (printing its URL and the source definition) until stopped, for
+//! `scripts/bench-vs-scrapy.sh`.
 
 mod common;
 #[path = "../tests/common/shop.rs"]
@@ -113,17 +115,35 @@ fn main() {
         total_pages * PER_PAGE,
         bytes as f64 / 1e6
     );
+    if args.iter().any(|a| a == "--serve") {
+        // For scripts/bench-vs-scrapy.sh: the site alone, until the process is stopped.
+        println!("serving {origin}/p/{{product}}?page={{page}} for products 0..{PRODUCTS}, pages 1..={per_product}");
+        println!("{}", definition(&origin, per_product));
+        use std::io::Write;
+        std::io::stdout().flush().unwrap();
+        runtime.block_on(std::future::pending::<()>());
+    }
+    let crawl_rate = crawl(&runtime, &origin, per_product);
+    let plain_rate = plain_fetch(&runtime, &origin, per_product);
+    println!("crawler / plain fetch: {:.2}", crawl_rate / plain_rate);
+}
 
-    // yuqing crawl: fetch, decode, extract, dates, text pipeline, sentiment, watches, dedup, index.
-    let dir = tempfile::tempdir().unwrap();
+/// The source definition of the site: every product's listing, politeness lifted.
+fn definition(origin: &str, per_product: usize) -> String {
     let products: Vec<String> = (0..PRODUCTS).map(|p| format!("\"{p}\"")).collect();
     let extra = format!(
         "window_days = 3650\nmax_pages = {}\n[params]\nproduct = [{}]\n[request]\ndelay_ms = 0\nconcurrency = {PARALLEL}\nrespect_robots = false",
         per_product + 1,
         products.join(", ")
     );
-    let definition = shop::definition(&format!("{origin}/p/{{product}}?page={{page}}"), &extra);
-    let source = Source::parse(&definition, "bench.toml".as_ref()).unwrap();
+    shop::definition(&format!("{origin}/p/{{product}}?page={{page}}"), &extra)
+}
+
+/// yuqing's crawl of the site (fetch, decode, extract, dates, text pipeline, sentiment, watches,
+/// dedup, index, crawl state); pages a second.
+fn crawl(runtime: &tokio::runtime::Runtime, origin: &str, per_product: usize) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Source::parse(&definition(origin, per_product), "bench.toml".as_ref()).unwrap();
     let config = Config {
         crawl: CrawlConfig { delay_ms: 0, concurrency: PARALLEL, ..CrawlConfig::default() },
         ..Config::default()
@@ -131,7 +151,7 @@ fn main() {
     let analyzer = Arc::new(Analyzer::load(&config.text, &config.sentiment).unwrap());
     let (index, fields) = yuqing::index::open_or_create(&dir.path().join("index"), analyzer.text.clone()).unwrap();
     let store = Store::open(&dir.path().join("state")).unwrap();
-    let watches = yuqing::config::Config::parse(
+    let watches = Config::parse(
         "[[watch]]\nname = \"华为\"\n[[watch]]\nname = \"小米\"\n[[watch]]\nname = \"苹果\"\n",
         "w.toml".as_ref(),
     )
@@ -152,8 +172,11 @@ fn main() {
         r.new,
         r.new as f64 / crawl_secs
     );
+    crawl_rate
+}
 
-    // Plain HTTP load of the same pages: reqwest, same concurrency, bodies read, nothing else.
+/// A plain HTTP load of the same pages (reqwest, same concurrency, bodies read); pages a second.
+fn plain_fetch(runtime: &tokio::runtime::Runtime, origin: &str, per_product: usize) -> f64 {
     let urls: Vec<String> = (0..PRODUCTS)
         .flat_map(|p| (1..=per_product + 1).map(move |n| (p, n)))
         .map(|(p, n)| format!("{origin}/p/{p}?page={n}"))
@@ -173,5 +196,5 @@ fn main() {
     let plain_secs = started.elapsed().as_secs_f64();
     let plain_rate = fetched as f64 / plain_secs;
     println!("plain HTTP:    {fetched} pages in {plain_secs:.2} s: {plain_rate:.0} pages/s");
-    println!("crawler / plain fetch: {:.2}", crawl_rate / plain_rate);
+    plain_rate
 }

@@ -29,29 +29,18 @@ const BRANDS: [&str; 6] = ["华为", "小米", "荣耀", "苹果", "联想", "�
 const WRITER_HEAP: usize = 400 << 20;
 const DAYS: i64 = 60;
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let n: usize = args
-        .iter()
-        .enumerate()
-        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--rounds"))
-        .and_then(|(_, a)| a.parse().ok())
-        .unwrap_or(1_000_000);
-    // `--pairs`: each mention joins two e-commerce reviews (twice as long). Otherwise each
-    // mention is one text of the three corpora, as the issue's reference measured single reviews.
-    let pairs = args.iter().any(|a| a == "--pairs");
-    // `--rounds N`: how many times ingest and bare indexing alternate (default 3).
-    let rounds_wanted = args
-        .iter()
-        .position(|a| a == "--rounds")
-        .and_then(|i| args.get(i + 1))
-        .map(|r| r.parse::<usize>().expect("--rounds takes a number").max(1))
-        .unwrap_or(3);
-    let texts = corpus_texts(pairs);
-    let end: Timestamp = "2026-11-20T00:00:00Z".parse().unwrap();
-    let k = texts.len();
-    let text_of = |i: usize| {
-        if pairs {
+/// What the bench runs on: its texts and how it makes a mention of each.
+struct Workload {
+    texts: Vec<String>,
+    pairs: bool,
+    n: usize,
+    end: Timestamp,
+}
+
+impl Workload {
+    fn text_of(&self, i: usize) -> String {
+        let (texts, k) = (&self.texts, self.texts.len());
+        if self.pairs {
             format!("{}{}。{}", BRANDS[i % BRANDS.len()], texts[i % k], texts[(i / k + i * 7919) % k])
         } else {
             // Each text once per brand, then again with the brand as a topic tag: 12 × 88,693
@@ -64,28 +53,59 @@ fn main() {
                 format!("#{brand}# {}", texts[i % k])
             }
         }
-    };
-    println!(
-        "{n} mentions from {k} texts ({}), {:.0} characters on average",
-        if pairs { "two e-commerce reviews each" } else { "one text each" },
-        (0..n.min(50_000)).map(|i| text_of(i).chars().count()).sum::<usize>() as f64 / n.min(50_000) as f64
-    );
-    let mention = |i: usize| Mention {
-        id: format!("bench:{i}"),
-        source: ["jd", "weibo", "zhihu"][i % 3].to_string(),
-        kind: Kind::Review,
-        url: String::new(),
-        title: String::new(),
-        text: text_of(i),
-        author: String::new(),
-        published_at: end - SignedDuration::from_secs(((i as i64) * 7_919) % (DAYS * 86_400)),
-        likes: (i % 97) as u64,
-        reposts: (i % 13) as u64,
-        replies: (i % 7) as u64,
-        rating: None,
-        parent: String::new(),
-    };
+    }
 
+    fn mention(&self, i: usize) -> Mention {
+        Mention {
+            id: format!("bench:{i}"),
+            source: ["jd", "weibo", "zhihu"][i % 3].to_string(),
+            kind: Kind::Review,
+            url: String::new(),
+            title: String::new(),
+            text: self.text_of(i),
+            author: String::new(),
+            published_at: self.end - SignedDuration::from_secs(((i as i64) * 7_919) % (DAYS * 86_400)),
+            likes: (i % 97) as u64,
+            reposts: (i % 13) as u64,
+            replies: (i % 7) as u64,
+            rating: None,
+            parent: String::new(),
+        }
+    }
+}
+
+/// `[MENTIONS] [--pairs] [--rounds N]`.
+fn args() -> (usize, bool, usize) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: usize = args
+        .iter()
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--rounds"))
+        .and_then(|(_, a)| a.parse().ok())
+        .unwrap_or(1_000_000);
+    // `--pairs`: each mention joins two e-commerce reviews (twice as long). Otherwise each
+    // mention is one text of the three corpora, as the issue's reference measured single reviews.
+    let pairs = args.iter().any(|a| a == "--pairs");
+    // `--rounds N`: how many times ingest and bare indexing alternate (default 3).
+    let rounds = args
+        .iter()
+        .position(|a| a == "--rounds")
+        .and_then(|i| args.get(i + 1))
+        .map(|r| r.parse::<usize>().expect("--rounds takes a number").max(1))
+        .unwrap_or(3);
+    (n, pairs, rounds)
+}
+
+fn main() {
+    let (n, pairs, rounds_wanted) = args();
+    let texts = corpus_texts(pairs);
+    let w = Workload { texts, pairs, n, end: "2026-11-20T00:00:00Z".parse().unwrap() };
+    println!(
+        "{n} mentions from {} texts ({}), {:.0} characters on average",
+        w.texts.len(),
+        if pairs { "two e-commerce reviews each" } else { "one text each" },
+        (0..n.min(50_000)).map(|i| w.text_of(i).chars().count()).sum::<usize>() as f64 / n.min(50_000) as f64
+    );
     let analyzer = Arc::new(Analyzer::load(&Default::default(), &Default::default()).unwrap());
     let watches: Vec<Watch> = BRANDS
         .iter()
@@ -97,69 +117,18 @@ fn main() {
             group: Some("g".into()),
         })
         .collect();
-
     // yuqing ingest (text pipeline, sentiment, watches, dedup, clusters, indexing), then bare
     // indexing of the same texts; in rounds, alternating, because this machine's speed drifts
     // over minutes: the ratio is of all rounds' total times. The first ingest runs first so that
     // the peak resident memory printed is its own; its index serves the queries below.
     let dir = tempfile::tempdir().unwrap();
     let (index, fields) = open_or_create(dir.path(), analyzer.text.clone()).unwrap();
-    let ingest = |index: &Index| {
-        let mut writer = MentionWriter::new(index, fields, analyzer.text.clone(), WRITER_HEAP).unwrap();
-        let preparer = Preparer::new(analyzer.clone(), WatchMatcher::new(watches.clone()));
-        let (started, cpu_before) = (Instant::now(), cpu_seconds());
-        let mut added = 0;
-        // As `yuqing ingest` does: chunks prepared on every core, admitted in order.
-        for start in (0..n).step_by(2048) {
-            let chunk: Vec<_> = (start..(start + 2048).min(n)).map(mention).collect();
-            added += writer
-                .add_batch(chunk, &preparer)
-                .unwrap()
-                .into_iter()
-                .filter(|a| *a == yuqing::index::Added::New)
-                .count();
-        }
-        writer.commit().unwrap();
-        let secs = started.elapsed().as_secs_f64();
-        let cores = (cpu_seconds() - cpu_before) / secs;
-        let peak_mb = peak_rss_mb();
-        println!(
-            "yuqing ingest: {n} mentions ({added} new) in {secs:.1} s = {:.0} mentions/s; \
-             {cores:.2} cores busy; peak RSS so far {peak_mb} MB",
-            n as f64 / secs
-        );
-        secs
-    };
-    let bare = || {
-        let bare_dir = tempfile::tempdir().unwrap();
-        let mut sb = Schema::builder();
-        let text_field = sb.add_text_field(
-            "text",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer("bare")
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            ),
-        );
-        let bare = Index::create_in_dir(bare_dir.path(), sb.build()).unwrap();
-        bare.tokenizers().register("bare", BareJieba(Arc::new(jieba_rs::Jieba::new()), Vec::new()));
-        let mut bw = bare.writer(WRITER_HEAP).unwrap();
-        let (started, cpu_before) = (Instant::now(), cpu_seconds());
-        for i in 0..n {
-            let mut d = TantivyDocument::default();
-            d.add_text(text_field, text_of(i));
-            bw.add_document(d).unwrap();
-        }
-        bw.commit().unwrap();
-        let secs = started.elapsed().as_secs_f64();
-        let cores = (cpu_seconds() - cpu_before) / secs;
-        println!("bare tantivy + jieba cut_for_search: {:.0} documents/s; {cores:.2} cores busy", n as f64 / secs);
-        secs
-    };
-    let mut rounds = vec![(ingest(&index), bare())];
+    let preparer = Preparer::new(analyzer.clone(), WatchMatcher::new(watches));
+    let mut rounds = vec![(ingest(&w, &index, fields, &preparer), bare(&w))];
     while rounds.len() < rounds_wanted {
         let again = tempfile::tempdir().unwrap();
-        rounds.push((ingest(&open_or_create(again.path(), analyzer.text.clone()).unwrap().0), bare()));
+        let (other, _) = open_or_create(again.path(), analyzer.text.clone()).unwrap();
+        rounds.push((ingest(&w, &other, fields, &preparer), bare(&w)));
     }
     let by_round: Vec<String> = rounds.iter().map(|(i, b)| format!("{:.2}", b / i)).collect();
     let (ingest_secs, bare_secs) = rounds.iter().fold((0.0, 0.0), |(i, b), r| (i + r.0, b + r.1));
@@ -169,10 +138,65 @@ fn main() {
         bare_secs / ingest_secs,
         rounds.len()
     );
+    queries(&w, &index, fields, &analyzer);
+}
 
+/// yuqing's ingest of the workload into `index`, as `yuqing ingest` does it: chunks prepared on
+/// every core, admitted in order; the seconds it took.
+fn ingest(w: &Workload, index: &Index, fields: yuqing::index::Fields, preparer: &Preparer) -> f64 {
+    let mut writer = MentionWriter::new(index, fields, preparer.analyzer().text.clone(), WRITER_HEAP).unwrap();
+    let (started, cpu_before) = (Instant::now(), cpu_seconds());
+    let mut added = 0;
+    for start in (0..w.n).step_by(2048) {
+        let chunk: Vec<_> = (start..(start + 2048).min(w.n)).map(|i| w.mention(i)).collect();
+        added +=
+            writer.add_batch(chunk, preparer).unwrap().into_iter().filter(|a| *a == yuqing::index::Added::New).count();
+    }
+    writer.commit().unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    let cores = (cpu_seconds() - cpu_before) / secs;
+    println!(
+        "yuqing ingest: {} mentions ({added} new) in {secs:.1} s = {:.0} mentions/s; \
+         {cores:.2} cores busy; peak RSS so far {} MB",
+        w.n,
+        w.n as f64 / secs,
+        peak_rss_mb()
+    );
+    secs
+}
+
+/// Bare tantivy + jieba search-mode indexing of the same texts; the seconds it took.
+fn bare(w: &Workload) -> f64 {
+    let bare_dir = tempfile::tempdir().unwrap();
+    let mut sb = Schema::builder();
+    let text_field = sb.add_text_field(
+        "text",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("bare")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
+    let bare = Index::create_in_dir(bare_dir.path(), sb.build()).unwrap();
+    bare.tokenizers().register("bare", BareJieba(Arc::new(jieba_rs::Jieba::new()), Vec::new()));
+    let mut bw = bare.writer(WRITER_HEAP).unwrap();
+    let (started, cpu_before) = (Instant::now(), cpu_seconds());
+    for i in 0..w.n {
+        let mut d = TantivyDocument::default();
+        d.add_text(text_field, w.text_of(i));
+        bw.add_document(d).unwrap();
+    }
+    bw.commit().unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    let cores = (cpu_seconds() - cpu_before) / secs;
+    println!("bare tantivy + jieba cut_for_search: {:.0} documents/s; {cores:.2} cores busy", w.n as f64 / secs);
+    secs
+}
+
+/// Timed searches and stats through one reader, as the dashboard holds.
+fn queries(w: &Workload, index: &Index, fields: yuqing::index::Fields, analyzer: &Analyzer) {
     // Search: two-term queries with a watch and a 30-day filter.
     let words = ["质量 不错", "物流 很快", "电池 发热", "屏幕 清晰", "价格 便宜", "客服 态度", "包装 破损", "味道 好"];
-    // One reader, as the dashboard holds; each query takes its searcher.
     let reader = index.reader().unwrap();
     // The first query of each kind pays for reading the index's files from disk; it is reported
     // apart, and the percentiles are over the queries after it.
@@ -181,8 +205,8 @@ fn main() {
         let request = SearchRequest {
             query: words[q % words.len()].to_string(),
             watch: Some(BRANDS[q % BRANDS.len()].to_string()),
-            since: Some(end - SignedDuration::from_hours(24 * 30)),
-            until: Some(end),
+            since: Some(w.end - SignedDuration::from_hours(24 * 30)),
+            until: Some(w.end),
             sort: if q % 2 == 0 { Sort::Time } else { Sort::Relevance },
             limit: 20,
             ..SearchRequest::default()
@@ -192,15 +216,14 @@ fn main() {
         lat.push(t.elapsed().as_secs_f64() * 1e3);
     }
     report("search (2 terms, watch, 30 days, top 20 with snippets)", &mut lat);
-
     let mut lat = Vec::new();
     for q in 0..41 {
         let request = StatsRequest {
             watch: BRANDS[q % BRANDS.len()].to_string(),
             aliases: vec![BRANDS[q % BRANDS.len()].to_string()],
             group: BRANDS.iter().map(|b| b.to_string()).collect(),
-            since: end - SignedDuration::from_hours(24 * 30),
-            until: end,
+            since: w.end - SignedDuration::from_hours(24 * 30),
+            until: w.end,
             interval: Interval::Day,
         };
         let t = Instant::now();

@@ -182,49 +182,64 @@ fn interrupt(mut child: Child, lines: &Arc<Mutex<Vec<String>>>) -> String {
     log
 }
 
-#[test]
-fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let site = Site::default();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let router = axum::Router::new()
-        .route("/api/feed", axum::routing::get(feed))
-        .route("/api/slow", axum::routing::get(slow))
-        .route("/hook", axum::routing::post(hook))
-        .with_state(site.clone());
-    let origin = runtime.block_on(common::serve(router));
-    let (smtp, mails) = runtime.block_on(common::smtp_receiver());
-    std::fs::write(d.join("yuqing.toml"), CONFIG).unwrap();
-    std::fs::create_dir(d.join("sources")).unwrap();
-    std::fs::write(d.join("sources/feed.toml"), SOURCE.replace("{origin}", &origin)).unwrap();
-    let slow_source = SOURCE.replace("{origin}/api/feed", "{origin}/api/slow").replace("{origin}", &origin);
-    std::fs::write(d.join("sources/slow.toml"), slow_source).unwrap();
-    std::fs::write(d.join("history.jsonl"), baseline()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).args(["ingest", "history.jsonl"]).output();
-    assert!(out.unwrap().status.success());
+/// The fixture: the site (feed, slow forum, webhook), a local SMTP receiver, and a data directory
+/// with the config, the two sources and three days of ingested history.
+struct Fixture {
+    dir: tempfile::TempDir,
+    site: Site,
+    runtime: tokio::runtime::Runtime,
+    origin: String,
+    smtp: String,
+    mails: Arc<Mutex<Vec<common::Mail>>>,
+}
 
-    *site.posts.lock().unwrap() =
-        vec![post("9001", "华为新品发布会定在下周", 3), post("9002", "华为Mate60用了一个月，体验不错", 5)];
-    let hook_url = format!("{origin}/hook");
-    let (child, lines) = start(d, &hook_url, &smtp);
-    // The first crawls happen and judge the ordinary hour: nothing is sent.
-    wait_until("two crawls", Duration::from_secs(60), || *site.feed_hits.lock().unwrap() >= 2);
-    // The slow forum's first crawl is still in flight: it held the feed up in nothing.
-    assert_eq!(*site.slow_hits.lock().unwrap(), 1);
-    assert!(site.alerts.lock().unwrap().is_empty(), "an ordinary hour alerted");
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let site = Site::default();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let router = axum::Router::new()
+            .route("/api/feed", axum::routing::get(feed))
+            .route("/api/slow", axum::routing::get(slow))
+            .route("/hook", axum::routing::post(hook))
+            .with_state(site.clone());
+        let origin = runtime.block_on(common::serve(router));
+        let (smtp, mails) = runtime.block_on(common::smtp_receiver());
+        std::fs::write(d.join("yuqing.toml"), CONFIG).unwrap();
+        std::fs::create_dir(d.join("sources")).unwrap();
+        std::fs::write(d.join("sources/feed.toml"), SOURCE.replace("{origin}", &origin)).unwrap();
+        let slow_source = SOURCE.replace("{origin}/api/feed", "{origin}/api/slow").replace("{origin}", &origin);
+        std::fs::write(d.join("sources/slow.toml"), slow_source).unwrap();
+        std::fs::write(d.join("history.jsonl"), baseline()).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).args(["ingest", "history.jsonl"]).output();
+        assert!(out.unwrap().status.success());
+        Fixture { dir, site, runtime, origin, smtp, mails }
+    }
 
-    // The incident breaks.
+    fn start(&self) -> (Child, Arc<Mutex<Vec<String>>>) {
+        start(self.dir.path(), &format!("{}/hook", self.origin), &self.smtp)
+    }
+
+    /// A GET on the running daemon's dashboard, as JSON.
+    fn get(&self, url: &str) -> Vec<Value> {
+        let body = self.runtime.block_on(async { reqwest::get(url).await.unwrap().text().await });
+        serde_json::from_str(&body.unwrap()).unwrap()
+    }
+}
+
+/// The crisis breaks on the feed; the alert must reach the webhook within an interval and 10 s.
+fn the_incident_alerts(f: &Fixture) {
     let broke = Instant::now();
     {
-        let mut posts = site.posts.lock().unwrap();
+        let mut posts = f.site.posts.lock().unwrap();
         for k in 0..30u64 {
             let text = format!("华为Mate60充电时起火爆炸了，太吓人，要求召回！网友{k}");
             posts.insert(0, post(&format!("99{k:02}"), &text, k * 10));
         }
     }
-    wait_until("the alert", Duration::from_secs(2 + 10), || !site.alerts.lock().unwrap().is_empty());
-    let (at, alert) = site.alerts.lock().unwrap()[0].clone();
+    wait_until("the alert", Duration::from_secs(2 + 10), || !f.site.alerts.lock().unwrap().is_empty());
+    let (at, alert) = f.site.alerts.lock().unwrap()[0].clone();
     let latency = at.duration_since(broke);
     eprintln!("new negative posts to alert delivered: {latency:?} (limit 2 s interval + 10 s)");
     assert_eq!(alert["alert"]["watch"], "华为");
@@ -234,22 +249,28 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
         alert["alert"]["rising_terms"].as_array().unwrap().iter().map(|t| t["term"].as_str().unwrap()).collect();
     assert!(terms.contains(&"起火") && terms.contains(&"召回"), "{terms:?}");
     let top = &alert["alert"]["top_posts"][0];
-    assert_eq!(top["url"], format!("{origin}/status/9929"), "the most liked post first: {top}");
+    assert_eq!(top["url"], format!("{}/status/9929", f.origin), "the most liked post first: {top}");
+}
 
-    // The weekly digest goes out on its schedule: Markdown with a link to the robots, HTML by e-mail.
+/// The weekly digest goes out on its schedule: Markdown with a link to the robots, HTML by e-mail.
+fn the_digest_goes_out(f: &Fixture) {
     wait_until("a digest", Duration::from_secs(15), || {
-        !site.digests.lock().unwrap().is_empty() && mails.lock().unwrap().iter().any(|m| m.data.contains("text/html"))
+        !f.site.digests.lock().unwrap().is_empty()
+            && f.mails.lock().unwrap().iter().any(|m| m.data.contains("text/html"))
     });
-    let digest = site.digests.lock().unwrap()[0].clone();
+    let digest = f.site.digests.lock().unwrap()[0].clone();
     let md = digest["markdown"].as_str().unwrap();
     assert!(md.contains("华为 舆情周报") && md.contains("(http://127.0.0.1:8080/digests/"), "{md}");
-    let files: Vec<_> = std::fs::read_dir(d.join("yuqing-data/digests")).unwrap().map(|e| e.unwrap().path()).collect();
+    let files: Vec<_> =
+        std::fs::read_dir(f.dir.path().join("yuqing-data/digests")).unwrap().map(|e| e.unwrap().path()).collect();
     assert!(
         files.iter().any(|p| std::fs::read_to_string(p).unwrap().contains("<svg data-chart=\"daily\"")),
         "{files:?}"
     );
+}
 
-    // The daemon's own dashboard lists the alert while it runs.
+/// The daemon's own dashboard lists the alert while it runs, and its search follows the commits.
+fn the_live_dashboard_follows(f: &Fixture, lines: &Arc<Mutex<Vec<String>>>) {
     let dashboard = lines
         .lock()
         .unwrap()
@@ -257,42 +278,26 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
         .find_map(|l| l.strip_prefix("dashboard: ").map(|u| u.trim_end_matches('/').to_string()))
         .expect("the dashboard's address");
     // (Recorded once every channel has had it: the e-mail may still be on its way.)
-    let live_alerts = || -> Vec<Value> {
-        let body =
-            runtime.block_on(async { reqwest::get(format!("{dashboard}/api/alerts")).await.unwrap().text().await });
-        serde_json::from_str(&body.unwrap()).unwrap()
-    };
-    wait_until("the alert in the live history", Duration::from_secs(10), || !live_alerts().is_empty());
-    let live = live_alerts();
+    let alerts = format!("{dashboard}/api/alerts");
+    wait_until("the alert in the live history", Duration::from_secs(10), || !f.get(&alerts).is_empty());
+    let live = f.get(&alerts);
     assert_eq!(live.len(), 1);
     assert_eq!(live[0]["alert"]["watch"], "华为");
     // Its search, opened before the crisis was crawled, follows the daemon's commits.
-    let live_search = || -> Vec<Value> {
-        let url = format!("{dashboard}/api/search?q=起火&watch=华为&sentiment=negative&limit=50");
-        let body = runtime.block_on(async { reqwest::get(url).await.unwrap().text().await });
-        serde_json::from_str(&body.unwrap()).unwrap()
-    };
-    wait_until("the crisis in the live search", Duration::from_secs(10), || live_search().len() >= 30);
+    let search = format!("{dashboard}/api/search?q=起火&watch=华为&sentiment=negative&limit=50");
+    wait_until("the crisis in the live search", Duration::from_secs(10), || f.get(&search).len() >= 30);
+}
 
-    // More crawls of the same incident send nothing more.
-    let hits = *site.feed_hits.lock().unwrap();
-    wait_until("two more crawls", Duration::from_secs(30), || *site.feed_hits.lock().unwrap() >= hits + 2);
-    assert_eq!(site.alerts.lock().unwrap().len(), 1);
-
-    // SIGINT while a slow crawl is in flight: it finishes, its post is committed, then the exit.
-    let in_flight = *site.slow_hits.lock().unwrap();
-    wait_until("a slow crawl in flight", Duration::from_secs(20), || *site.slow_hits.lock().unwrap() > in_flight);
-    let log = interrupt(child, &lines);
-    assert!(log.contains("stopped cleanly:") && log.contains("1 alerts (0 not fully delivered)"), "{log}");
-    let last = *site.slow_hits.lock().unwrap();
+/// After the stop: the in-flight crawl's post is committed; the history lists the alert as sent.
+fn the_history_keeps_it(f: &Fixture) {
+    let d = f.dir.path();
+    let last = *f.site.slow_hits.lock().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
         .current_dir(d)
         .args(["search", &format!("论坛第{last}帖"), "--format", "json"])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1, "the in-flight crawl's post was committed");
-
-    // The history lists it with its delivery.
     let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).args(["alerts", "--json"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let records: Vec<Value> =
@@ -307,15 +312,44 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
     let table = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).arg("alerts").output().unwrap();
     let table = String::from_utf8_lossy(&table.stdout).into_owned();
     assert!(table.contains("CRITICAL 华为") && table.contains("sent: webhook ok, email ok"), "{table}");
+}
+
+#[test]
+fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds() {
+    let f = Fixture::new();
+    *f.site.posts.lock().unwrap() =
+        vec![post("9001", "华为新品发布会定在下周", 3), post("9002", "华为Mate60用了一个月，体验不错", 5)];
+    let (child, lines) = f.start();
+    // The first crawls happen and judge the ordinary hour: nothing is sent.
+    wait_until("two crawls", Duration::from_secs(60), || *f.site.feed_hits.lock().unwrap() >= 2);
+    // The slow forum's first crawl is still in flight: it held the feed up in nothing.
+    assert_eq!(*f.site.slow_hits.lock().unwrap(), 1);
+    assert!(f.site.alerts.lock().unwrap().is_empty(), "an ordinary hour alerted");
+
+    the_incident_alerts(&f);
+    the_digest_goes_out(&f);
+    the_live_dashboard_follows(&f, &lines);
+
+    // More crawls of the same incident send nothing more.
+    let hits = *f.site.feed_hits.lock().unwrap();
+    wait_until("two more crawls", Duration::from_secs(30), || *f.site.feed_hits.lock().unwrap() >= hits + 2);
+    assert_eq!(f.site.alerts.lock().unwrap().len(), 1);
+
+    // SIGINT while a slow crawl is in flight: it finishes, its post is committed, then the exit.
+    let in_flight = *f.site.slow_hits.lock().unwrap();
+    wait_until("a slow crawl in flight", Duration::from_secs(20), || *f.site.slow_hits.lock().unwrap() > in_flight);
+    let log = interrupt(child, &lines);
+    assert!(log.contains("stopped cleanly:") && log.contains("1 alerts (0 not fully delivered)"), "{log}");
+    the_history_keeps_it(&f);
 
     // A restart resumes: one more post arrives, the incident is judged again, nothing is resent.
-    site.posts.lock().unwrap().insert(0, post("9100", "华为门店排队的人很多", 1));
-    let (child, lines) = start(d, &hook_url, &smtp);
+    f.site.posts.lock().unwrap().insert(0, post("9100", "华为门店排队的人很多", 1));
+    let (child, lines) = f.start();
     wait_until("the restarted daemon to index the new post", Duration::from_secs(60), || {
         lines.lock().unwrap().iter().any(|l| l.contains("crawled") && l.contains("new=1"))
     });
     std::thread::sleep(Duration::from_secs(1));
     let log = interrupt(child, &lines);
-    assert_eq!(site.alerts.lock().unwrap().len(), 1, "{log}");
+    assert_eq!(f.site.alerts.lock().unwrap().len(), 1, "{log}");
     assert!(log.contains("0 alerts"), "{log}");
 }

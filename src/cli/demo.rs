@@ -32,6 +32,16 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let r = report?;
 
     let config = r.config_path.display().to_string();
+    print_run(&r);
+    print_alerts(&r);
+    print_findings(&r, &config);
+    println!("\nFinished in {:.1} s.", started.elapsed().as_secs_f64());
+    let ok = !r.alerts.is_empty() && r.crawl.iter().all(|c| c.errors.is_empty());
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// What the demo served and how the daemon crawled it.
+fn print_run(r: &demo::DemoReport) {
     println!("yuqing demo: three fictional phone brands (极光, 星河, 青橙) over four weeks, with a battery-fire");
     println!("crisis on 极光 X5 in the last 30 hours, served by a demo site at {}.\n", r.origin);
     let new: u64 = r.crawl.iter().map(|c| c.new).sum();
@@ -46,6 +56,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             println!("      {} {}", e.url, e.reason);
         }
     }
+}
+
+/// The alerts the daemon raised, the first as the webhook got it.
+fn print_alerts(r: &demo::DemoReport) {
     println!();
     match r.alerts.first() {
         None => println!("No alert was raised (the crisis should have raised one: please report this)."),
@@ -70,6 +84,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// The digest's headlines, the sample search, where everything is, what to try next.
+fn print_findings(r: &demo::DemoReport, config: &str) {
     println!();
     if let Some((d, path)) = r.digests.first() {
         println!("Weekly digest of {} ({}):", d.watch, path.display());
@@ -100,7 +118,4 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     println!("  yuqing --config {config} backtest --watch 极光 --days 3");
     println!("  yuqing --config {config} digest --watch 星河 --format md");
     println!("  yuqing --config {config} serve          # the dashboard");
-    println!("\nFinished in {:.1} s.", started.elapsed().as_secs_f64());
-    let ok = !r.alerts.is_empty() && r.crawl.iter().all(|c| c.errors.is_empty());
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -228,46 +228,81 @@ fn opinion(rng: &mut fastrand::Rng, brand: &str, model: &str, place: Place) -> (
 
 /// The demo's mentions for a site started at `now`.
 pub fn generate(now: Timestamp) -> Corpus {
-    let mut rng = fastrand::Rng::with_seed(20261123);
-    let mut crng = fastrand::Rng::with_seed(119);
-    let mut crisis_question: Option<usize> = None;
     let hour = SignedDuration::from_hours(1);
     let current = Timestamp::from_second(now.as_second().div_euclid(3600) * 3600).expect("an hour start");
     let crisis_start = current - hour * CRISIS_HOURS_AGO as i32;
-    let mut mentions = Vec::new();
-    let mut questions: Vec<Question> = Vec::new();
-    // The open question per brand, replaced each local day.
-    let mut open: [Option<(usize, i64)>; 3] = [None; 3];
-    let mut next_id = 0usize;
-    let mut seen = std::collections::HashSet::new();
+    let mut g = Generator {
+        rng: fastrand::Rng::with_seed(20261123),
+        crng: fastrand::Rng::with_seed(119),
+        crisis_question: None,
+        mentions: Vec::new(),
+        questions: Vec::new(),
+        open: [None; 3],
+        next_id: 0,
+        seen: Default::default(),
+    };
     for k in (1..=HISTORY_HOURS).rev() {
         let start = current - hour * k as i32;
+        g.ordinary_hour(start);
+        // The crisis: 极光 X5 catching fire, mostly on the social feed; its own random stream, so
+        // that it reads the same whatever hour the demo starts at.
+        let since_crisis = (start.as_second() - crisis_start.as_second()) / 3600;
+        if (0..CRISIS_CURVE.len() as i64).contains(&since_crisis) {
+            g.crisis_hour(start, since_crisis as usize);
+        }
+    }
+    let Generator { mut mentions, mut questions, .. } = g;
+    mentions.sort_by(|a, b| b.at.cmp(&a.at).then(a.id.cmp(&b.id)));
+    questions.sort_by_key(|q| std::cmp::Reverse(q.at));
+    Corpus { mentions, questions, crisis_start, end: current }
+}
+
+/// What [`generate`] builds up, hour by hour.
+struct Generator {
+    /// The ordinary mentions' random stream.
+    rng: fastrand::Rng,
+    /// The crisis's own random stream.
+    crng: fastrand::Rng,
+    crisis_question: Option<usize>,
+    mentions: Vec<DemoMention>,
+    questions: Vec<Question>,
+    /// The open question per brand, replaced each local day.
+    open: [Option<(usize, i64)>; 3],
+    next_id: usize,
+    /// Every text so far, normalized.
+    seen: std::collections::HashSet<String>,
+}
+
+impl Generator {
+    /// The three brands' ordinary mentions of the hour starting at `start`.
+    fn ordinary_hour(&mut self, start: Timestamp) {
         let local_hour = (start.as_second() / 3600 + 8).rem_euclid(24);
         let day = (start.as_second() + 8 * 3600).div_euclid(86_400);
+        let rng = &mut self.rng;
         for (b, (brand, models, rate)) in BRANDS.iter().enumerate() {
-            let n = poisson(&mut rng, rate * rhythm(local_hour));
+            let n = poisson(rng, rate * rhythm(local_hour));
             for _ in 0..n {
-                let model = pick(&mut rng, models);
+                let model = pick(rng, models);
                 let place = match rng.f64() {
                     r if r < 0.4 => Place::Review,
                     r if r < 0.8 => Place::Post,
                     _ => Place::Answer,
                 };
-                let (text, stars) = unique(&mut seen, &mut rng, |rng| opinion(rng, brand, model, place));
+                let (text, stars) = unique(&mut self.seen, rng, |rng| opinion(rng, brand, model, place));
                 let at = start + SignedDuration::from_mins(rng.i64(0..60));
-                next_id += 1;
+                self.next_id += 1;
                 let question = if place == Place::Answer {
-                    ask(&mut rng, &mut seen, &mut open, &mut questions, b, model, day, at)
+                    ask(rng, &mut self.seen, &mut self.open, &mut self.questions, b, model, day, at)
                 } else {
                     0
                 };
-                mentions.push(DemoMention {
-                    id: format!("{}{next_id}", prefix(place)),
+                self.mentions.push(DemoMention {
+                    id: format!("{}{}", prefix(place), self.next_id),
                     place,
                     brand: b,
                     product: product_id(b, model),
                     text,
-                    author: pick(&mut rng, &USERS).to_string(),
+                    author: pick(rng, &USERS).to_string(),
                     at,
                     likes: rng.u64(0..40),
                     reposts: if place == Place::Post { rng.u64(0..10) } else { 0 },
@@ -278,59 +313,57 @@ pub fn generate(now: Timestamp) -> Corpus {
                 });
             }
         }
-        // The crisis: 极光 X5 catching fire, mostly on the social feed; its own random stream, so
-        // that it reads the same whatever hour the demo starts at.
-        let since_crisis = (start.as_second() - crisis_start.as_second()) / 3600;
-        if (0..CRISIS_CURVE.len() as i64).contains(&since_crisis) {
-            let b = BRANDS.iter().position(|(name, _, _)| *name == CRISIS_BRAND).expect("the crisis brand");
-            for _ in 0..CRISIS_CURVE[since_crisis as usize] {
-                let place = match crng.f64() {
-                    r if r < 0.7 => Place::Post,
-                    r if r < 0.85 => Place::Review,
-                    _ => Place::Answer,
-                };
-                let (text, _) = unique(&mut seen, &mut crng, |rng| {
-                    let detail = pick(rng, &CRISIS_DETAILS);
-                    let core = fill(pick(rng, &CRISIS), CRISIS_BRAND, CRISIS_MODEL, "", rng.u32(2..30), detail);
-                    let (opener, end) = (pick(rng, &CRISIS_OPENERS), pick(rng, &CRISIS_ENDS));
-                    let bare = end.is_empty() || end.starts_with('[') || core.ends_with(['？', '！']);
-                    (format!("{opener}{core}{}{end}", if bare { "" } else { "，" }), 1)
-                });
-                // The first hours' posts spread widely.
-                let heat = if since_crisis < 4 { 40 } else { 8 };
-                let at = start + SignedDuration::from_mins(crng.i64(0..60));
-                next_id += 1;
-                // One crisis question gathers the answers (its own slot, so the brand's daily
-                // questions do not interleave with it).
-                let question = if place == Place::Answer {
-                    *crisis_question.get_or_insert_with(|| {
-                        let mut slot = [None; 3];
-                        ask(&mut crng, &mut seen, &mut slot, &mut questions, b, CRISIS_MODEL, -1, at)
-                    })
-                } else {
-                    0
-                };
-                mentions.push(DemoMention {
-                    id: format!("{}{next_id}", prefix(place)),
-                    place,
-                    brand: b,
-                    product: product_id(b, CRISIS_MODEL),
-                    text,
-                    author: format!("{}{}", pick(&mut crng, &USERS), crng.u32(1..999)),
-                    at,
-                    likes: crng.u64(0..heat * 30),
-                    reposts: if place == Place::Post { crng.u64(0..heat * 10) } else { 0 },
-                    replies: crng.u64(0..heat * 3),
-                    stars: 1,
-                    question,
-                    crisis: true,
-                });
-            }
+    }
+
+    /// The crisis posts of its `since_crisis`-th hour, starting at `start`.
+    fn crisis_hour(&mut self, start: Timestamp, since_crisis: usize) {
+        let b = BRANDS.iter().position(|(name, _, _)| *name == CRISIS_BRAND).expect("the crisis brand");
+        let crng = &mut self.crng;
+        for _ in 0..CRISIS_CURVE[since_crisis] {
+            let place = match crng.f64() {
+                r if r < 0.7 => Place::Post,
+                r if r < 0.85 => Place::Review,
+                _ => Place::Answer,
+            };
+            let (text, _) = unique(&mut self.seen, crng, |rng| {
+                let detail = pick(rng, &CRISIS_DETAILS);
+                let core = fill(pick(rng, &CRISIS), CRISIS_BRAND, CRISIS_MODEL, "", rng.u32(2..30), detail);
+                let (opener, end) = (pick(rng, &CRISIS_OPENERS), pick(rng, &CRISIS_ENDS));
+                let bare = end.is_empty() || end.starts_with('[') || core.ends_with(['？', '！']);
+                (format!("{opener}{core}{}{end}", if bare { "" } else { "，" }), 1)
+            });
+            // The first hours' posts spread widely.
+            let heat = if since_crisis < 4 { 40 } else { 8 };
+            let at = start + SignedDuration::from_mins(crng.i64(0..60));
+            self.next_id += 1;
+            // One crisis question gathers the answers (its own slot, so the brand's daily
+            // questions do not interleave with it).
+            let question = if place == Place::Answer {
+                let (seen, questions) = (&mut self.seen, &mut self.questions);
+                *self.crisis_question.get_or_insert_with(|| {
+                    let mut slot = [None; 3];
+                    ask(crng, seen, &mut slot, questions, b, CRISIS_MODEL, -1, at)
+                })
+            } else {
+                0
+            };
+            self.mentions.push(DemoMention {
+                id: format!("{}{}", prefix(place), self.next_id),
+                place,
+                brand: b,
+                product: product_id(b, CRISIS_MODEL),
+                text,
+                author: format!("{}{}", pick(crng, &USERS), crng.u32(1..999)),
+                at,
+                likes: crng.u64(0..heat * 30),
+                reposts: if place == Place::Post { crng.u64(0..heat * 10) } else { 0 },
+                replies: crng.u64(0..heat * 3),
+                stars: 1,
+                question,
+                crisis: true,
+            });
         }
     }
-    mentions.sort_by(|a, b| b.at.cmp(&a.at).then(a.id.cmp(&b.id)));
-    questions.sort_by_key(|q| std::cmp::Reverse(q.at));
-    Corpus { mentions, questions, crisis_start, end: current }
 }
 
 /// A text no earlier mention has (the index keeps one of exact copies, so every demo mention is

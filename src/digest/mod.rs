@@ -20,7 +20,7 @@ pub use period::{Period, PeriodKind, iso_week, last_week};
 
 use crate::alert::{AlertRecord, Severity};
 use crate::index::search::{SearchRequest, Sort, TopPost, top_posts};
-use crate::index::stats::{Bucket, Counts, StatsRequest, stats, watches_query};
+use crate::index::stats::{Bucket, Counts, Stats, StatsRequest, stats, watches_query};
 use crate::index::terms::{RisingTerm, rising, term_counts};
 use crate::index::{Fields, IndexError};
 use crate::sentiment::{Label, RiskCategory};
@@ -127,30 +127,8 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
     let now = stats_of(&r.period)?;
     let before = stats_of(&previous_period)?;
 
-    let share_of_voice = now
-        .share_of_voice
-        .iter()
-        .map(|s| ShareChange {
-            watch: s.watch.clone(),
-            mentions: s.mentions,
-            share: s.share,
-            previous_share: before.share_of_voice.iter().find(|b| b.watch == s.watch).map_or(0.0, |b| b.share),
-        })
-        .collect();
-    let mut risks: Vec<RiskChange> = now
-        .risks
-        .iter()
-        .copied()
-        .chain(before.risks.iter().filter(|(r, _)| !now.risks.iter().any(|(m, _)| m == r)).map(|(r, _)| (*r, 0)))
-        .map(|(risk, mentions)| RiskChange {
-            label: risk.label_zh(),
-            previous: before.risks.iter().find(|(r, _)| *r == risk).map_or(0, |(_, n)| *n),
-            risk,
-            mentions,
-        })
-        .collect();
-    risks.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(b.previous.cmp(&a.previous)).then(a.risk.cmp(&b.risk)));
-
+    let share_of_voice = share_changes(&now, &before);
+    let risks = risk_changes(&now, &before);
     let rising_terms = rising_between(searcher, f, text, r, &previous_period, None)?;
     let negative_terms = rising_between(searcher, f, text, r, &previous_period, Some(Label::Negative))?;
     let posts = |label: Label| {
@@ -166,19 +144,7 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
         };
         top_posts(searcher, f, &request)
     };
-    let alerts = r
-        .alerts
-        .iter()
-        .filter(|a| a.alert.watch == r.watch.name && r.period.contains(a.alert.verdict.start))
-        .map(|a| AlertLine {
-            at: a.alert.verdict.start,
-            severity: a.alert.verdict.severity.unwrap_or(Severity::Warning),
-            observed: a.alert.verdict.observed,
-            expected: a.alert.verdict.expected,
-            terms: a.alert.rising_terms.iter().take(3).map(|t| t.term.clone()).collect(),
-        })
-        .rev()
-        .collect();
+    let alerts = alert_lines(r);
     let mut digest = Digest {
         watch: r.watch.name.clone(),
         title: format!("{} 舆情周报 {}", r.watch.name, r.period.label),
@@ -200,6 +166,53 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
     };
     digest.headlines = headlines::headlines(&digest);
     Ok(digest)
+}
+
+/// Each watch's share of voice now, with its share the period before.
+fn share_changes(now: &Stats, before: &Stats) -> Vec<ShareChange> {
+    now.share_of_voice
+        .iter()
+        .map(|s| ShareChange {
+            watch: s.watch.clone(),
+            mentions: s.mentions,
+            share: s.share,
+            previous_share: before.share_of_voice.iter().find(|b| b.watch == s.watch).map_or(0.0, |b| b.share),
+        })
+        .collect()
+}
+
+/// Every risk category of either period with its mentions in both, most now first.
+fn risk_changes(now: &Stats, before: &Stats) -> Vec<RiskChange> {
+    let mut risks: Vec<RiskChange> = now
+        .risks
+        .iter()
+        .copied()
+        .chain(before.risks.iter().filter(|(r, _)| !now.risks.iter().any(|(m, _)| m == r)).map(|(r, _)| (*r, 0)))
+        .map(|(risk, mentions)| RiskChange {
+            label: risk.label_zh(),
+            previous: before.risks.iter().find(|(r, _)| *r == risk).map_or(0, |(_, n)| *n),
+            risk,
+            mentions,
+        })
+        .collect();
+    risks.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(b.previous.cmp(&a.previous)).then(a.risk.cmp(&b.risk)));
+    risks
+}
+
+/// The watch's alerts of the period, oldest first.
+fn alert_lines(r: &DigestRequest) -> Vec<AlertLine> {
+    r.alerts
+        .iter()
+        .filter(|a| a.alert.watch == r.watch.name && r.period.contains(a.alert.verdict.start))
+        .map(|a| AlertLine {
+            at: a.alert.verdict.start,
+            severity: a.alert.verdict.severity.unwrap_or(Severity::Warning),
+            observed: a.alert.verdict.observed,
+            expected: a.alert.verdict.expected,
+            terms: a.alert.rising_terms.iter().take(3).map(|t| t.term.clone()).collect(),
+        })
+        .rev()
+        .collect()
 }
 
 /// The terms of the watch's mentions (of one sentiment label, or all) that rose most from the

@@ -174,7 +174,11 @@ fn the_digest_s_figures_equal_the_fixture_counted_by_hand() {
     assert_eq!(d.alerts.len(), 1);
     let first = &d.alerts[0];
     assert_eq!((crate::time::local_minute(first.at).as_str(), first.severity.name()), ("2026-11-18 08:00", "critical"));
-    // In words.
+    in_words_html_and_markdown(&d);
+}
+
+/// The headlines, the HTML page and the Markdown of the fixture's week 47.
+fn in_words_html_and_markdown(d: &Digest) {
     assert_eq!(d.headlines[0], "负面提及 5 条，比上周上升 400%，主要由「起火」「召回」带动", "{:?}", d.headlines);
     assert!(d.headlines.contains(&"本周触发预警 1 次（其中严重 1 次）".to_string()), "{:?}", d.headlines);
     assert!(d.headlines.contains(&"全部提及 11 条，比上周上升 83%".to_string()), "{:?}", d.headlines);
@@ -182,14 +186,14 @@ fn the_digest_s_figures_equal_the_fixture_counted_by_hand() {
     assert!(d.headlines.contains(&"风险上升最多：质量安全 4 条（上周 0）".to_string()), "{:?}", d.headlines);
 
     // HTML: self-contained, charts with one bar per day and polarity, crawled markup escaped.
-    let page = html::render(&d);
+    let page = html::render(d);
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg data-chart=\"daily\""));
     assert_eq!(page.matches("data-sentiment=\"negative\"").count(), 7);
     assert!(!page.contains("<script>") && page.contains("&lt;script&gt;"), "markup in a post is text");
     assert!(!page.contains("src=\"http") && !page.contains("<link"), "no external assets");
     assert!(page.contains("href=\"https://weibo.com/"));
     // Markdown for the robots, with the link to the full digest.
-    let md = markdown::render(&d, Some("https://yuqing.example.com/digests/华为-2026-W47.html"));
+    let md = markdown::render(d, Some("https://yuqing.example.com/digests/华为-2026-W47.html"));
     assert!(md.starts_with("### 华为 舆情周报 2026-W47") && md.contains("- 负面提及 5 条"), "{md}");
     assert!(md.contains("1. [华为mate60充电时起火了") && md.contains("[完整周报](https://yuqing.example.com/"), "{md}");
 }
