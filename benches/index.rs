@@ -70,6 +70,9 @@ impl Workload {
             replies: (i % 7) as u64,
             rating: None,
             parent: String::new(),
+            author_followers: None,
+            fetched_at: Some(self.end),
+            time_clamped: false,
         }
     }
 }

@@ -89,9 +89,18 @@ pub struct Mention {
     /// Star rating where the site has one.
     #[serde(default)]
     pub rating: Option<f32>,
-    /// The thread it belongs to (a question for an answer, a post for a comment).
+    /// The thread it belongs to: the id of the question for an answer, of the post for a comment.
     #[serde(default)]
     pub parent: String,
+    /// The author's followers (reach), where the site gives them.
+    #[serde(default)]
+    pub author_followers: Option<u64>,
+    /// When it was fetched (crawls set it; an import may give it, else the time of the import).
+    #[serde(default, deserialize_with = "de_opt_time", serialize_with = "ser_opt_time")]
+    pub fetched_at: Option<Timestamp>,
+    /// The page gave a publication time later than the fetch; `published_at` was set to the fetch.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub time_clamped: bool,
 }
 
 fn default_source() -> String {
@@ -119,11 +128,14 @@ pub fn text_fingerprint(text: &str) -> u64 {
     h.finish()
 }
 
-/// A mention id's fingerprint: 64 bits of a good hash (among a million mentions, the chance that
-/// two ids share one is about 3 in 100 million).
+/// A mention id's fingerprint, which the index keeps: 64-bit FNV-1a, stable by definition (it must
+/// not change between versions of yuqing or of a crate). Among a million mentions, the chance that
+/// two ids share one is about 3 in 100 million.
 pub fn id_fingerprint(id: &str) -> u64 {
-    use std::hash::BuildHasher;
-    foldhash::quality::FixedState::with_seed(0x6964).hash_one(id)
+    let mut h = fnv::FnvHasher::default();
+    h.write(b"id\0");
+    h.write(id.as_bytes());
+    h.finish()
 }
 
 fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
@@ -142,6 +154,17 @@ fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error
 
 fn ser_time<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&t.to_string())
+}
+
+fn de_opt_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+    Ok(Some(de_time(d)?))
+}
+
+fn ser_opt_time<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => ser_time(t, s),
+        None => s.serialize_none(),
+    }
 }
 
 #[cfg(test)]

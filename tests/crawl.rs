@@ -380,7 +380,7 @@ async fn gbk_reviews_are_paged_until_the_listing_ends_then_crawled_incrementally
     let all = mentions(dir.path());
     assert_eq!(all.len(), 14);
     let smoke = all.iter().find(|m| m.id == "shop:r5").expect("the smoke review");
-    assert_eq!(smoke.text, "充电的时候突然冒烟,吓死了,要求召回", "decoded from GBK (and normalized)");
+    assert_eq!(smoke.text, "充电的时候突然冒烟，吓死了，要求召回", "decoded from GBK, as written");
     assert_eq!((smoke.author.as_str(), smoke.likes, smoke.label.name()), ("老***王", 230, "negative"));
     assert_eq!(smoke.risks.iter().map(|r| r.name()).collect::<Vec<_>>(), ["quality", "legal"]);
     // "2小时前" was read against now in Asia/Shanghai.
@@ -416,7 +416,7 @@ async fn jsonp_feed_with_cursor_qa_with_answers_and_rss_with_etag() {
     // Social: two cursor pages, a card without a post skipped, markup stripped, counts read.
     assert_eq!(report(&reports, "social").new, 3);
     let post = by_id("social:5001");
-    assert_eq!(post.text, "@数码君 华为新机发布会看完了,[赞]期待");
+    assert_eq!(post.text, "@数码君 华为新机发布会看完了，[赞]期待");
     assert_eq!((post.reposts, post.replies, post.likes), (12_000, 340, 50_000));
     assert_eq!(post.url, "https://m.weibo.cn/detail/5001");
     assert_eq!(by_id("social:5002").label.name(), "negative");
@@ -529,8 +529,8 @@ async fn compressed_pages_are_read_paging_stops_at_the_window_and_last_modified_
     assert!(!site.hits.lock().unwrap().contains_key("packed-4"));
     let all = mentions(dir.path());
     let text = |id: &str| all.iter().find(|m| m.id == id).map(|m| m.text.clone());
-    assert_eq!(text("packed:p0").as_deref(), Some("华为手机收到了,质量很好,运行流畅,物流也快"), "gzip");
-    assert_eq!(text("packed:p5").as_deref(), Some("充电的时候突然冒烟,吓死了,要求召回"), "brotli");
+    assert_eq!(text("packed:p0").as_deref(), Some("华为手机收到了，质量很好，运行流畅，物流也快"), "gzip");
+    assert_eq!(text("packed:p5").as_deref(), Some("充电的时候突然冒烟，吓死了，要求召回"), "brotli");
     assert_eq!(all.len(), 10);
 
     // The next run asks for page 1 with its Last-Modified date, gets 304, and stops there.

@@ -44,7 +44,9 @@ fn setup() -> tempfile::TempDir {
     let out = yuqing(dir.path(), &["ingest", "mentions.jsonl"]);
     assert_eq!(out.status.code(), Some(1), "the bad line makes exit code 1");
     assert!(
-        stdout(&out).contains("7 read, 5 added, 0 already indexed (same id), 1 exact copies, 1 bad lines"),
+        stdout(&out).contains(
+            "7 read, 6 added (1 of them copies of an earlier text), 0 already indexed (same id), 1 bad lines"
+        ),
         "{}",
         stdout(&out)
     );
@@ -64,19 +66,23 @@ fn reingesting_adds_nothing_and_search_filters_work() {
     let dir = setup();
     let d = dir.path();
     let again = yuqing(d, &["ingest", "mentions.jsonl"]);
-    assert!(stdout(&again).contains("0 added, 5 already indexed (same id)"), "{}", stdout(&again));
+    assert!(
+        stdout(&again).contains("0 added (0 of them copies of an earlier text), 6 already indexed (same id)"),
+        "{}",
+        stdout(&again)
+    );
 
-    // Newest first by default.
+    // Newest first by default; wb:2002, a copy of wb:2001's text by another post, is a mention too.
     assert_eq!(
         ids(&yuqing(d, &["search", "--format", "json"])),
-        vec!["tb:4001", "wb:2001", "jd:1001", "zh:3001", "wb:2003"]
+        vec!["tb:4001", "wb:2002", "wb:2001", "jd:1001", "zh:3001", "wb:2003"]
     );
     // Watches: aliases across scripts; 小米粥 is not 小米.
     assert_eq!(
         ids(&yuqing(d, &["search", "--watch", "华为", "--format", "json"])),
         vec!["tb:4001", "jd:1001", "wb:2003"]
     );
-    assert_eq!(ids(&yuqing(d, &["search", "--watch", "小米", "--format", "json"])), vec!["wb:2001"]);
+    assert_eq!(ids(&yuqing(d, &["search", "--watch", "小米", "--format", "json"])), vec!["wb:2002", "wb:2001"]);
     // Sentiment, risk, source, kind and time filters.
     let neg = ids(&yuqing(d, &["search", "--sentiment", "negative", "--format", "json"]));
     assert!(
@@ -87,17 +93,17 @@ fn reingesting_adds_nothing_and_search_filters_work() {
     );
     assert_eq!(
         ids(&yuqing(d, &["search", "--risk", "quality", "--source", "weibo", "--format", "json"])),
-        vec!["wb:2001"]
+        vec!["wb:2002", "wb:2001"]
     );
     assert_eq!(ids(&yuqing(d, &["search", "--kind", "answer", "--format", "json"])), vec!["zh:3001"]);
     // Most engaged first (300 reposts, 88 likes, 12 likes), newest first among the rest.
     assert_eq!(
         ids(&yuqing(d, &["search", "--sort", "engagement", "--format", "json"])),
-        vec!["wb:2001", "wb:2003", "jd:1001", "tb:4001", "zh:3001"]
+        vec!["wb:2001", "wb:2003", "jd:1001", "tb:4001", "wb:2002", "zh:3001"]
     );
     assert_eq!(
         ids(&yuqing(d, &["search", "--since", "2026-11-20", "--until", "2026-11-21 12:00", "--format", "json"])),
-        vec!["wb:2001", "jd:1001"]
+        vec!["wb:2002", "wb:2001", "jd:1001"]
     );
 }
 
@@ -108,7 +114,7 @@ fn queries_phrases_highlights_and_exports() {
     // A traditional-script query finds simplified text and vice versa; both words must match.
     assert_eq!(ids(&yuqing(d, &["search", "電池 發燙", "--format", "json"])), vec!["jd:1001"]);
     assert_eq!(ids(&yuqing(d, &["search", "拍照 不错", "--format", "json"])), vec!["wb:2003"]);
-    assert_eq!(ids(&yuqing(d, &["search", "\"充电 时 起火\"", "--format", "json"])), vec!["wb:2001"]);
+    assert_eq!(ids(&yuqing(d, &["search", "\"充电 时 起火\"", "--format", "json"])), vec!["wb:2002", "wb:2001"]);
     assert!(ids(&yuqing(d, &["search", "\"起火 充电\"", "--format", "json"])).is_empty());
     let table = stdout(&yuqing(d, &["search", "起火"]));
     assert!(table.contains("2026-11-21 09:30") && table.contains("【起火】"), "{table}");
@@ -121,8 +127,10 @@ fn queries_phrases_highlights_and_exports() {
     let csv = stdout(&yuqing(d, &["search", "起火", "--format", "csv"]));
     let mut lines = csv.lines();
     assert!(lines.next().unwrap().starts_with("published_at,source,kind,label,score,watches,risks"));
-    let row = lines.next().unwrap();
-    assert!(row.contains("quality|legal") && row.contains("wb:2001"), "{row}");
+    for id in ["wb:2002", "wb:2001"] {
+        let row = lines.next().unwrap();
+        assert!(row.contains("quality|legal") && row.contains(id), "{row}");
+    }
     assert!(lines.next().is_none());
     // A malformed query is refused with a message naming it.
     let bad = yuqing(d, &["search", "AND AND ("]);
@@ -143,7 +151,7 @@ fn stats_match_the_fixture_counted_by_hand() {
     let dir = setup();
     let d = dir.path();
     // 华为 in the fixture: wb:2003 (11-18 20:00, praise), jd:1001 (11-20 10:00, complaint),
-    // tb:4001 (11-22 12:00, complaint); 小米: wb:2001 (11-21 09:30); wb:2002 is a copy, not stored.
+    // tb:4001 (11-22 12:00, complaint); 小米: wb:2001 (11-21 09:30) and wb:2002, a copy of its text.
     let out = yuqing(d, &["stats", "--watch", "华为", "--since", "2026-11-18", "--until", "2026-11-23", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -167,8 +175,9 @@ fn stats_match_the_fixture_counted_by_hand() {
         .iter()
         .map(|x| (x["watch"].as_str().unwrap().to_string(), x["mentions"].as_u64().unwrap()))
         .collect();
-    assert_eq!(shares, vec![("华为".to_string(), 3), ("小米".to_string(), 1)]);
-    assert_eq!(s["share_of_voice"][0]["share"], 0.75);
+    // 小米: wb:2001 and its copy wb:2002, each a mention.
+    assert_eq!(shares, vec![("华为".to_string(), 3), ("小米".to_string(), 2)]);
+    assert_eq!(s["share_of_voice"][0]["share"], 0.6);
     assert!(s["risks"].as_array().unwrap().iter().any(|r| r[0] == "service"), "{}", s["risks"]);
     // Top terms: counted once per mention over the three; the watch's own names are not terms.
     assert_eq!(s["terms_sampled"], 3);
@@ -361,11 +370,12 @@ fn digest_writes_html_markdown_and_json_for_a_week() {
     let out = yuqing(d, &["digest", "--watch", "华为", "--week", "2026-W47", "--format", "json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let digest: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    // 华为 in W47: jd:1001 (11-20), wb:2003 (11-18), tb:4001 (11-22); share against 小米's wb:2001.
+    // 华为 in W47: jd:1001 (11-20), wb:2003 (11-18), tb:4001 (11-22); share against 小米's wb:2001
+    // and its copy wb:2002.
     assert_eq!(digest["counts"]["total"], 3);
     assert_eq!(digest["days"].as_array().unwrap().len(), 7);
     assert_eq!(digest["share_of_voice"][0]["mentions"], 3);
-    assert_eq!(digest["share_of_voice"][1]["mentions"], 1);
+    assert_eq!(digest["share_of_voice"][1]["mentions"], 2);
     let out = yuqing(d, &["digest", "--watch", "华为", "--week", "2026-W47", "-o", "w47.html"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let page = std::fs::read_to_string(d.join("w47.html")).unwrap();

@@ -22,17 +22,29 @@ pub struct PreparedMention {
     pub author: String,
     /// Normalized.
     pub title: String,
+    /// As the page had it: HTML entities decoded, white space at the ends trimmed.
+    pub title_original: String,
     /// Normalized; its segmentation waits for the index tokenizer (see `TextPipeline::hand_over`).
     pub text: Arc<str>,
+    /// As the page had it: HTML entities decoded, white space at the ends trimmed.
+    pub text_original: String,
     /// The watches it speaks of, in title or text.
     pub watches: Vec<Arc<str>>,
     pub label: Label,
     pub score: f32,
     pub risks: Vec<RiskCategory>,
     pub published_at: Timestamp,
+    /// When it was fetched (or imported).
+    pub fetched_at: Timestamp,
+    /// The page's time was later than the fetch and was set to it.
+    pub time_clamped: bool,
     pub likes: u64,
     pub reposts: u64,
     pub replies: u64,
+    pub rating: Option<f32>,
+    /// The thread's id (the question of an answer), or empty.
+    pub parent: String,
+    pub author_followers: Option<u64>,
     /// SimHash of the words, for near-duplicate clusters (`None` on short texts).
     pub simhash: Option<u64>,
     /// [`id_fingerprint`] of the id.
@@ -91,17 +103,32 @@ impl Preparer {
             url: m.url,
             author: m.author,
             title,
+            title_original: as_written(m.title),
             text_hash: text_fingerprint(&text),
             text,
+            text_original: as_written(m.text),
             watches,
             label: sentiment.label,
             score: sentiment.score,
             risks: sentiment.risks.iter().map(|r| r.category).collect(),
             published_at: m.published_at,
+            fetched_at: m.fetched_at.unwrap_or_else(Timestamp::now),
+            time_clamped: m.time_clamped,
             likes: m.likes,
             reposts: m.reposts,
             replies: m.replies,
+            rating: m.rating,
+            parent: m.parent,
+            author_followers: m.author_followers,
             simhash,
         }
     }
+}
+
+/// A text as written, for people to read and quote: HTML entities decoded (`&amp;` is `&`), white
+/// space at the ends trimmed, nothing else changed.
+pub fn as_written(raw: String) -> String {
+    let decoded = if raw.contains('&') { html_escape::decode_html_entities(&raw).into_owned() } else { raw };
+    let trimmed = decoded.trim();
+    if trimmed.len() == decoded.len() { decoded } else { trimmed.to_string() }
 }

@@ -38,7 +38,7 @@ struct Report {
     read: u64,
     added: u64,
     duplicate_ids: u64,
-    exact_copies: u64,
+    copies: u64,
     bad: Vec<String>,
 }
 
@@ -58,8 +58,8 @@ impl Sink {
         for added in self.writer.add_batch(std::mem::take(chunk), &self.preparer)? {
             match added {
                 Added::New => report.added += 1,
+                Added::Copy => (report.added, report.copies) = (report.added + 1, report.copies + 1),
                 Added::DuplicateId => report.duplicate_ids += 1,
-                Added::ExactCopy => report.exact_copies += 1,
             }
             self.uncommitted += 1;
         }
@@ -140,11 +140,11 @@ fn read_all(
 
 fn print_report(name: &str, report: &Report, index_dir: &std::path::Path) {
     println!(
-        "{name}: {} read, {} added, {} already indexed (same id), {} exact copies, {} bad lines; index at {}",
+        "{name}: {} read, {} added ({} of them copies of an earlier text), {} already indexed (same id), {} bad lines; index at {}",
         report.read,
         report.added,
+        report.copies,
         report.duplicate_ids,
-        report.exact_copies,
         report.bad.len(),
         index_dir.display()
     );

@@ -41,9 +41,12 @@ pub struct SearchArgs {
     sort: Sort,
     #[arg(long, default_value_t = 20)]
     limit: usize,
-    /// One result per near-duplicate cluster (reposts, copy-paste campaigns).
+    /// One result per duplicate group (reposts, copy-paste campaigns), with the group's size.
     #[arg(long)]
     collapse: bool,
+    /// Only this thread: the question (or post) with this id and its answers (or comments).
+    #[arg(long, value_name = "ID")]
+    thread: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
 }
@@ -66,6 +69,7 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
         risk: args.risk,
         since: args.since,
         until: args.until,
+        thread: args.thread,
         sort: args.sort,
         limit: args.limit,
         collapse: args.collapse,

@@ -174,6 +174,7 @@ impl CrawlSession {
         self.ctx.sink.send(sink::Msg::Flush(report.source.clone(), reply)).await.map_err(|_| CrawlError::WriterGone)?;
         let tally = answer.await.map_err(|_| CrawlError::WriterGone)?;
         report.new = tally.new;
+        report.copies = tally.copies;
         report.duplicates = tally.duplicates;
         Ok(report)
     }

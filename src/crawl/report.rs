@@ -22,9 +22,11 @@ pub struct SourceReport {
     pub not_modified: u64,
     /// Items read from the pages.
     pub items: u64,
-    /// Mentions added to the index.
+    /// Mentions added to the index (copies of an earlier text included: each is a mention).
     pub new: u64,
-    /// Already in the index (same id or same text), though not yet marked seen.
+    /// Of `new`, copies of an earlier mention's text (reposts, copy-paste waves).
+    pub copies: u64,
+    /// Already in the index under the same id, though not yet marked seen.
     pub duplicates: u64,
     /// Seen in an earlier run, skipped before indexing.
     pub seen: u64,
@@ -54,6 +56,7 @@ impl SourceReport {
         self.not_modified += other.not_modified;
         self.items += other.items;
         self.new += other.new;
+        self.copies += other.copies;
         self.duplicates += other.duplicates;
         self.seen += other.seen;
         self.old += other.old;
@@ -68,8 +71,16 @@ impl fmt::Display for SourceReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: {} pages ({} unchanged), {} items: {} new, {} duplicates, {} seen before, {} too old",
-            self.source, self.pages, self.not_modified, self.items, self.new, self.duplicates, self.seen, self.old
+            "{}: {} pages ({} unchanged), {} items: {} new ({} copies of an earlier text), {} duplicates, {} seen before, {} too old",
+            self.source,
+            self.pages,
+            self.not_modified,
+            self.items,
+            self.new,
+            self.copies,
+            self.duplicates,
+            self.seen,
+            self.old
         )?;
         if self.unwatched > 0 {
             write!(f, ", {} about no watch", self.unwatched)?;

@@ -33,7 +33,11 @@ pub struct Batch {
 /// What the writer did with one source's mentions.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Tally {
+    /// Indexed (copies of an earlier text included).
     pub new: u64,
+    /// Of `new`, copies of an earlier text.
+    pub copies: u64,
+    /// Not indexed: the index held their ids.
     pub duplicates: u64,
 }
 
@@ -73,13 +77,14 @@ pub fn spawn(
                 };
                 let tally = tallies.entry(batch.source).or_default();
                 for p in batch.mentions {
-                    match writer.admit(p)? {
-                        Added::New => {
-                            tally.new += 1;
-                            uncommitted += 1;
-                            waiting_since.get_or_insert_with(std::time::Instant::now);
-                        }
-                        Added::DuplicateId | Added::ExactCopy => tally.duplicates += 1,
+                    let added = writer.admit(p)?;
+                    if added.indexed() {
+                        tally.new += 1;
+                        tally.copies += u64::from(added == Added::Copy);
+                        uncommitted += 1;
+                        waiting_since.get_or_insert_with(std::time::Instant::now);
+                    } else {
+                        tally.duplicates += 1;
                     }
                 }
                 pending.append(batch.update);

@@ -195,5 +195,5 @@ fn in_words_html_and_markdown(d: &Digest) {
     // Markdown for the robots, with the link to the full digest.
     let md = markdown::render(d, Some("https://yuqing.example.com/digests/华为-2026-W47.html"));
     assert!(md.starts_with("### 华为 舆情周报 2026-W47") && md.contains("- 负面提及 5 条"), "{md}");
-    assert!(md.contains("1. [华为mate60充电时起火了") && md.contains("[完整周报](https://yuqing.example.com/"), "{md}");
+    assert!(md.contains("1. [华为Mate60充电时起火了") && md.contains("[完整周报](https://yuqing.example.com/"), "{md}");
 }

@@ -4,8 +4,8 @@
 //! tantivy 0.27 indexes any [`Document`] without copying it. Its own `TantivyDocument` copies
 //! every value into a fresh 1 KiB buffer that the indexing threads free again; measured on
 //! ingest, that buffer's fresh pages were a twentieth of the preparing threads' time. This
-//! document moves the mention's strings instead and keeps the normalized text once for both
-//! `text` (indexed) and `body` (stored).
+//! document moves the mention's strings instead; the normalized text is indexed, the text as
+//! written is stored.
 
 use tantivy::DateTime;
 use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
@@ -14,7 +14,8 @@ use tantivy::schema::{Document, Field, Value};
 use super::Fields;
 use crate::analysis::PreparedMention;
 
-/// One mention as indexed. Empty optional strings (url, author, title) are left out.
+/// One mention as indexed. Empty optional strings (url, author, title, parent) and absent
+/// optional numbers (rating, followers) are left out.
 #[derive(Debug, Clone)]
 pub struct MentionDoc {
     pub(crate) fields: Fields,
@@ -65,28 +66,66 @@ pub struct Values<'a> {
 }
 
 impl<'a> Values<'a> {
-    /// The next value of a multi-valued slot (watches: 8, risks: 11), if any is left.
+    /// The next value of a multi-valued slot (watches, risks), if any is left.
     fn multi(&mut self, slot: u8) -> Option<(Field, Leaf<'a>)> {
         let (d, f) = (&self.doc.m, &self.doc.fields);
         let value = match slot {
-            8 => d.watches.get(self.nth).map(|w| (f.watches, Leaf::Str(w))),
+            WATCHES => d.watches.get(self.nth).map(|w| (f.watches, Leaf::Str(w))),
             _ => d.risks.get(self.nth).map(|r| (f.risks, Leaf::Str(r.name()))),
         };
         self.nth = if value.is_some() { self.nth + 1 } else { 0 };
         value
     }
+
+    /// The value of a single-valued slot; `None` for an empty optional one.
+    fn single(&self, slot: u8) -> Option<(Field, Leaf<'a>)> {
+        let (d, f) = (&self.doc.m, &self.doc.fields);
+        let text = |field, s: &'a str| (!s.is_empty()).then_some((field, Leaf::Str(s)));
+        let date = |t: jiff::Timestamp| Leaf::Date(DateTime::from_timestamp_micros(t.as_microsecond()));
+        match slot {
+            0 => Some((f.id, Leaf::Str(&d.id))),
+            1 => Some((f.source, Leaf::Str(&d.source))),
+            2 => Some((f.kind, Leaf::Str(d.kind.name()))),
+            3 => text(f.url, &d.url),
+            4 => text(f.author, &d.author),
+            5 => text(f.title, &d.title),
+            6 => text(f.title_original, &d.title_original),
+            7 => Some((f.text, Leaf::Str(&d.text))),
+            8 => Some((f.text_original, Leaf::Str(&d.text_original))),
+            10 => Some((f.label, Leaf::Str(d.label.name()))),
+            11 => Some((f.score, Leaf::F64(f64::from(d.score)))),
+            13 => Some((f.published, date(d.published_at))),
+            14 => Some((f.fetched, date(d.fetched_at))),
+            15 => d.time_clamped.then_some((f.time_clamped, Leaf::U64(1))),
+            16 => Some((f.likes, Leaf::U64(d.likes))),
+            17 => Some((f.reposts, Leaf::U64(d.reposts))),
+            18 => Some((f.replies, Leaf::U64(d.replies))),
+            19 => d.rating.map(|r| (f.rating, Leaf::F64(f64::from(r)))),
+            20 => text(f.parent, &d.parent),
+            21 => d.author_followers.map(|n| (f.author_followers, Leaf::U64(n))),
+            22 => Some((f.cluster, Leaf::U64(self.doc.cluster))),
+            23 => Some((f.text_hash, Leaf::U64(d.text_hash))),
+            24 => Some((f.id_hash, Leaf::U64(d.id_hash))),
+            25 => d.simhash.map(|s| (f.simhash, Leaf::U64(s))),
+            _ => None,
+        }
+    }
 }
+
+/// The slots of the multi-valued fields.
+const WATCHES: u8 = 9;
+const RISKS: u8 = 12;
+/// One past the last slot.
+const SLOTS: u8 = 26;
 
 impl<'a> Iterator for Values<'a> {
     type Item = (Field, Leaf<'a>);
 
     fn next(&mut self) -> Option<(Field, Leaf<'a>)> {
-        let (d, f) = (&self.doc.m, &self.doc.fields);
-        let text = |field, s: &'a str| (!s.is_empty()).then_some((field, Leaf::Str(s)));
-        loop {
+        while self.slot < SLOTS {
             let slot = self.slot;
             // A multi-valued field stays on its slot until its values run out.
-            if slot == 8 || slot == 11 {
+            if slot == WATCHES || slot == RISKS {
                 if let Some(v) = self.multi(slot) {
                     return Some(v);
                 }
@@ -94,30 +133,10 @@ impl<'a> Iterator for Values<'a> {
                 continue;
             }
             self.slot += 1;
-            let value = match slot {
-                0 => Some((f.id, Leaf::Str(&d.id))),
-                1 => Some((f.source, Leaf::Str(&d.source))),
-                2 => Some((f.kind, Leaf::Str(d.kind.name()))),
-                3 => text(f.url, &d.url),
-                4 => text(f.author, &d.author),
-                5 => text(f.title, &d.title),
-                6 => Some((f.text, Leaf::Str(&d.text))),
-                7 => Some((f.body, Leaf::Str(&d.text))),
-                9 => Some((f.label, Leaf::Str(d.label.name()))),
-                10 => Some((f.score, Leaf::F64(f64::from(d.score)))),
-                12 => Some((f.published, Leaf::Date(DateTime::from_timestamp_micros(d.published_at.as_microsecond())))),
-                13 => Some((f.likes, Leaf::U64(d.likes))),
-                14 => Some((f.reposts, Leaf::U64(d.reposts))),
-                15 => Some((f.replies, Leaf::U64(d.replies))),
-                16 => Some((f.cluster, Leaf::U64(self.doc.cluster))),
-                17 => Some((f.text_hash, Leaf::U64(d.text_hash))),
-                18 => Some((f.id_hash, Leaf::U64(d.id_hash))),
-                19 => d.simhash.map(|s| (f.simhash, Leaf::U64(s))),
-                _ => return None,
-            };
-            if value.is_some() {
-                return value;
+            if let Some(v) = self.single(slot) {
+                return Some(v);
             }
         }
+        None
     }
 }

@@ -22,7 +22,7 @@ use tantivy::Index;
 
 use crate::text::TextPipeline;
 
-pub use schema::Fields;
+pub use schema::{Fields, SCHEMA_VERSION};
 pub use tokenizer::{JiebaTokenizer, TOKENIZER_NAME};
 pub use writer::{Added, MentionWriter};
 
@@ -38,23 +38,44 @@ pub enum IndexError {
     #[error("cannot open the index at {path}: {reason}")]
     Open { path: String, reason: String },
     #[error(
-        "the index at {path} was written by another version of yuqing, with other fields; \
-         point --data at a new directory and ingest again (this one is left as it is)"
+        "the index at {path} was written by another version of yuqing ({found}; this one writes version \
+         {SCHEMA_VERSION}); point --data at a new directory and crawl or ingest again (this one is left as it is)"
     )]
-    OtherSchema { path: String },
+    OtherSchema { path: String, found: String },
+    #[error("cannot record the index version in {path}: {reason}")]
+    Version { path: String, reason: String },
 }
 
-/// Opens the index in `dir`, creating it when absent, with the tokenizer registered.
+/// The file beside tantivy's that records which version of the schema an index holds.
+const VERSION_FILE: &str = "yuqing-index-version";
+
+/// Opens the index in `dir`, creating it when absent, with the tokenizer registered. An index of
+/// another schema version is refused (and left as it is).
 pub fn open_or_create(dir: &Path, text: Arc<TextPipeline>) -> Result<(Index, Fields), IndexError> {
     let path = dir.display().to_string();
     std::fs::create_dir_all(dir).map_err(|source| IndexError::CreateDir { path: path.clone(), source })?;
+    let version_file = dir.join(VERSION_FILE);
+    let exists = dir.join("meta.json").exists();
+    if exists {
+        let found = std::fs::read_to_string(&version_file).map(|v| v.trim().to_string()).ok();
+        if found.as_deref() != Some(SCHEMA_VERSION.to_string().as_str()) {
+            let found = found.map_or_else(|| "an unversioned index".to_string(), |v| format!("version {v}"));
+            return Err(IndexError::OtherSchema { path, found });
+        }
+    }
     let (schema, fields) = schema::build();
     let directory = tantivy::directory::MmapDirectory::open(dir)
         .map_err(|e| IndexError::Open { path: path.clone(), reason: e.to_string() })?;
     let index = Index::open_or_create(directory, schema).map_err(|source| match source {
-        tantivy::TantivyError::SchemaError(_) => IndexError::OtherSchema { path },
-        source => IndexError::Open { path, reason: source.to_string() },
+        tantivy::TantivyError::SchemaError(_) => {
+            IndexError::OtherSchema { path: path.clone(), found: "other fields".into() }
+        }
+        source => IndexError::Open { path: path.clone(), reason: source.to_string() },
     })?;
+    if !exists {
+        std::fs::write(&version_file, format!("{SCHEMA_VERSION}\n"))
+            .map_err(|e| IndexError::Version { path, reason: e.to_string() })?;
+    }
     register(&index, text);
     Ok((index, fields))
 }

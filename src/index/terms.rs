@@ -1,6 +1,6 @@
 //! Top terms: the content words a set of mentions speaks of most. Counted over the newest
 //! mentions of the set (a bounded sample, so the cost does not grow with the index), once per
-//! mention, from the stored normalized text segmented by the one text pipeline. Function words
+//! mention, from the stored text (normalized again) segmented by the one text pipeline. Function words
 //! (`lexicons/stopwords.txt`), one-character words, numbers and the watch's own names are left out.
 
 use std::sync::LazyLock;
@@ -55,7 +55,10 @@ pub fn term_counts(
             || (Analyzed::default(), FxHashMap::<String, u64>::default()),
             |(mut doc, mut counts), stored| {
                 let body = stored?;
-                text.analyze_into(body.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default(), &mut doc);
+                text.analyze_into(
+                    body.get_first(f.text_original).and_then(|v| v.as_str()).unwrap_or_default(),
+                    &mut doc,
+                );
                 let mut seen: FxHashSet<&str> = FxHashSet::default();
                 for (word, kind) in doc.words() {
                     if kind == TokenKind::Word

@@ -4,13 +4,16 @@
 //! (北京 and 大学 inside 北京大学) are emitted at that same position, so a search for 大学
 //! finds 北京大学 while phrase queries, tokenized by this same code, line up with the index.
 //! Punctuation and URLs are dropped. Documents come in already analyzed (ingest segments each
-//! text once); queries go through [`JiebaTokenizer`], registered under [`TOKENIZER_NAME`].
+//! text once); queries go through [`JiebaTokenizer`], registered under [`TOKENIZER_NAME`]. A text
+//! that was not handed over (a query, or the text as written that a snippet is cut from) is
+//! normalized with each character's origin kept, and its tokens' offsets point into the text as
+//! given: a snippet marks the match in what was written, not in the normalized form.
 
 use std::sync::Arc;
 
 use tantivy::tokenizer::{Token as IndexToken, TokenStream, Tokenizer};
 
-use crate::text::{Analyzed, Segmenter, TextPipeline, Token, TokenKind};
+use crate::text::{Mapped, Segmenter, TextPipeline, Token, TokenKind, normalize_mapped};
 
 /// The name the tokenizer is registered under in the index.
 pub const TOKENIZER_NAME: &str = "yuqing_jieba";
@@ -88,13 +91,14 @@ impl IndexTokens {
 #[derive(Clone)]
 pub struct JiebaTokenizer {
     text: Arc<TextPipeline>,
-    doc: Analyzed,
+    mapped: Mapped,
+    segments: Vec<Token>,
     tokens: IndexTokens,
 }
 
 impl JiebaTokenizer {
     pub fn new(text: Arc<TextPipeline>) -> Self {
-        JiebaTokenizer { text, doc: Analyzed::default(), tokens: IndexTokens::default() }
+        JiebaTokenizer { text, mapped: Mapped::default(), segments: Vec::new(), tokens: IndexTokens::default() }
     }
 }
 
@@ -105,8 +109,12 @@ impl Tokenizer for JiebaTokenizer {
         match self.text.take_handed(text) {
             Some(handed) => self.tokens.fill(&handed.text, &handed.tokens, self.text.segmenter()),
             None => {
-                self.text.analyze_into(text, &mut self.doc);
-                self.tokens.fill(&self.doc.text, &self.doc.tokens, self.text.segmenter());
+                normalize_mapped(text, &mut self.mapped);
+                self.text.segmenter().segment_into(&self.mapped.text, &mut self.segments);
+                self.tokens.fill(&self.mapped.text, &self.segments, self.text.segmenter());
+                for t in &mut self.tokens.tokens[..self.tokens.len] {
+                    (t.offset_from, t.offset_to) = self.mapped.written(t.offset_from, t.offset_to);
+                }
             }
         }
         let len = self.tokens.len;

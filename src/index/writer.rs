@@ -1,6 +1,8 @@
 //! Writing mentions: one `IndexWriter` per index that admits prepared mentions
-//! ([`PreparedMention`], from the analysis stage), leaves out duplicates, whether already
-//! committed or earlier in the same batch, assigns near-duplicate clusters, and commits when told.
+//! ([`PreparedMention`], from the analysis stage), leaves out a mention whose id it holds
+//! (re-crawled, re-imported), whether committed or earlier in the same batch, assigns duplicate
+//! groups, and commits when told. Every copy of a text is a mention of its own: 50 accounts
+//! posting one text are 50 mentions in every count, in one group.
 //!
 //! The normalized text goes to tantivy as text; the registered tokenizer takes back the
 //! segmentation the analysis stage handed over (`TextPipeline::hand_over`), so a text is
@@ -8,7 +10,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::{Index, IndexWriter, ReloadPolicy};
 
 use super::clusters::Clusters;
@@ -26,11 +28,19 @@ pub const fn default_writer_heap_bytes() -> usize {
 /// What became of one mention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Added {
+    /// Indexed, its text new.
     New,
-    /// Its id is already in the index (re-ingested, re-crawled).
+    /// Indexed, in the group of an earlier mention with the same normalized text.
+    Copy,
+    /// Not indexed: its id is already in the index (re-ingested, re-crawled).
     DuplicateId,
-    /// Another mention with the same normalized text is already in.
-    ExactCopy,
+}
+
+impl Added {
+    /// Whether the mention went into the index.
+    pub fn indexed(self) -> bool {
+        self != Added::DuplicateId
+    }
 }
 
 /// Adds mentions to one index; call [`MentionWriter::commit`] to make them durable and visible.
@@ -41,10 +51,10 @@ pub struct MentionWriter {
     text: Arc<TextPipeline>,
     /// The id fingerprint of every mention in the index, committed or not.
     ids: FxHashSet<u64>,
-    /// The fingerprint of every text in the index, committed or not (8 bytes and a little
-    /// more a mention; a term per mention in the index made every segment's dictionary and
-    /// merge twice as big).
-    texts: FxHashSet<u64>,
+    /// The group of every text in the index, committed or not, by the text's fingerprint (16
+    /// bytes and a little more a distinct text; a term per mention in the index made every
+    /// segment's dictionary and merge twice as big).
+    texts: FxHashMap<u64, u64>,
     clusters: Clusters,
 }
 
@@ -59,7 +69,7 @@ impl MentionWriter {
             text,
             clusters,
             ids: column_set(&searcher, "id_hash")?,
-            texts: column_set(&searcher, "text_hash")?,
+            texts: text_groups(&searcher)?,
         })
     }
 
@@ -91,25 +101,22 @@ impl MentionWriter {
         self.ids.contains(&id_fingerprint(id))
     }
 
-    /// Adds a prepared mention unless it is a duplicate, assigning its duplicate cluster.
+    /// Adds a prepared mention unless its id is in the index, assigning its duplicate group: an
+    /// identical text's, else a near-duplicate's, else its own.
     pub fn admit(&mut self, m: PreparedMention) -> Result<Added, IndexError> {
-        let duplicate = if self.ids.contains(&m.id_hash) {
-            Some(Added::DuplicateId)
-        } else if self.texts.contains(&m.text_hash) {
-            Some(Added::ExactCopy)
-        } else {
-            None
-        };
-        if let Some(duplicate) = duplicate {
+        if self.ids.contains(&m.id_hash) {
             self.text.withdraw(&m.text);
-            return Ok(duplicate);
+            return Ok(Added::DuplicateId);
         }
-        let cluster = self.clusters.assign(m.simhash, m.text_hash);
+        let (added, cluster) = match self.texts.get(&m.text_hash) {
+            Some(&group) => (Added::Copy, group),
+            None => (Added::New, self.clusters.assign(m.simhash, m.text_hash)),
+        };
         let (id, text) = (m.id_hash, m.text_hash);
         self.writer.add_document(MentionDoc { fields: self.fields, m, cluster })?;
         self.ids.insert(id);
-        self.texts.insert(text);
-        Ok(Added::New)
+        self.texts.insert(text, cluster);
+        Ok(added)
     }
 
     /// Commits what was added; after it returns, the mentions survive a crash.
@@ -117,6 +124,20 @@ impl MentionWriter {
         self.writer.commit()?;
         Ok(())
     }
+}
+
+/// The group of every text in the committed index, by the text's fingerprint.
+fn text_groups(searcher: &tantivy::Searcher) -> Result<FxHashMap<u64, u64>, IndexError> {
+    let mut map = FxHashMap::default();
+    for segment in searcher.segment_readers() {
+        let (texts, groups) = (segment.fast_fields().u64("text_hash")?, segment.fast_fields().u64("cluster")?);
+        for doc in segment.doc_ids_alive() {
+            if let (Some(t), Some(g)) = (texts.first(doc), groups.first(doc)) {
+                map.entry(t).or_insert(g);
+            }
+        }
+    }
+    Ok(map)
 }
 
 /// The values of a fingerprint column over every mention in the committed index.

@@ -27,6 +27,8 @@ pub struct SearchParams {
     pub sort: Option<String>,
     pub collapse: Option<String>,
     pub limit: Option<String>,
+    /// A thread's id: the question (or post) and its answers (or comments).
+    pub thread: Option<String>,
 }
 
 fn given(v: &Option<String>) -> Option<String> {
@@ -58,6 +60,7 @@ impl SearchParams {
             risk: parsed("risk", &self.risk)?,
             since: time("since", &self.since)?,
             until: time("until", &self.until)?,
+            thread: given(&self.thread),
             sort,
             limit,
             collapse: given(&self.collapse).is_some_and(|c| c != "0" && c != "false"),

@@ -103,6 +103,8 @@ pub(super) struct RawFields {
     pub replies: Option<RawField>,
     pub rating: Option<RawField>,
     pub parent: Option<RawField>,
+    /// The author's followers (reach): `1234`, `1.2万` …
+    pub author_followers: Option<RawField>,
 }
 
 /// A field: a CSS selector (`"span.time"`, `"a.title@href"`, `"@data-id"` for the item's own

@@ -64,6 +64,9 @@ pub fn to_mention(
         replies: count(Target::Replies)?,
         rating,
         parent: item.get(Target::Parent).map(namespaced).or_else(|| parent.map(str::to_string)).unwrap_or_default(),
+        author_followers: item.get(Target::AuthorFollowers).map(|_| count(Target::AuthorFollowers)).transpose()?,
+        fetched_at: Some(now),
+        time_clamped: false,
     };
     m.ensure_id();
     Ok(m)

@@ -93,10 +93,11 @@ pub enum Target {
     Replies,
     Rating,
     Parent,
+    AuthorFollowers,
 }
 
 impl Target {
-    pub const COUNT: usize = 11;
+    pub const COUNT: usize = 12;
 
     pub fn name(self) -> &'static str {
         match self {
@@ -111,6 +112,7 @@ impl Target {
             Target::Replies => "replies",
             Target::Rating => "rating",
             Target::Parent => "parent",
+            Target::AuthorFollowers => "author_followers",
         }
     }
 }
@@ -349,6 +351,7 @@ fn extractor(
         (Target::Replies, f.replies),
         (Target::Rating, f.rating),
         (Target::Parent, f.parent),
+        (Target::AuthorFollowers, f.author_followers),
     ] {
         if let Some(spec) = field(spec, &format!("fields.{}", target.name()))? {
             fields.push((target, spec));

@@ -3,6 +3,7 @@
 
 mod config;
 mod normalize;
+mod offsets;
 mod segment;
 pub mod simhash;
 
@@ -12,6 +13,7 @@ use rustc_hash::FxHashMap;
 
 pub use config::TextConfig;
 pub use normalize::{normalize, normalize_into};
+pub use offsets::{Mapped, normalize_mapped};
 pub use segment::{Segmenter, Token, TokenKind, is_punct};
 
 /// What can go wrong while setting the text stage up.

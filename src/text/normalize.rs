@@ -42,14 +42,14 @@ pub fn normalize_into(raw: &str, out: &mut String, scratch: &mut String) {
     }
 }
 
-fn converter() -> &'static ZhConverter {
+pub(super) fn converter() -> &'static ZhConverter {
     get_builtin_converter(Variant::ZhHans)
 }
 
 /// The CJK code points zhconv turns into another character on their own: a text with none of
 /// them is already simplified, and skips the converter (most texts: it saves a tenth of the
 /// whole pipeline's time).
-struct TraditionalTable {
+pub(super) struct TraditionalTable {
     bits: Vec<u64>,
 }
 
@@ -72,13 +72,13 @@ impl TraditionalTable {
     }
 
     #[inline]
-    fn contains(&self, c: char) -> bool {
+    pub(super) fn contains(&self, c: char) -> bool {
         let i = c as usize;
         i >= 0x3400 && self.bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 }
 
-fn traditional_table() -> &'static TraditionalTable {
+pub(super) fn traditional_table() -> &'static TraditionalTable {
     static TABLE: OnceLock<TraditionalTable> = OnceLock::new();
     TABLE.get_or_init(TraditionalTable::build)
 }
@@ -92,7 +92,7 @@ pub fn normalize(raw: &str) -> String {
 
 /// Full-width ASCII (U+FF01..U+FF5E) and the ideographic space to their half-width forms;
 /// Latin letters to lower case.
-fn fold_char(c: char) -> char {
+pub(super) fn fold_char(c: char) -> char {
     let c = match c {
         '\u{3000}' => ' ',
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -103,7 +103,7 @@ fn fold_char(c: char) -> char {
 
 /// Zero-width and byte-order characters that carry nothing but break matching. The zero-width
 /// joiner (U+200D) and variation selectors are kept: they hold emoji sequences together.
-fn is_invisible(c: char) -> bool {
+pub(super) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}' | '\u{200C}' | '\u{2060}' | '\u{FEFF}' | '\u{FFFE}')
 }
 

@@ -1,0 +1,234 @@
+//! Searching mentions: the query language (boolean, phrases) over title and text, filters on
+//! watch, source, kind, sentiment, risk, time and thread, sorting, highlighted snippets of the
+//! text as written ([`hit`]), and duplicate groups collapsed to one result with their sizes
+//! ([`groups`]).
+
+mod groups;
+mod hit;
+
+use std::ops::Bound;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use rustc_hash::{FxHashMap, FxHashSet};
+use tantivy::collector::TopDocs;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Term, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DateTime, DocAddress, Index, Order, Searcher, TantivyDocument};
+
+pub use hit::{GroupSize, SearchHit, TopPost};
+
+use super::{Fields, IndexError};
+use crate::mention::{Kind, id_fingerprint};
+use crate::sentiment::{Label, RiskCategory};
+use hit::{SNIPPET_CHARS, hit, shortened};
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Newest first.
+    #[default]
+    Time,
+    /// Best match first (BM25).
+    Relevance,
+    /// Most engagement (likes + reposts + replies) first.
+    Engagement,
+}
+
+impl std::str::FromStr for Sort {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Sort, String> {
+        match s.trim() {
+            "time" => Ok(Sort::Time),
+            "relevance" => Ok(Sort::Relevance),
+            "engagement" => Ok(Sort::Engagement),
+            other => Err(format!("{other:?} is not time, relevance or engagement")),
+        }
+    }
+}
+
+/// A search: the query text and its filters.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// Query text: words (all must match), `OR`, `-word`, `"a phrase"`; empty for every mention.
+    pub query: String,
+    pub watch: Option<String>,
+    pub source: Option<String>,
+    pub kind: Option<Kind>,
+    pub sentiment: Option<Label>,
+    pub risk: Option<RiskCategory>,
+    /// Published at or after.
+    pub since: Option<Timestamp>,
+    /// Published before.
+    pub until: Option<Timestamp>,
+    /// Only this thread: the mention with this id and those whose parent it is (a question and
+    /// its answers, a post and its comments).
+    pub thread: Option<String>,
+    pub sort: Sort,
+    pub limit: usize,
+    /// Show one mention per duplicate group (the first in sort order), with the group's size.
+    pub collapse: bool,
+}
+
+/// With `collapse`, candidates are read this many times `limit` at a time until `limit` groups
+/// are found (a storm of copies takes many candidates).
+const COLLAPSE_FETCH: usize = 10;
+
+/// The hits of `request` as short posts (evidence in alerts and digests).
+pub fn top_posts(searcher: &Searcher, fields: Fields, request: &SearchRequest) -> Result<Vec<TopPost>, IndexError> {
+    Ok(search(searcher, fields, request)?.into_iter().map(TopPost::from).collect())
+}
+
+/// Runs `request` against the index as `searcher` sees it.
+pub fn search(searcher: &Searcher, fields: Fields, request: &SearchRequest) -> Result<Vec<SearchHit>, IndexError> {
+    let query = build_query(searcher.index(), fields, request)?;
+    let mut snippets = SnippetGenerator::create(searcher, &*query, fields.text)?;
+    snippets.set_max_num_chars(SNIPPET_CHARS);
+    let limit = request.limit.max(1);
+    let mut hits = Vec::new();
+    if request.collapse {
+        let mut groups = FxHashSet::default();
+        let batch = limit * COLLAPSE_FETCH;
+        for offset in (0..).step_by(batch) {
+            let addresses = ranked(searcher, &*query, request.sort, batch, offset)?;
+            for a in &addresses {
+                let group = searcher.segment_reader(a.segment_ord).fast_fields().u64("cluster")?.first(a.doc_id);
+                if groups.insert(group.unwrap_or_default()) && hits.len() < limit {
+                    hits.push(hit(searcher, fields, &snippets, *a)?);
+                }
+            }
+            if hits.len() == limit || addresses.len() < batch {
+                break;
+            }
+        }
+        add_group_sizes(searcher, &*query, &mut hits)?;
+    } else {
+        for a in ranked(searcher, &*query, request.sort, limit, 0)? {
+            hits.push(hit(searcher, fields, &snippets, a)?);
+        }
+    }
+    add_parent_titles(searcher, fields, &mut hits)?;
+    Ok(hits)
+}
+
+/// The addresses of the `limit` best matches after the first `offset`, in `sort` order.
+fn ranked(
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+    offset: usize,
+) -> Result<Vec<DocAddress>, IndexError> {
+    let top = TopDocs::with_limit(limit).and_offset(offset);
+    Ok(match sort {
+        Sort::Relevance => searcher.search(query, &top.order_by_score())?.into_iter().map(|(_, a)| a).collect(),
+        Sort::Time => searcher
+            .search(query, &top.order_by_fast_field::<DateTime>("published", Order::Desc))?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect(),
+        Sort::Engagement => searcher.search(query, &top.tweak_score(engagement))?.into_iter().map(|(_, a)| a).collect(),
+    })
+}
+
+/// Each collapsed hit's group size among the mentions `query` matches.
+fn add_group_sizes(searcher: &Searcher, query: &dyn Query, hits: &mut [SearchHit]) -> Result<(), IndexError> {
+    let shown: FxHashMap<u64, u64> = hits.iter().map(|h| (h.cluster, h.text_hash)).collect();
+    let sizes = searcher.search(query, &groups::GroupCounts { shown: Arc::new(shown) })?;
+    for h in hits {
+        h.group = sizes.get(&h.cluster).copied();
+    }
+    Ok(())
+}
+
+/// The title (or the start of the text) of each hit's parent, when the parent is indexed.
+fn add_parent_titles(searcher: &Searcher, f: Fields, hits: &mut [SearchHit]) -> Result<(), IndexError> {
+    let parents: FxHashSet<&str> = hits.iter().map(|h| h.parent.as_str()).filter(|p| !p.is_empty()).collect();
+    if parents.is_empty() {
+        return Ok(());
+    }
+    let any: Vec<(Occur, Box<dyn Query>)> =
+        parents.iter().map(|p| (Occur::Should, Box::new(id_query(f, p)) as Box<dyn Query>)).collect();
+    let found = searcher.search(&BooleanQuery::new(any), &TopDocs::with_limit(parents.len()).order_by_score())?;
+    let mut titles: FxHashMap<String, String> = FxHashMap::default();
+    for (_, a) in found {
+        let doc: TantivyDocument = searcher.doc(a)?;
+        let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
+        titles.insert(get(f.id).to_string(), shortened(get(f.title_original), get(f.text_original)));
+    }
+    for h in hits {
+        if let Some(t) = titles.get(&h.parent) {
+            h.parent_title = t.clone();
+        }
+    }
+    Ok(())
+}
+
+/// The mention with id `id` (by its fingerprint's fast column: ids have no term).
+fn id_query(f: Fields, id: &str) -> RangeQuery {
+    let fp = Term::from_field_u64(f.id_hash, id_fingerprint(id));
+    RangeQuery::new(Bound::Included(fp.clone()), Bound::Included(fp))
+}
+
+/// The sort key of [`Sort::Engagement`]: likes + reposts + replies, newest first among equals.
+fn engagement(segment: &tantivy::SegmentReader) -> impl Fn(tantivy::DocId, tantivy::Score) -> (u64, i64) + use<> {
+    let fast = segment.fast_fields();
+    let column = |name: &str| fast.u64(name).ok().map(|c| c.first_or_default_col(0));
+    let (likes, reposts, replies) = (column("likes"), column("reposts"), column("replies"));
+    let published = fast.date("published").ok().map(|c| c.first_or_default_col(DateTime::MIN));
+    move |doc, _| {
+        let value = |c: &Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>>| {
+            c.as_ref().map_or(0, |c| c.get_val(doc))
+        };
+        let at = published.as_ref().map_or(0, |c| c.get_val(doc).into_timestamp_micros());
+        (value(&likes).saturating_add(value(&reposts)).saturating_add(value(&replies)), at)
+    }
+}
+
+fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query>, IndexError> {
+    let text = r.query.trim();
+    let main: Box<dyn Query> = if text.is_empty() || text == "*" {
+        Box::new(AllQuery)
+    } else {
+        let mut parser = QueryParser::for_index(index, vec![f.title, f.text]);
+        parser.set_conjunction_by_default();
+        parser.parse_query(text).map_err(|e| IndexError::Query { query: text.to_string(), reason: e.to_string() })?
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+    let kind = r.kind.map(Kind::name);
+    let label = r.sentiment.map(Label::name);
+    let risk = r.risk.map(RiskCategory::name);
+    for (field, value) in [
+        (f.watches, r.watch.as_deref()),
+        (f.source, r.source.as_deref()),
+        (f.kind, kind),
+        (f.label, label),
+        (f.risks, risk),
+    ] {
+        if let Some(v) = value {
+            let term = Term::from_field_text(field, v);
+            clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+        }
+    }
+    if r.since.is_some() || r.until.is_some() {
+        clauses.push((Occur::Must, Box::new(published_range(f, r.since.as_ref(), r.until.as_ref()))));
+    }
+    if let Some(thread) = &r.thread {
+        let replies = TermQuery::new(Term::from_field_text(f.parent, thread), IndexRecordOption::Basic);
+        let head: Box<dyn Query> = Box::new(id_query(f, thread));
+        let either = BooleanQuery::new(vec![(Occur::Should, head), (Occur::Should, Box::new(replies))]);
+        clauses.push((Occur::Must, Box::new(either)));
+    }
+    Ok(if clauses.len() == 1 { clauses.pop().unwrap().1 } else { Box::new(BooleanQuery::new(clauses)) })
+}
+
+/// Mentions published at or after `since` and before `until` (either side open when `None`).
+pub fn published_range(f: Fields, since: Option<&Timestamp>, until: Option<&Timestamp>) -> RangeQuery {
+    let at = |t: &Timestamp| Term::from_field_date(f.published, DateTime::from_timestamp_micros(t.as_microsecond()));
+    let lower = since.map_or(Bound::Unbounded, |t| Bound::Included(at(t)));
+    let upper = until.map_or(Bound::Unbounded, |t| Bound::Excluded(at(t)));
+    RangeQuery::new(lower, upper)
+}
