@@ -1,5 +1,6 @@
 //! Everything yuqing must remember across restarts, in sled: the mentions each source has
-//! seen, where an interrupted walk through a listing resumes, HTTP validators (ETag,
+//! seen, each listing's walk (where an interrupted one resumes, how far the last complete one
+//! reached), HTTP validators (ETag,
 //! Last-Modified), robots.txt files, and the alerts raised with their deliveries (as opaque
 //! records the `alert` module reads). Every sled call lives here, so the engine stays replaceable.
 //!
@@ -49,6 +50,35 @@ pub struct ResumePoint {
     pub page: u64,
 }
 
+/// What the crawl remembers of one listing (a source's start URL).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WalkState {
+    /// A walk under way (or cut short): the page it must come back to.
+    #[serde(default)]
+    pub resume: Option<ResumePoint>,
+    /// The reach of the last walk that went to its end: until then, and after the definition
+    /// reaches further, meeting what was seen before does not end a walk.
+    #[serde(default)]
+    pub completed: Option<Reach>,
+}
+
+/// How far a walk was allowed to go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reach {
+    pub window_days: u32,
+    pub max_pages: u32,
+}
+
+/// A change to a listing's [`WalkState`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum WalkChange {
+    /// The walk is at this page (it is read again after a crash).
+    At(ResumePoint),
+    /// The walk went to its end with this reach (or, `None`, ended at pages it had seen); a
+    /// thread keeps its last page, where the next walk goes on (new replies come at the end).
+    Done { reach: Option<Reach>, last: Option<ResumePoint> },
+}
+
 /// Crawl state changes to apply once the mentions they cover are committed.
 #[derive(Debug, Default)]
 pub struct StateUpdate {
@@ -56,19 +86,19 @@ pub struct StateUpdate {
     pub seen: Vec<(String, String)>,
     /// Validators of pages whose mentions are all in the index.
     pub validators: Vec<(String, Validators)>,
-    /// (source, start URL, where to resume; `None` once the walk finished).
-    pub resume: Vec<(String, String, Option<ResumePoint>)>,
+    /// (source, start URL, how the listing's walk moved on).
+    pub walks: Vec<(String, String, WalkChange)>,
 }
 
 impl StateUpdate {
     pub fn is_empty(&self) -> bool {
-        self.seen.is_empty() && self.validators.is_empty() && self.resume.is_empty()
+        self.seen.is_empty() && self.validators.is_empty() && self.walks.is_empty()
     }
 
     pub fn append(&mut self, other: StateUpdate) {
         self.seen.extend(other.seen);
         self.validators.extend(other.validators);
-        self.resume.extend(other.resume);
+        self.walks.extend(other.walks);
     }
 }
 
@@ -78,7 +108,7 @@ pub struct Store {
     db: sled::Db,
     seen: sled::Tree,
     validators: sled::Tree,
-    resume: sled::Tree,
+    walks: sled::Tree,
     robots: sled::Tree,
     alerts: sled::Tree,
 }
@@ -113,7 +143,7 @@ impl Store {
         Ok(Store {
             seen: db.open_tree("seen")?,
             validators: db.open_tree("validators")?,
-            resume: db.open_tree("resume")?,
+            walks: db.open_tree("walks")?,
             robots: db.open_tree("robots")?,
             alerts: db.open_tree("alerts")?,
             db,
@@ -144,8 +174,9 @@ impl Store {
         Ok(self.validators.get(url)?.and_then(|v| serde_json::from_slice(&v).ok()))
     }
 
-    pub fn resume_point(&self, source: &str, start: &str) -> Result<Option<ResumePoint>, StoreError> {
-        Ok(self.resume.get(pair_key(source, start))?.and_then(|v| serde_json::from_slice(&v).ok()))
+    /// What the crawl remembers of a listing (nothing yet: the default).
+    pub fn walk_state(&self, source: &str, start: &str) -> Result<WalkState, StoreError> {
+        Ok(self.walks.get(pair_key(source, start))?.and_then(|v| serde_json::from_slice(&v).ok()).unwrap_or_default())
     }
 
     /// A cached robots.txt: when it was fetched (Unix seconds) and its body.
@@ -194,12 +225,20 @@ impl Store {
                 self.validators.insert(url.as_str(), serde_json::to_vec(v).expect("validators serialize"))?;
             }
         }
-        for (source, start, point) in &update.resume {
+        for (source, start, change) in &update.walks {
             let key = pair_key(source, start);
-            match point {
-                Some(p) => self.resume.insert(key, serde_json::to_vec(p).expect("resume point serializes"))?,
-                None => self.resume.remove(key)?,
-            };
+            let mut state: WalkState =
+                self.walks.get(&key)?.and_then(|v| serde_json::from_slice(&v).ok()).unwrap_or_default();
+            match change {
+                WalkChange::At(point) => state.resume = Some(point.clone()),
+                WalkChange::Done { reach, last } => {
+                    state.resume = last.clone();
+                    if reach.is_some() {
+                        state.completed = *reach;
+                    }
+                }
+            }
+            self.walks.insert(key, serde_json::to_vec(&state).expect("walk states serialize"))?;
         }
         self.db.flush()?;
         Ok(())
@@ -219,10 +258,10 @@ mod tests {
             let mut u = StateUpdate::default();
             u.seen.push(("jd".into(), "jd:1".into()));
             u.validators.push(("http://x/1".into(), Validators { etag: Some("\"a\"".into()), last_modified: None }));
-            u.resume.push((
+            u.walks.push((
                 "jd".into(),
                 "http://x/".into(),
-                Some(ResumePoint { url: "http://x/?p=3".into(), page: 3 }),
+                WalkChange::At(ResumePoint { url: "http://x/?p=3".into(), page: 3 }),
             ));
             store.apply(u).unwrap();
             store.set_robots("http://x", 42, b"User-agent: *").unwrap();
@@ -231,12 +270,20 @@ mod tests {
         assert!(store.is_seen("jd", "jd:1").unwrap());
         assert!(!store.is_seen("weibo", "jd:1").unwrap());
         assert_eq!(store.validators("http://x/1").unwrap().unwrap().etag.as_deref(), Some("\"a\""));
-        assert_eq!(store.resume_point("jd", "http://x/").unwrap().unwrap().page, 3);
+        assert_eq!(store.walk_state("jd", "http://x/").unwrap().resume.unwrap().page, 3);
         assert_eq!(store.robots("http://x").unwrap().unwrap(), (42, b"User-agent: *".to_vec()));
         let mut u = StateUpdate::default();
-        u.resume.push(("jd".into(), "http://x/".into(), None));
+        let reach = Reach { window_days: 7, max_pages: 50 };
+        u.walks.push(("jd".into(), "http://x/".into(), WalkChange::Done { reach: Some(reach), last: None }));
         store.apply(u).unwrap();
-        assert_eq!(store.resume_point("jd", "http://x/").unwrap(), None);
+        let state = store.walk_state("jd", "http://x/").unwrap();
+        assert_eq!((state.resume, state.completed), (None, Some(reach)));
+        // An incremental walk ending at seen pages keeps the reach of the last complete one.
+        let mut u = StateUpdate::default();
+        u.walks.push(("jd".into(), "http://x/".into(), WalkChange::At(ResumePoint { url: "u".into(), page: 2 })));
+        u.walks.push(("jd".into(), "http://x/".into(), WalkChange::Done { reach: None, last: None }));
+        store.apply(u).unwrap();
+        assert_eq!(store.walk_state("jd", "http://x/").unwrap(), WalkState { resume: None, completed: Some(reach) });
     }
 
     #[test]

@@ -159,7 +159,7 @@ fn shipped_definitions_read_their_sites_real_shapes() {
         // Weibo: cookie from the environment, the card without a post skipped, emoticons kept.
         assert_eq!(new("weibo-search"), 2);
         let post = by_id("weibo-search:5041234567890123");
-        assert!(post.text.starts_with("#华为mate60# 刚拿到手,[哈哈]信号"), "{}", post.text);
+        assert!(post.text.starts_with("#华为Mate60# 刚拿到手，[哈哈]信号"), "as written: {}", post.text);
         assert_eq!((post.reposts, post.replies, post.likes), (11_000, 892, 100_000));
         assert_eq!(post.author, "数码小达人");
         assert!(by_id("weibo-search:5041234567890124").text.ends_with("[怒]"));
@@ -167,7 +167,7 @@ fn shipped_definitions_read_their_sites_real_shapes() {
         // Zhihu search: two pages through paging.next, highlights stripped, question as parent.
         assert_eq!(new("zhihu-search"), 2);
         let answer = by_id("zhihu-search:3312345678");
-        assert_eq!((answer.title.as_str(), answer.likes, answer.replies), ("华为手机值得买吗?", 2314, 188));
+        assert_eq!((answer.title.as_str(), answer.likes, answer.replies), ("华为手机值得买吗？", 2314, 188));
         assert_eq!(answer.kind.name(), "answer");
 
         // Zhihu answers: HTML content to text.
@@ -179,7 +179,7 @@ fn shipped_definitions_read_their_sites_real_shapes() {
         assert_eq!((t.new, t.duplicates), (2, 1), "{t}");
         let floor = by_id("tieba:149000000002");
         assert_eq!((floor.kind.name(), floor.author.as_str()), ("comment", "机友小李"));
-        assert_eq!(floor.text, "正常的,关掉高性能模式会好很多。");
+        assert_eq!(floor.text, "正常的，关掉高性能模式会好很多。");
         assert_eq!(by_id("tieba:149000000001").author, "老王不吃鱼");
 
         // Bilibili: two pages by cursor, Unix times.

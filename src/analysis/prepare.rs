@@ -81,9 +81,14 @@ impl Preparer {
         [&m.title, &m.text].iter().any(|t| !self.watches.matches(&crate::text::normalize(t)).is_empty())
     }
 
-    /// Scores and tags `m`.
+    /// Scores and tags `m`. A publication time later than the fetch (beyond the clock skew) is
+    /// set to the fetch, and the mention says so.
     pub fn prepare(&mut self, mut m: Mention) -> PreparedMention {
         m.ensure_id();
+        let fetched_at = *m.fetched_at.get_or_insert_with(Timestamp::now);
+        if m.published_at.duration_since(fetched_at) > crate::time::CLOCK_SKEW {
+            (m.published_at, m.time_clamped) = (fetched_at, true);
+        }
         let sentiment = self.analyzer.score(&m.text, &mut self.ws, false);
         let text: Arc<str> = Arc::from(self.ws.doc.text.as_str());
         let title = crate::text::normalize(&m.title);
@@ -112,7 +117,7 @@ impl Preparer {
             score: sentiment.score,
             risks: sentiment.risks.iter().map(|r| r.category).collect(),
             published_at: m.published_at,
-            fetched_at: m.fetched_at.unwrap_or_else(Timestamp::now),
+            fetched_at,
             time_clamped: m.time_clamped,
             likes: m.likes,
             reposts: m.reposts,

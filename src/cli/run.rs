@@ -31,7 +31,7 @@ pub struct RunArgs {
 
 pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
     let dir = args.sources_dir.clone().unwrap_or_else(|| config.crawl.sources_dir.clone());
-    let sources = super::crawl::select_sources(&dir, &args.sources)?;
+    let (sources, _) = super::crawl::select_sources(&dir, &args.sources)?;
     let opened = app::open_all(config)?;
     let dashboard = dashboard(config, &args, &opened)?;
     let daemon = app::daemon(config, &opened, sources, Clock::system(), Default::default())?;

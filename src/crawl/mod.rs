@@ -67,6 +67,8 @@ struct Ctx {
     sink: tokio::sync::mpsc::Sender<sink::Msg>,
     /// Relative times ("5分钟前") are read against this: the start of the source's crawl.
     now: Timestamp,
+    /// A backfill (`crawl --since`): walk every listing past what was seen, down to this time.
+    backfill_since: Option<Timestamp>,
     progress: Arc<Progress>,
     /// Pages being read and prepared at once: two per core (measured: one per core, or no
     /// bound at all, left the cores less busy or crowded out the index writer's threads).
@@ -84,6 +86,9 @@ pub struct Crawler {
     pub watches: Vec<Watch>,
     /// Where "now" comes from: relative times ("5分钟前") and the window are read against it.
     pub clock: Clock,
+    /// A backfill: every listing walked past what was seen, down to this time (instead of the
+    /// source's window), new items indexed, known ones skipped.
+    pub backfill_since: Option<Timestamp>,
 }
 
 /// A crawler with its index writer open: sources may be crawled, together or one after another,
@@ -104,7 +109,17 @@ impl Crawler {
         watches: Vec<Watch>,
     ) -> Self {
         let fetcher = Arc::new(Fetcher::new(settings.clone(), store.clone()));
-        Crawler { settings, store, fetcher, analyzer, index, fields, watches, clock: Clock::system() }
+        Crawler {
+            settings,
+            store,
+            fetcher,
+            analyzer,
+            index,
+            fields,
+            watches,
+            clock: Clock::system(),
+            backfill_since: None,
+        }
     }
 
     /// The same crawler reading "now" from `clock` (tests, the demo).
@@ -132,6 +147,7 @@ impl Crawler {
             watch_list: self.watches.clone(),
             sink: tx,
             now: self.clock.now(),
+            backfill_since: self.backfill_since,
             progress,
             cpu: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get) * 2,

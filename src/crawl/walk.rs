@@ -1,6 +1,17 @@
-//! Walking one source: its start URLs (params and watch keywords filled in), page after page
-//! until the listing only shows mentions already seen or older than the window, detail pages
-//! followed from list items, and where to resume if the walk is interrupted.
+//! Walking one source: its start URLs (params and watch keywords filled in), page after page,
+//! detail pages followed from list items, and where to resume if the walk is interrupted.
+//!
+//! A listing's walk ends at the end of the listing, at a page older than the window, or after
+//! `max_pages`. A page of mentions seen before ends it only once a walk of this listing has gone
+//! to its end with at least the definition's reach (its window and page limit): a first walk, a
+//! walk cut short by a crash, and a walk after the window or page limit was raised all go on. A
+//! thread (a detail page and the pages its `next` link leads to) is walked the same way, but seen
+//! pages never end it: after its first page (its head) it goes on from where its last walk ended,
+//! since new replies come at the end. A
+//! list page's state update says "come back to this page", and once its detail pages are read, a
+//! second one says "go on from the next page"; both are applied only after the commit that holds
+//! what came before them on the one channel to the writer. So a crash at any point makes the next
+//! walk read again from the last page not wholly committed.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -14,8 +25,9 @@ use super::report::SourceReport;
 use super::sink::{Batch, Msg};
 use super::{Ctx, Progress};
 use crate::analysis::{PreparedMention, Preparer};
-use crate::source::{Extractor, Pagination, Source, extract, placeholders, to_mention};
-use crate::store::{ResumePoint, StateUpdate};
+use crate::mention::Mention;
+use crate::source::{Extractor, ItemOf, Pagination, Source, extract, placeholders, to_mention};
+use crate::store::{Reach, ResumePoint, StateUpdate, WalkChange};
 use crate::watch::Watch;
 
 /// A page to fetch.
@@ -28,6 +40,8 @@ struct PageReq {
 /// What reading one page gave.
 #[derive(Default)]
 struct PageOutcome {
+    /// The server answered 304: nothing changed since the last walk.
+    not_modified: bool,
     items: usize,
     /// Items neither seen before nor too old.
     fresh: usize,
@@ -140,48 +154,98 @@ fn next_page(pagination: &Pagination, start: &str, req: &PageReq, out: &PageOutc
     }
 }
 
-/// Walks one listing from its first page; jumps to the stored resume point once it reaches
-/// mentions it has seen, so that a walk interrupted by a crash continues where it stopped. After
-/// such a jump, pages of seen mentions do not stop the walk (the resume point is recorded after
-/// the commit, so it may lag a page or two behind); the end of the listing or the window does.
+/// Pages read at most by a backfill (`crawl --since`), which the date bounds instead.
+const BACKFILL_MAX_PAGES: u32 = 100_000;
+
+/// What is walked: a listing (a start URL of the source, read by `[list]`), or a thread (a detail
+/// page followed from a list item, read by `[detail]`, paged by its `next` link).
+struct WalkOf {
+    ex: Arc<Extractor>,
+    /// The listing's start URL, or the thread's first page: the walk's key in the crawl state.
+    start: String,
+    /// The list item a thread was followed from (its mention id); `None` for a listing.
+    parent: Option<String>,
+}
+
+/// Walks a listing from its first page (following its items' detail pages), or a thread from its
+/// first page. A walk that was cut short is finished: on reaching pages it has seen, it jumps to
+/// where the cut walk was, and from there goes to the end.
 async fn walk_listing(ctx: Arc<Ctx>, source: Arc<Source>, client: Arc<SourceClient>, start: String) -> SourceReport {
+    let of = WalkOf { ex: source.list.clone(), start, parent: None };
+    walk(&ctx, &source, &client, of).await
+}
+
+async fn walk(ctx: &Arc<Ctx>, source: &Arc<Source>, client: &Arc<SourceClient>, of: WalkOf) -> SourceReport {
     let mut report = SourceReport::new(&source.name);
+    let WalkOf { ex, start, parent } = of;
     let (name, key) = (source.name.clone(), start.clone());
-    let mut resume = ctx.store.blocking(move |s| s.resume_point(&name, &key)).await.ok().flatten();
-    let mut resumed = false;
-    let mut req = first_page(&source.list.pagination, &start);
-    for _ in 0..source.max_pages {
-        let Some(out) = read_page(&ctx, &source, &client, &source.list, &req.url, None, &mut report).await else {
-            return report; // the resume point stays: the next run continues here
+    let state = ctx.store.blocking(move |s| s.walk_state(&name, &key)).await.unwrap_or_default();
+    let reach = Reach { window_days: source.window_days, max_pages: source.max_pages };
+    let mut resume = state.resume;
+    // A thread's replies come at its end: seen pages never end a thread's walk.
+    let mut stop_at_seen = parent.is_none()
+        && ctx.backfill_since.is_none()
+        && state.completed.is_some_and(|c| c.window_days >= reach.window_days && c.max_pages >= reach.max_pages);
+    let max_pages = if ctx.backfill_since.is_some() { BACKFILL_MAX_PAGES } else { source.max_pages };
+    let mut req = match parent {
+        None => first_page(&ex.pagination, &start),
+        Some(_) => PageReq { url: start.clone(), page: 1 },
+    };
+    let mut ended_at_seen = false;
+    for _ in 0..max_pages {
+        let at = WalkChange::At(ResumePoint { url: req.url.clone(), page: req.page });
+        let conditional = stop_at_seen && resume.is_none();
+        let task = PageTask {
+            ex: &ex,
+            url: &req.url,
+            parent: parent.as_deref(),
+            walk: Some((start.clone(), at)),
+            conditional,
+            head: parent.is_some() && req.url == start,
         };
-        let details = futures_util::stream::iter(out.follows.iter().cloned())
-            .map(|(url, parent)| walk_detail(&ctx, &source, &client, url, parent))
-            .buffer_unordered(client_parallel(&ctx, &source));
-        for part in details.collect::<Vec<_>>().await {
-            report.merge(part);
+        let Some(out) = read_page(ctx, source, client, task, &mut report).await else {
+            return report; // the walk's state stays: the next run comes back here
+        };
+        if let Some(detail) = source.detail.as_ref().filter(|_| parent.is_none()) {
+            let threads = futures_util::stream::iter(out.follows.iter().cloned())
+                .map(|(url, item)| {
+                    let of = WalkOf { ex: detail.clone(), start: url, parent: Some(item) };
+                    Box::pin(walk(ctx, source, client, of))
+                })
+                .buffer_unordered(client_parallel(ctx, source));
+            for part in threads.collect::<Vec<_>>().await {
+                report.merge(part);
+            }
         }
-        let mut next = next_page(&source.list.pagination, &start, &req, &out);
-        let window_reached = out.items > 0 && out.old == out.items;
-        if out.fresh == 0 && (window_reached || !resumed) {
-            next = match resume.take() {
-                Some(r) if !window_reached && r.url != req.url => {
-                    resumed = true;
-                    Some(PageReq { url: r.url, page: r.page })
+        let mut next = next_page(&ex.pagination, &start, &req, &out);
+        if out.items > 0 && out.old == out.items {
+            next = None; // the window is reached
+        } else if out.not_modified || (out.items > 0 && out.fresh == 0) {
+            match resume.take().filter(|r| r.url != req.url) {
+                Some(r) => {
+                    next = Some(PageReq { url: r.url, page: r.page });
+                    stop_at_seen = false;
                 }
-                _ => None,
-            };
+                None if stop_at_seen || out.not_modified => {
+                    (next, ended_at_seen) = (None, stop_at_seen);
+                }
+                None => {}
+            }
         }
         let Some(n) = next else { break };
-        let point = ResumePoint { url: n.url.clone(), page: n.page };
-        let update =
-            StateUpdate { resume: vec![(source.name.clone(), start.clone(), Some(point))], ..Default::default() };
-        if !send(&ctx, &source, Vec::new(), update).await {
+        // Page (and its threads) read: a walk cut from here on comes back to the next page.
+        let at = WalkChange::At(ResumePoint { url: n.url.clone(), page: n.page });
+        let update = StateUpdate { walks: vec![(source.name.clone(), start.clone(), at)], ..Default::default() };
+        if !send(ctx, source, Vec::new(), update).await {
             return report;
         }
         req = n;
     }
-    let update = StateUpdate { resume: vec![(source.name.clone(), start.clone(), None)], ..Default::default() };
-    send(&ctx, &source, Vec::new(), update).await;
+    // A thread keeps its last page: its next walk reads the first (the head) and goes on there.
+    let last = parent.is_some().then(|| ResumePoint { url: req.url.clone(), page: req.page });
+    let done = WalkChange::Done { reach: (!ended_at_seen).then_some(reach), last };
+    let update = StateUpdate { walks: vec![(source.name.clone(), start, done)], ..Default::default() };
+    send(ctx, source, Vec::new(), update).await;
     report
 }
 
@@ -189,45 +253,40 @@ fn client_parallel(ctx: &Ctx, source: &Source) -> usize {
     source.request.concurrency.unwrap_or(ctx.settings.concurrency)
 }
 
-/// Reads a detail page and the pages its `next` link leads to.
-async fn walk_detail(
-    ctx: &Ctx,
-    source: &Arc<Source>,
-    client: &SourceClient,
-    url: String,
-    parent: String,
-) -> SourceReport {
-    let mut report = SourceReport::new(&source.name);
-    let Some(ex) = &source.detail else { return report };
-    let mut url = url;
-    for _ in 0..source.max_pages {
-        let Some(out) = read_page(ctx, source, client, ex, &url, Some(&parent), &mut report).await else { break };
-        match out.next.filter(|n| out.fresh > 0 && !out.end && *n != url) {
-            Some(n) if matches!(ex.pagination, Pagination::Next(_)) => url = n,
-            _ => break,
-        }
-    }
-    report
-}
-
 async fn send(ctx: &Ctx, source: &Source, mentions: Vec<PreparedMention>, update: StateUpdate) -> bool {
     let batch = Batch { source: source.name.clone(), mentions, update };
     ctx.sink.send(Msg::Batch(batch)).await.is_ok()
 }
 
-/// Fetches, extracts and prepares one page, sends its fresh mentions to the writer, and says
-/// what the page held; `None` when it failed (the failure is in `report`).
+/// One page to read.
+struct PageTask<'a> {
+    ex: &'a Arc<Extractor>,
+    url: &'a str,
+    /// The list item a detail page was followed from.
+    parent: Option<&'a str>,
+    /// For a list page: its listing and the walk state its commit records.
+    walk: Option<(String, WalkChange)>,
+    /// Whether to ask with the stored validators (a 304 then ends the walk): only when the
+    /// listing's walk may end at what it has seen.
+    conditional: bool,
+    /// Whether to read the page's own mention (the first page of a thread).
+    head: bool,
+}
+
+/// Fetches, extracts and prepares one page, sends its fresh mentions to the writer (with the
+/// listing's walk state, for a list page), and says what the page held; `None` when it failed
+/// (the failure is in `report`).
 async fn read_page(
     ctx: &Ctx,
     source: &Arc<Source>,
     client: &SourceClient,
-    ex: &Arc<Extractor>,
-    url: &str,
-    parent: Option<&str>,
+    task: PageTask<'_>,
     report: &mut SourceReport,
 ) -> Option<PageOutcome> {
+    let PageTask { ex, url, parent, walk, conditional, head } = task;
     let key = url.to_string();
-    let validators = ctx.store.blocking(move |s| s.validators(&key)).await.ok().flatten();
+    let validators =
+        if conditional { ctx.store.blocking(move |s| s.validators(&key)).await.ok().flatten() } else { None };
     let fetched = match ctx.fetcher.fetch(client, url, validators.as_ref()).await {
         Ok(f) => f,
         Err(e) => {
@@ -241,7 +300,7 @@ async fn read_page(
     ctx.progress.pages.fetch_add(1, Ordering::Relaxed);
     if fetched.not_modified {
         report.not_modified += 1;
-        return Some(PageOutcome::default());
+        return Some(PageOutcome { not_modified: true, ..PageOutcome::default() });
     }
     if fetched.decode_errors {
         tracing::warn!(url, "bytes not valid in the page's charset were replaced");
@@ -253,7 +312,9 @@ async fn read_page(
         preparer: ctx.preparer.clone(),
         ctx_store: ctx.store.clone(),
         now: ctx.now,
+        backfill_since: ctx.backfill_since,
         progress: ctx.progress.clone(),
+        head,
     };
     let (text, page_url, page_validators) = (fetched.text, fetched.url, fetched.validators);
     let permit = ctx.cpu.clone().acquire_owned().await.expect("the semaphore is never closed");
@@ -280,6 +341,9 @@ async fn read_page(
     if !page_validators.is_empty() {
         update.validators.push((url.to_string(), page_validators));
     }
+    if let Some((start, change)) = walk {
+        update.walks.push((source.name.clone(), start, change));
+    }
     send(ctx, source, read.prepared, update).await.then_some(read.outcome)
 }
 
@@ -291,7 +355,10 @@ struct PageJob {
     preparer: Preparer,
     ctx_store: crate::store::Store,
     now: Timestamp,
+    backfill_since: Option<Timestamp>,
     progress: Arc<Progress>,
+    /// Read the page's own mention (`[detail.head]`): the first page of a thread.
+    head: bool,
 }
 
 /// A page read: what it held, its fresh mentions prepared for the index, their ids, the counts.
@@ -305,46 +372,69 @@ struct PageRead {
 impl PageJob {
     fn run(mut self, text: &str, page_url: &reqwest::Url) -> Result<PageRead, String> {
         let page = extract(&self.ex, text, page_url).map_err(|e| e.to_string())?;
-        let mut report = SourceReport::new(&self.source.name);
-        report.skipped = page.skipped as u64;
-        let mut outcome = PageOutcome { items: page.items.len(), next: page.next, end: page.end, ..Default::default() };
-        let (mut prepared, mut ids) = (Vec::new(), Vec::new());
-        let oldest = self.now.checked_sub((i64::from(self.source.window_days) * 24).hours()).unwrap_or(self.now);
+        let mut read = PageRead {
+            outcome: PageOutcome { items: page.items.len(), next: page.next, end: page.end, ..Default::default() },
+            prepared: Vec::new(),
+            ids: Vec::new(),
+            report: SourceReport::new(&self.source.name),
+        };
+        read.report.skipped = page.skipped as u64;
+        let url = page_url.as_str();
+        // Items on a detail page belong to its thread and, without a URL of their own, to the page.
+        let (ex, parent) = (self.ex.clone(), self.parent.clone());
+        let of = ex.items_of(parent.as_deref(), parent.is_some().then_some(url));
         for (n, item) in page.items.iter().enumerate() {
-            report.items += 1;
-            let m = match to_mention(&self.source, &self.ex, item, self.parent.as_deref(), self.now) {
-                Ok(m) => m,
-                Err(e) => {
-                    report.fail(page_url.as_str(), format!("item {}: {e}", n + 1));
-                    continue;
-                }
-            };
-            if m.published_at < oldest {
-                report.old += 1;
-                outcome.old += 1;
-                continue;
+            read.report.items += 1;
+            match to_mention(&self.source, &of, item, self.now) {
+                Ok(m) => self.take(m, item.follow.as_deref(), self.ex.emit, true, &mut read),
+                Err(e) => read.report.fail(url, format!("item {}: {e}", n + 1)),
             }
-            if let Some(link) = &item.follow {
-                outcome.follows.push((link.clone(), m.id.clone()));
-            }
-            if !self.ex.emit {
-                outcome.fresh += 1;
-                continue;
-            }
-            if self.ctx_store.is_seen(&self.source.name, &m.id).unwrap_or(false) {
-                report.seen += 1;
-                continue;
-            }
-            outcome.fresh += 1;
-            if self.source.only_watched && !self.preparer.matches_a_watch(&m) {
-                report.unwatched += 1;
-                ids.push(m.id);
-                continue;
-            }
-            ids.push(m.id.clone());
-            prepared.push(self.preparer.prepare(m));
         }
-        self.progress.mentions.fetch_add(prepared.len() as u64, Ordering::Relaxed);
-        Ok(PageRead { outcome, prepared, ids, report })
+        // The thread's own mention, on its first page.
+        if let (Some(head), Some(item), true) = (&ex.head, &page.head, self.head) {
+            let of = ItemOf {
+                fields: &head.fields,
+                kind: head.kind,
+                parent: None,
+                id: parent.as_deref(),
+                page_url: Some(url),
+            };
+            match to_mention(&self.source, &of, item, self.now) {
+                Ok(m) => self.take(m, None, true, false, &mut read),
+                Err(e) => read.report.fail(url, format!("the page's own mention: {e}")),
+            }
+        }
+        self.progress.mentions.fetch_add(read.prepared.len() as u64, Ordering::Relaxed);
+        Ok(read)
+    }
+
+    /// One mention read from the page: too old, seen before, about no watch, or prepared for the
+    /// index; `walking` says whether it counts for the walk (the items do, a page's head not).
+    fn take(&mut self, m: Mention, follow: Option<&str>, emit: bool, walking: bool, read: &mut PageRead) {
+        let window = self.now.checked_sub((i64::from(self.source.window_days) * 24).hours()).unwrap_or(self.now);
+        if m.published_at < self.backfill_since.unwrap_or(window) {
+            read.report.old += 1;
+            read.outcome.old += usize::from(walking);
+            return;
+        }
+        if let Some(link) = follow {
+            read.outcome.follows.push((link.to_string(), m.id.clone()));
+        }
+        // A list of links (emit = false) is seen when its thread's own mention is.
+        if self.ctx_store.is_seen(&self.source.name, &m.id).unwrap_or(false) {
+            read.report.seen += u64::from(emit);
+            return;
+        }
+        read.outcome.fresh += usize::from(walking);
+        if !emit {
+            return;
+        }
+        if self.source.only_watched && !self.preparer.matches_a_watch(&m) {
+            read.report.unwatched += 1;
+            read.ids.push(m.id);
+            return;
+        }
+        read.ids.push(m.id.clone());
+        read.prepared.push(self.preparer.prepare(m));
     }
 }

@@ -226,6 +226,6 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
 /// The daemon `yuqing run` would start for the demo's config, on the demo's clock, started.
 fn daemon(config: &Config, clock: Clock, progress: Arc<Progress>) -> Result<Running, DemoError> {
     let opened = app::open_all(config)?;
-    let sources = Source::load_dir(&config.crawl.sources_dir)?;
+    let sources = Source::load_dir(&config.crawl.sources_dir)?.sources;
     Ok(app::daemon(config, &opened, sources, clock, progress)?.start()?)
 }

@@ -86,6 +86,19 @@ pub(super) struct RawExtractor {
     pub fields: RawFields,
     #[serde(default)]
     pub pagination: RawPagination,
+    /// Detail pages only: the thread's own mention, read from the page itself (a question's
+    /// title, body and time); its id is the list item's it was followed from.
+    pub head: Option<RawHead>,
+}
+
+/// `[detail.head]`: the fields of a detail page's own mention, selected from the whole page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHead {
+    /// Its kind (default question).
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub fields: RawFields,
 }
 
 /// Where each mention field comes from.

@@ -37,6 +37,8 @@ pub struct PageItems {
     pub next: Option<String>,
     /// The page says it is the last (`pagination.end`).
     pub end: bool,
+    /// The page's own mention (`[detail.head]`), read from the whole page.
+    pub head: Option<Item>,
 }
 
 /// A page that cannot be read.
@@ -57,7 +59,7 @@ pub fn extract(ex: &Extractor, body: &str, page_url: &Url) -> Result<PageItems, 
         Format::Json => json(ex, body)?,
         Format::Feed => feed(body)?,
     };
-    for item in &mut page.items {
+    for item in page.items.iter_mut().chain(page.head.as_mut()) {
         let url = item.get(Target::Url).map(|u| absolute(page_url, u));
         item.set(Target::Url, url);
         item.follow = item.follow.take().map(|u| absolute(page_url, &u));
@@ -103,6 +105,13 @@ fn html(ex: &Extractor, body: &str) -> PageItems {
     let root = doc.root_element();
     page.next = pagination_field(ex).and_then(|f| f.from_html(root));
     page.end = is_true(ex.end.as_ref().and_then(|f| f.from_html(root)));
+    page.head = ex.head.as_ref().map(|h| {
+        let mut item = Item::default();
+        for (t, f) in &h.fields {
+            item.set(*t, f.from_html(root));
+        }
+        item
+    });
     page
 }
 
@@ -157,6 +166,13 @@ fn json(ex: &Extractor, body: &str) -> Result<PageItems, ExtractError> {
     }
     page.next = pagination_field(ex).and_then(|f| f.from_json(&root));
     page.end = is_true(ex.end.as_ref().and_then(|f| f.from_json(&root)));
+    page.head = ex.head.as_ref().map(|h| {
+        let mut item = Item::default();
+        for (t, f) in &h.fields {
+            item.set(*t, f.from_json(&root));
+        }
+        item
+    });
     Ok(page)
 }
 

@@ -3,8 +3,8 @@
 
 use jiff::Timestamp;
 
-use super::{Extractor, Item, Source, Target};
-use crate::mention::Mention;
+use super::{FieldSpec, Item, Source, Target};
+use crate::mention::{Kind, Mention};
 use crate::time::parse_time_in;
 
 /// Why an item is not a mention.
@@ -18,18 +18,25 @@ pub enum ItemError {
     Bad { field: &'static str, reason: String },
 }
 
-/// Builds the mention for `item`, read by `ex` of `source`; `parent` is the list item a detail
-/// page was followed from. Items without a time field are stamped `now`.
-pub fn to_mention(
-    source: &Source,
-    ex: &Extractor,
-    item: &Item,
-    parent: Option<&str>,
-    now: Timestamp,
-) -> Result<Mention, ItemError> {
+/// What an item is read as: the definition's fields for it, its kind, and what it takes from the
+/// page it stands on.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemOf<'a> {
+    pub fields: &'a [(Target, FieldSpec)],
+    pub kind: Kind,
+    /// The list item a detail page was followed from (its mention id): the thread.
+    pub parent: Option<&'a str>,
+    /// The id when the item has none of its own (a detail page's head is its thread).
+    pub id: Option<&'a str>,
+    /// The URL when the item has none of its own: the detail page it is on.
+    pub page_url: Option<&'a str>,
+}
+
+/// Builds the mention for `item` of `source`. Items without a time field are stamped `now`.
+pub fn to_mention(source: &Source, of: &ItemOf, item: &Item, now: Timestamp) -> Result<Mention, ItemError> {
     let get = |t: Target| item.get(t).map(str::to_string);
     let text = get(Target::Text).or_else(|| get(Target::Title)).ok_or(ItemError::NoText)?;
-    let has_field = |t: Target| ex.fields.iter().any(|(x, _)| *x == t);
+    let has_field = |t: Target| of.fields.iter().any(|(x, _)| *x == t);
     let published_at = match item.get(Target::PublishedAt) {
         Some(s) => parse_time_in(s, &source.time_zone, now)
             .map_err(|e| ItemError::Bad { field: "published_at", reason: e.to_string() })?,
@@ -51,10 +58,10 @@ pub fn to_mention(
         .transpose()?;
     let namespaced = |id: &str| format!("{}:{id}", source.name);
     let mut m = Mention {
-        id: item.get(Target::Id).map(namespaced).unwrap_or_default(),
+        id: item.get(Target::Id).map(namespaced).or_else(|| of.id.map(str::to_string)).unwrap_or_default(),
         source: source.name.clone(),
-        kind: ex.kind,
-        url: get(Target::Url).unwrap_or_default(),
+        kind: of.kind,
+        url: get(Target::Url).or_else(|| of.page_url.map(str::to_string)).unwrap_or_default(),
         title: if item.get(Target::Text).is_some() { get(Target::Title).unwrap_or_default() } else { String::new() },
         text,
         author: get(Target::Author).unwrap_or_default(),
@@ -63,7 +70,7 @@ pub fn to_mention(
         reposts: count(Target::Reposts)?,
         replies: count(Target::Replies)?,
         rating,
-        parent: item.get(Target::Parent).map(namespaced).or_else(|| parent.map(str::to_string)).unwrap_or_default(),
+        parent: item.get(Target::Parent).map(namespaced).or_else(|| of.parent.map(str::to_string)).unwrap_or_default(),
         author_followers: item.get(Target::AuthorFollowers).map(|_| count(Target::AuthorFollowers)).transpose()?,
         fetched_at: Some(now),
         time_clamped: false,

@@ -16,11 +16,11 @@ use jiff::tz::TimeZone;
 
 pub use extract::{ExtractError, Item, PageItems, extract};
 pub use field::{FieldSpec, Locator, html_to_text};
-pub use item::{ItemError, parse_count, to_mention};
+pub use item::{ItemError, ItemOf, parse_count, to_mention};
 
 use crate::mention::Kind;
 use crate::schedule::Schedule;
-use definition::{RawExtractor, RawField, RawSource};
+use definition::{RawExtractor, RawField, RawFields, RawHead, RawSource};
 
 /// What can be wrong with a source definition.
 #[derive(Debug, thiserror::Error)]
@@ -31,8 +31,24 @@ pub enum SourceError {
     Parse { file: PathBuf, message: String },
     #[error("source {file}: {field}: {reason}")]
     Invalid { file: PathBuf, field: String, reason: String },
-    #[error("{0} source definitions are wrong:\n{1}")]
-    Several(usize, String),
+}
+
+impl SourceError {
+    /// The definition file the error is about.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            SourceError::Read { path, .. } => Some(path),
+            SourceError::Parse { file, .. } | SourceError::Invalid { file, .. } => Some(file),
+        }
+    }
+}
+
+/// The definitions of a folder: those that loaded, and why each other one did not.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sources: Vec<Source>,
+    /// One error per file that failed, naming the file, the field and the reason.
+    pub broken: Vec<SourceError>,
 }
 
 /// How a page is read.
@@ -70,6 +86,23 @@ pub struct Extractor {
     pub pagination: Pagination,
     /// Stop paging when this reads true or 1.
     pub end: Option<FieldSpec>,
+    /// On a detail page: the thread's own mention (a question's title, body and time), read from
+    /// the page itself rather than from its items.
+    pub head: Option<Head>,
+}
+
+/// A detail page's own mention.
+#[derive(Debug, Clone)]
+pub struct Head {
+    pub kind: Kind,
+    pub fields: Vec<(Target, FieldSpec)>,
+}
+
+impl Extractor {
+    /// How this extractor's items are read; `parent` and `page_url` come from the page.
+    pub fn items_of<'a>(&'a self, parent: Option<&'a str>, page_url: Option<&'a str>) -> ItemOf<'a> {
+        ItemOf { fields: &self.fields, kind: self.kind, parent, id: None, page_url }
+    }
 }
 
 /// Where a page's items are.
@@ -156,8 +189,10 @@ impl Source {
         Source::parse(&text, file)
     }
 
-    /// Every `*.toml` in `dir` (not recursing), sorted by name; all errors are reported together.
-    pub fn load_dir(dir: &Path) -> Result<Vec<Source>, SourceError> {
+    /// Every `*.toml` in `dir` (not recursing), sorted by name. A definition that fails to load
+    /// is kept with its error, and the others load: one broken file never stops the rest. Only
+    /// a folder that cannot be read is an error.
+    pub fn load_dir(dir: &Path) -> Result<Loaded, SourceError> {
         let read = |source| SourceError::Read { path: dir.into(), source };
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(read)?
@@ -165,23 +200,18 @@ impl Source {
             .filter(|p| p.extension().is_some_and(|e| e == "toml"))
             .collect();
         files.sort();
-        let (mut sources, mut errors) = (Vec::new(), Vec::new());
+        let mut loaded = Loaded::default();
         for f in &files {
             match Source::load(f) {
-                Ok(s) if sources.iter().any(|x: &Source| x.name == s.name) => errors.push(format!(
-                    "source {}: name: {:?} is already the name of another source",
-                    f.display(),
-                    s.name
-                )),
-                Ok(s) => sources.push(s),
-                Err(e) => errors.push(e.to_string()),
+                Ok(s) if loaded.sources.iter().any(|x| x.name == s.name) => {
+                    let reason = format!("{:?} is already the name of another source", s.name);
+                    loaded.broken.push(SourceError::Invalid { file: f.clone(), field: "name".into(), reason });
+                }
+                Ok(s) => loaded.sources.push(s),
+                Err(e) => loaded.broken.push(e),
             }
         }
-        match errors.len() {
-            0 => Ok(sources),
-            1 => Err(SourceError::Parse { file: dir.into(), message: errors.remove(0) }),
-            n => Err(SourceError::Several(n, errors.join("\n"))),
-        }
+        Ok(loaded)
     }
 
     /// Parses and validates definition text; `file` names it in errors and gives the default name.
@@ -224,6 +254,15 @@ impl Source {
             && matches!(d.pagination, Pagination::Pages { .. } | Pagination::Cursor { .. })
         {
             return Err(invalid("detail.pagination", "detail pages page only by a `next` link".into()));
+        }
+        if list.head.is_some() {
+            return Err(invalid("list.head", "only detail pages have a head ([detail.head])".into()));
+        }
+        if detail.as_ref().is_some_and(|d| d.head.is_some()) && list.emit {
+            return Err(invalid(
+                "detail.head",
+                "the detail page gives the thread's own mention: set list.emit = false (the list is only links)".into(),
+            ));
         }
         if !list.emit && list.follow.is_none() {
             return Err(invalid("list.emit", "is false and nothing is followed: the source yields nothing".into()));
@@ -337,29 +376,11 @@ fn extractor(
         }
     };
     let kind = raw.kind.map(|k| parse_kind(&k).map_err(|r| fail(at("kind"), r))).transpose()?.unwrap_or(source_kind);
-    let f = raw.fields;
-    let mut fields = Vec::new();
-    for (target, spec) in [
-        (Target::Id, f.id),
-        (Target::Url, f.url),
-        (Target::Title, f.title),
-        (Target::Text, f.text),
-        (Target::Author, f.author),
-        (Target::PublishedAt, f.published_at),
-        (Target::Likes, f.likes),
-        (Target::Reposts, f.reposts),
-        (Target::Replies, f.replies),
-        (Target::Rating, f.rating),
-        (Target::Parent, f.parent),
-        (Target::AuthorFollowers, f.author_followers),
-    ] {
-        if let Some(spec) = field(spec, &format!("fields.{}", target.name()))? {
-            fields.push((target, spec));
-        }
-    }
+    let fields = field_specs(raw.fields, &|spec, name| field(spec, name))?;
     if format != Format::Feed && raw.emit && !fields.iter().any(|(t, _)| matches!(t, Target::Text | Target::Title)) {
         return Err(fail(at("fields.text"), "items need a text (or at least a title)".into()));
     }
+    let head = raw.head.map(|h| head(h, &field, &at, fail)).transpose()?;
     let p = raw.pagination;
     let modes = [p.pages.is_some(), p.next.is_some(), p.cursor.is_some()].iter().filter(|x| **x).count();
     if modes > 1 {
@@ -393,7 +414,51 @@ fn extractor(
         fields,
         pagination,
         end: field(p.end, "pagination.end")?,
+        head,
     })
+}
+
+/// Validates one field of a definition, naming it (`fields.text`) in errors.
+type FieldCheck<'a> = dyn Fn(Option<RawField>, &str) -> Result<Option<FieldSpec>, SourceError> + 'a;
+
+/// The mention fields a definition gives, each validated by `field`.
+fn field_specs(f: RawFields, field: &FieldCheck) -> Result<Vec<(Target, FieldSpec)>, SourceError> {
+    let mut fields = Vec::new();
+    for (target, spec) in [
+        (Target::Id, f.id),
+        (Target::Url, f.url),
+        (Target::Title, f.title),
+        (Target::Text, f.text),
+        (Target::Author, f.author),
+        (Target::PublishedAt, f.published_at),
+        (Target::Likes, f.likes),
+        (Target::Reposts, f.reposts),
+        (Target::Replies, f.replies),
+        (Target::Rating, f.rating),
+        (Target::Parent, f.parent),
+        (Target::AuthorFollowers, f.author_followers),
+    ] {
+        if let Some(spec) = field(spec, &format!("fields.{}", target.name()))? {
+            fields.push((target, spec));
+        }
+    }
+    Ok(fields)
+}
+
+/// A detail page's `[detail.head]`: its fields (read from the page root) and its kind (question
+/// by default).
+fn head(
+    raw: RawHead,
+    field: &FieldCheck,
+    at: &dyn Fn(&str) -> String,
+    fail: &dyn Fn(String, String) -> SourceError,
+) -> Result<Head, SourceError> {
+    let kind = raw.kind.map(|k| parse_kind(&k).map_err(|r| fail(at("head.kind"), r))).transpose()?;
+    let fields = field_specs(raw.fields, &|spec, name| field(spec, &format!("head.{name}")))?;
+    if !fields.iter().any(|(t, _)| matches!(t, Target::Text | Target::Title)) {
+        return Err(fail(at("head.fields.text"), "the page's own mention needs a text (or at least a title)".into()));
+    }
+    Ok(Head { kind: kind.unwrap_or(Kind::Question), fields })
 }
 
 #[cfg(test)]

@@ -93,18 +93,18 @@ fn html_list_items_with_links_and_paging() {
     assert_eq!(got.items[0].follow.as_deref(), Some("http://qa.test/q/1"));
     assert_eq!(got.items[1].get(Target::Text), None);
     let now: jiff::Timestamp = "2026-11-22T07:00:00Z".parse().unwrap();
-    let m = to_mention(&s, &s.list, &got.items[0], None, now).unwrap();
+    let m = to_mention(&s, &s.list.items_of(None, None), &got.items[0], now).unwrap();
     assert_eq!(m.id, "t:q1");
     assert_eq!(m.published_at, "2026-11-21T00:15:00Z".parse::<jiff::Timestamp>().unwrap());
     // A title alone is the text.
-    assert_eq!(to_mention(&s, &s.list, &got.items[1], None, now).unwrap().text, "值得买吗");
+    assert_eq!(to_mention(&s, &s.list.items_of(None, None), &got.items[1], now).unwrap().text, "值得买吗");
 
     let detail = s.detail.as_ref().unwrap();
     let answers = r#"<div class="answer" data-aid="a7"><div class="content"><p>续航一般，</p><p>充电发烫</p></div>
       <span class="author">小王</span><span class="votes">1.2万 赞同</span></div><a class="next" href="?p=2">下一页</a>"#;
     let got = extract(detail, answers, &url("http://qa.test/q/1")).unwrap();
     assert_eq!(got.next.as_deref(), Some("http://qa.test/q/1?p=2"));
-    let m = to_mention(&s, detail, &got.items[0], Some("t:q1"), now).unwrap();
+    let m = to_mention(&s, &detail.items_of(Some("t:q1"), None), &got.items[0], now).unwrap();
     assert_eq!((m.text.as_str(), m.likes, m.parent.as_str()), ("续航一般，\n充电发烫", 12000, "t:q1"));
     assert_eq!(m.kind, Kind::Answer);
 }
@@ -134,7 +134,7 @@ fn jsonp_with_cursor_and_skipped_cards() {
         {"mblog":{"id":"48","text":"<span>华为</span>手机&nbsp;发热","created_at":"5分钟前","reposts_count":"1万+"}}]}});"#;
     let got = extract(&s.list, body, &url("http://social.test/api")).unwrap();
     assert_eq!((got.items.len(), got.skipped, got.next.as_deref(), got.end), (1, 1, Some("abc"), false));
-    let m = to_mention(&s, &s.list, &got.items[0], None, jiff::Timestamp::now()).unwrap();
+    let m = to_mention(&s, &s.list.items_of(None, None), &got.items[0], jiff::Timestamp::now()).unwrap();
     assert_eq!((m.text.as_str(), m.reposts), ("华为手机 发热", 10000));
 
     let err = extract(&s.list, "{\"data\": {\"cards\": [", &url("http://social.test/api")).unwrap_err();
@@ -151,7 +151,7 @@ fn rss_entries_become_news() {
       <description><![CDATA[<p>因存在<b>起火</b>风险，召回部分产品。</p>]]></description>
       <pubDate>Fri, 20 Nov 2026 04:30:00 GMT</pubDate></item></channel></rss>"#;
     let got = extract(&s.list, rss, &url("http://news.test/rss.xml")).unwrap();
-    let m = to_mention(&s, &s.list, &got.items[0], None, jiff::Timestamp::now()).unwrap();
+    let m = to_mention(&s, &s.list.items_of(None, None), &got.items[0], jiff::Timestamp::now()).unwrap();
     assert_eq!(m.title, "某品牌电池召回");
     assert_eq!(m.text, "因存在起火风险，召回部分产品。");
     assert_eq!(m.url, "http://news.test/a/1.html");
@@ -163,8 +163,9 @@ fn rss_entries_become_news() {
 #[test]
 fn the_shipped_definitions_load() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources");
-    let sources = Source::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
-    let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+    let loaded = Source::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+    assert!(loaded.broken.is_empty(), "{:?}", loaded.broken);
+    let names: Vec<&str> = loaded.sources.iter().map(|s| s.name.as_str()).collect();
     for want in
         ["jd-comments", "weibo-search", "zhihu-search", "zhihu-answers", "tieba", "bilibili-comments", "news-rss"]
     {

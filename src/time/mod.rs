@@ -22,6 +22,11 @@ pub const ZONE_NAME: &str = "Asia/Shanghai";
 /// Asia/Shanghai's offset from UTC in seconds (UTC+8 all year): local days start at 16:00 UTC.
 pub const LOCAL_OFFSET_SECS: i32 = 8 * 3600;
 
+/// How far a site's clock may run ahead of ours: a published time later than the fetch by more
+/// than this is not believed (a bare time of day is then yesterday's; anything else is set to
+/// the fetch, and the mention says so).
+pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
+
 /// The local time zone (Asia/Shanghai).
 pub fn local_zone() -> &'static TimeZone {
     static TZ: std::sync::LazyLock<TimeZone> =

@@ -4,7 +4,8 @@
 //! milliseconds, `2024-03-05[ 12:30[:00]]`, `2024/03/05`, `2024年3月5日 12:30`, and the year-less
 //! `12-03 08:15` / `3月5日` (this year, or last year when that would lie in the future). Relative to
 //! a given now: 刚刚, 30秒前, 5分钟前, 3小时前, 今天 12:30, 昨天 08:15, 前天, 3天前, 2周前, 1个月前, and a
-//! bare `12:30` (today). Prefixes such as 发布于 / 编辑于 are skipped.
+//! bare `12:30` (today, or yesterday when that would be later than now). Prefixes such as
+//! 发布于 / 编辑于 are skipped.
 
 use std::sync::LazyLock;
 
@@ -103,7 +104,13 @@ pub fn parse_time_in(s: &str, tz: &TimeZone, now: Timestamp) -> Result<Timestamp
         return at(Date::new(year, month, day).map_err(|_| fail())?, time);
     }
     if let Some(c) = CLOCK.captures(t) {
-        return at(today, clock(c.get(1), c.get(2), c.get(3)).ok_or_else(fail)?);
+        // A bare time of day later than now (beyond the clock skew) was yesterday's.
+        let time = clock(c.get(1), c.get(2), c.get(3)).ok_or_else(fail)?;
+        let ts = at(today, time)?;
+        if ts.duration_since(now) > super::CLOCK_SKEW {
+            return at(today.checked_sub(1.days()).map_err(|_| fail())?, time);
+        }
+        return Ok(ts);
     }
     if let Ok(dt) = t.parse::<DateTime>() {
         return at(dt.date(), dt.time());
@@ -153,6 +160,9 @@ mod tests {
         assert_eq!(local("2周前"), "2026-11-08 15:00:00");
         assert_eq!(local("1个月前"), "2026-10-22 15:00:00");
         assert_eq!(local("09:05"), "2026-11-22 09:05:00");
+        // Now is 15:00: a bare 21:30 is yesterday's, 15:03 (within the clock skew) today's.
+        assert_eq!(local("21:30"), "2026-11-21 21:30:00");
+        assert_eq!(local("15:03"), "2026-11-22 15:03:00");
     }
 
     #[test]

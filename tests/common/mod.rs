@@ -46,7 +46,9 @@ pub async fn crawl(dir: &Path, config: &str, sources: &[(&str, String)]) -> Vec<
     std::fs::write(&cfg_path, config).unwrap();
     let config = Config::load(&cfg_path).unwrap();
     let names: Vec<String> = sources.iter().map(|(n, _)| n.trim_end_matches(".toml").to_string()).collect();
-    let mut defs = Source::load_dir(&src_dir).unwrap_or_else(|e| panic!("{e}"));
+    let loaded = Source::load_dir(&src_dir).unwrap_or_else(|e| panic!("{e}"));
+    assert!(loaded.broken.is_empty(), "{:?}", loaded.broken);
+    let mut defs = loaded.sources;
     defs.retain(|s| names.contains(&s.name));
     let analyzer = Arc::new(yuqing::analysis::Analyzer::load(&config.text, &config.sentiment).unwrap());
     let (index, fields) = yuqing::index::open_or_create(&config.data.index(), analyzer.text.clone()).unwrap();
