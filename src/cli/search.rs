@@ -88,9 +88,10 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
         }
         Format::Table => {
             for h in &hits {
+                let group = h.group.and_then(|g| g.label_zh()).map_or_else(String::new, |g| format!("  ({g})"));
                 writeln!(
                     out,
-                    "{}  {:<8} {:<8} {:+.2}  {:<10} {}",
+                    "{}  {:<8} {:<8} {:+.2}  {:<10} {}{group}",
                     local_minute(h.published_at),
                     h.source,
                     h.label.name(),

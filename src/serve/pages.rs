@@ -139,6 +139,7 @@ pub async fn search(
                     " · " (h.watches.join("、"))
                     @if !h.risks.is_empty() { " · 风险 " (h.risks.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、")) }
                     " · 互动 " (h.likes + h.reposts + h.replies)
+                    @if let Some(g) = h.group.and_then(|g| g.label_zh()) { " · " span.group { (g) } }
                 }
                 @if !h.title.is_empty() { div { strong { (h.title) } } }
                 div.snippet { (PreEscaped(&h.snippet_html)) }
