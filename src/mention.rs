@@ -146,7 +146,9 @@ fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error
         Text(String),
     }
     match Raw::deserialize(d)? {
-        Raw::Number(n) => crate::time::from_unix(n).ok_or_else(|| format!("Unix time {n} is out of range")),
+        Raw::Number(n) => crate::time::from_unix(n)
+            .ok_or_else(|| format!("Unix time {n} is out of range"))
+            .and_then(|t| crate::time::plausible(t, Timestamp::now(), &n.to_string()).map_err(|e| e.to_string())),
         Raw::Text(s) => crate::time::parse_time(&s).map_err(|e| e.to_string()),
     }
     .map_err(serde::de::Error::custom)

@@ -9,6 +9,7 @@ use reqwest::{StatusCode, Url};
 
 use super::CrawlConfig;
 use super::decode::decode;
+use super::guard::{Allowed, resolver};
 use super::politeness::Gates;
 use super::robots::Robots;
 use crate::source::Source;
@@ -27,6 +28,8 @@ pub enum FetchError {
     Timeout(u64),
     #[error("too many redirects (more than {0}; a redirect loop?)")]
     Redirects(usize),
+    #[error("{url} refused: {reason}")]
+    Refused { url: String, reason: String },
     #[error("connection failed: {0}")]
     Connect(String),
     #[error("HTTP {0}")]
@@ -63,6 +66,8 @@ pub struct SourceClient {
     delay: Duration,
     concurrency: usize,
     respect_robots: bool,
+    /// Where its requests, redirects and links may lead.
+    allowed: Allowed,
 }
 
 /// The crawler's HTTP side, shared by every source in a run.
@@ -76,6 +81,12 @@ pub struct Fetcher {
 enum Attempt {
     Retry(FetchError, Option<Duration>),
     Fatal(FetchError),
+}
+
+/// What one request gave: a page, or a redirect to follow.
+enum Answer {
+    Page(Fetched),
+    Redirect(Url),
 }
 
 impl Fetcher {
@@ -102,14 +113,19 @@ impl Fetcher {
                 .map_err(|_| format!("header {name} needs the environment variable {var}, which is not set"))?;
             put(name, &value)?;
         }
+        let allowed = Allowed::new(&source.urls, &r.allowed_hosts, r.allow_private);
+        // Redirects are followed by hand (`fetch`), each checked and under its host's robots.txt.
         let mut b = reqwest::Client::builder()
             .user_agent(r.user_agent.as_deref().unwrap_or(&s.user_agent))
             .connect_timeout(Duration::from_secs(s.connect_timeout_secs))
             .timeout(Duration::from_secs(s.timeout_secs))
-            .redirect(reqwest::redirect::Policy::limited(s.max_redirects))
+            .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
             .gzip(true)
             .brotli(true);
+        if let Some(r) = resolver(&allowed) {
+            b = b.dns_resolver(r);
+        }
         if let Some(p) = &r.proxy {
             b = b.proxy(reqwest::Proxy::all(p).map_err(|e| format!("proxy {p:?}: {e}"))?);
         }
@@ -119,17 +135,48 @@ impl Fetcher {
             delay: Duration::from_millis(r.delay_ms.unwrap_or(s.delay_ms)),
             concurrency: r.concurrency.unwrap_or(s.concurrency),
             respect_robots: r.respect_robots.unwrap_or(s.respect_robots),
+            allowed,
         })
     }
 
-    /// Fetches `url`; with `validators`, a 304 comes back as `not_modified`.
+    /// Fetches `url`, following redirects (at most `max_redirects`, each to where the source may
+    /// go, under its host's robots.txt); with `validators`, a 304 comes back as `not_modified`.
     pub async fn fetch(
         &self,
         sc: &SourceClient,
         url: &str,
         validators: Option<&Validators>,
     ) -> Result<Fetched, FetchError> {
-        let url = Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_string()))?;
+        let mut url = Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_string()))?;
+        let mut validators = validators;
+        let mut attempts = 0;
+        for _ in 0..=self.settings.max_redirects {
+            if let Some(reason) = sc.allowed.refusal(&url) {
+                return Err(FetchError::Refused { url: url.to_string(), reason });
+            }
+            match self.fetch_one(sc, &url, validators).await? {
+                (Answer::Page(mut f), n) => {
+                    f.attempts = attempts + n;
+                    return Ok(f);
+                }
+                (Answer::Redirect(next), n) => {
+                    attempts += n;
+                    tracing::debug!(from = %url, to = %next, "redirect");
+                    (url, validators) = (next, None);
+                }
+            }
+        }
+        Err(FetchError::Redirects(self.settings.max_redirects))
+    }
+
+    /// One URL, with robots.txt, the host's gate and retries; the answer and the attempts it took.
+    async fn fetch_one(
+        &self,
+        sc: &SourceClient,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<(Answer, u32), FetchError> {
+        let url = url.clone();
         let host = format!("{}:{}", url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or(0));
         let mut delay = sc.delay;
         if sc.respect_robots {
@@ -144,10 +191,7 @@ impl Fetcher {
             let outcome = self.attempt(sc, &url, validators).await;
             drop(permit);
             match outcome {
-                Ok(mut f) => {
-                    f.attempts = attempt + 1;
-                    return Ok(f);
-                }
+                Ok(answer) => return Ok((answer, attempt + 1)),
                 Err(Attempt::Fatal(e)) => return Err(e),
                 Err(Attempt::Retry(e, _)) if attempt == retries => {
                     return Err(if retries == 0 {
@@ -175,19 +219,34 @@ impl Fetcher {
         Duration::from_millis((base * (0.5 + fastrand::f64())) as u64).min(Duration::from_secs(60))
     }
 
-    /// A plain GET for robots.txt: no robots check, no retries, through the host's gate.
+    /// A plain GET for robots.txt: no robots check, no retries, through the host's gate;
+    /// redirects followed (RFC 9309 asks for five), each to where the source may go.
     pub(super) async fn fetch_plain(&self, sc: &SourceClient, url: &Url) -> Result<(StatusCode, Vec<u8>), FetchError> {
-        let host = format!("{}:{}", url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or(0));
-        let _permit = self.gates.get(&host, sc.delay, sc.concurrency).enter().await;
-        let resp = sc.client.get(url.clone()).send().await.map_err(|e| self.request_error(e))?;
-        let status = resp.status();
-        let body = self.read_body(resp).await.map_err(|a| match a {
-            Attempt::Retry(e, _) | Attempt::Fatal(e) => e,
-        })?;
-        Ok((status, body))
+        let mut url = url.clone();
+        for _ in 0..=self.settings.max_redirects.min(5) {
+            if let Some(reason) = sc.allowed.refusal(&url) {
+                return Err(FetchError::Refused { url: url.to_string(), reason });
+            }
+            let host = format!("{}:{}", url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or(0));
+            let _permit = self.gates.get(&host, sc.delay, sc.concurrency).enter().await;
+            let resp = sc.client.get(url.clone()).send().await.map_err(|e| self.request_error(e))?;
+            let status = resp.status();
+            let location = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+            if status.is_redirection()
+                && let Some(next) = location.and_then(|l| url.join(&l).ok())
+            {
+                url = next;
+                continue;
+            }
+            let body = self.read_body(resp).await.map_err(|a| match a {
+                Attempt::Retry(e, _) | Attempt::Fatal(e) => e,
+            })?;
+            return Ok((status, body));
+        }
+        Err(FetchError::Redirects(self.settings.max_redirects.min(5)))
     }
 
-    async fn attempt(&self, sc: &SourceClient, url: &Url, validators: Option<&Validators>) -> Result<Fetched, Attempt> {
+    async fn attempt(&self, sc: &SourceClient, url: &Url, validators: Option<&Validators>) -> Result<Answer, Attempt> {
         let mut req = sc.client.get(url.clone()).headers(sc.headers.clone());
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {
@@ -210,6 +269,13 @@ impl Fetcher {
             |name| resp.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
         let validators =
             Validators { etag: header_str(header::ETAG), last_modified: header_str(header::LAST_MODIFIED) };
+        if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+            let location = header_str(header::LOCATION).ok_or_else(|| {
+                Attempt::Fatal(FetchError::Other(format!("HTTP {} without a Location", status.as_u16())))
+            })?;
+            let next = final_url.join(&location).map_err(|_| Attempt::Fatal(FetchError::BadUrl(location)))?;
+            return Ok(Answer::Redirect(next));
+        }
         if status == StatusCode::NOT_MODIFIED {
             let empty = Fetched {
                 url: final_url,
@@ -219,7 +285,7 @@ impl Fetcher {
                 decode_errors: false,
                 attempts: 1,
             };
-            return Ok(empty);
+            return Ok(Answer::Page(empty));
         }
         if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
             let asked = header_str(header::RETRY_AFTER).and_then(|v| retry_after(&v));
@@ -237,7 +303,7 @@ impl Fetcher {
         let content_type = header_str(header::CONTENT_TYPE);
         let body = self.read_body(resp).await?;
         let (text, _, decode_errors) = decode(&body, content_type.as_deref());
-        Ok(Fetched { url: final_url, text, not_modified: false, validators, decode_errors, attempts: 1 })
+        Ok(Answer::Page(Fetched { url: final_url, text, not_modified: false, validators, decode_errors, attempts: 1 }))
     }
 
     /// The body, refused beyond `max_body_bytes` whether or not Content-Length announced it.

@@ -10,6 +10,7 @@
 mod config;
 mod decode;
 mod fetch;
+mod guard;
 mod politeness;
 mod report;
 mod robots;

@@ -81,6 +81,14 @@ pub fn start_urls(source: &Source, watches: &[Watch]) -> Result<Vec<String>, Str
                     "{{{name}}} in {template:?} has no values: add [[watch]] tables to yuqing.toml or params.{name}"
                 ));
             }
+            let count = (urls.len() + expanded.len()).saturating_mul(values.len());
+            if count > crate::source::MAX_START_URLS {
+                return Err(format!(
+                    "{template:?} expands to more than {} start URLs ({{{name}}} has {} values); split the source",
+                    crate::source::MAX_START_URLS,
+                    values.len()
+                ));
+            }
             let slot = format!("{{{name}}}");
             let slot = slot.as_str();
             expanded = expanded
@@ -290,6 +298,9 @@ async fn read_page(
     let fetched = match ctx.fetcher.fetch(client, url, validators.as_ref()).await {
         Ok(f) => f,
         Err(e) => {
+            if let crate::crawl::FetchError::GaveUp { attempts, .. } = &e {
+                report.retries += u64::from(attempts.saturating_sub(1));
+            }
             report.fail(url, e);
             ctx.progress.errors.fetch_add(1, Ordering::Relaxed);
             return None;

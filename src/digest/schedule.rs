@@ -44,7 +44,10 @@ impl RawDigestConfig {
             return Err(Invalid::new("digest.watches", format!("{w:?} is not a [[watch]] name")));
         }
         if let Some(link) = &self.link_base {
-            url::Url::parse(link).map_err(|e| Invalid::new("digest.link_base", format!("not a URL: {e}")))?;
+            let url = url::Url::parse(link).map_err(|e| Invalid::new("digest.link_base", format!("not a URL: {e}")))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(Invalid::new("digest.link_base", format!("{link:?} is not an http:// or https:// URL")));
+            }
         }
         let watches = if self.watches.is_empty() { watches.to_vec() } else { self.watches };
         Ok(DigestPlan { schedule, watches, dir: self.dir.map(|p| resolve(base, &p)), link_base: self.link_base })

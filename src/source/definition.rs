@@ -63,6 +63,13 @@ pub(super) struct RawRequest {
     pub concurrency: Option<usize>,
     /// Obey robots.txt (default: the `[crawl]` setting, true).
     pub respect_robots: Option<bool>,
+    /// Hosts beyond the start URLs' sites that links and redirects may lead to.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    /// Let links and redirects reach private, loopback and link-local addresses (default: only
+    /// when the start URLs are there).
+    #[serde(default)]
+    pub allow_private: bool,
 }
 
 /// How to read one kind of page.

@@ -50,12 +50,75 @@ pub enum ExtractError {
     NotAList { pointer: String, found: &'static str },
     #[error("malformed feed: {0}")]
     Feed(String),
+    #[error("the page nests elements {0} or more deep (at most {MAX_HTML_DEPTH}); refused, as no real page does")]
+    TooDeep(usize),
+}
+
+/// The deepest element nesting read: parsing is quadratic in it (100,000 nested `<div>` took
+/// 66 s), and real pages stay far below.
+pub const MAX_HTML_DEPTH: usize = 512;
+
+/// Elements whose end tag may be left out (`<li>`, `<p>` …): they close themselves, so they never
+/// count as nesting; void elements have no content at all.
+const NOT_NESTING: [&str; 30] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "li", "p",
+    "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot", "rp", "rt", "colgroup", "caption",
+    "param",
+];
+
+/// How deep `body` nests its elements, up to `limit` (a tag scan, no parse): start tags count
+/// one level, end tags close one, and what cannot hold children does not count.
+fn nesting(body: &str, limit: usize) -> usize {
+    let bytes = body.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while let Some(lt) = memchr::memchr(b'<', &bytes[i..]) {
+        i += lt + 1;
+        let rest = &body[i..];
+        if rest.starts_with("!--") {
+            i += rest.find("-->").map_or(rest.len(), |e| e + 3);
+            continue;
+        }
+        let closing = rest.starts_with('/');
+        let name: String = rest[usize::from(closing)..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if name.is_empty() || NOT_NESTING.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let end = rest.find('>').unwrap_or(rest.len());
+        if rest[..end].ends_with('/') {
+            continue;
+        }
+        if matches!(name.as_str(), "script" | "style") {
+            let close = format!("</{name}");
+            i += rest.to_ascii_lowercase().find(&close).unwrap_or(rest.len());
+            continue;
+        }
+        depth += 1;
+        deepest = deepest.max(depth);
+        if deepest >= limit {
+            return deepest;
+        }
+    }
+    deepest
 }
 
 /// Reads `body`, fetched from `page_url`, with `ex`.
 pub fn extract(ex: &Extractor, body: &str, page_url: &Url) -> Result<PageItems, ExtractError> {
     let mut page = match ex.format {
-        Format::Html => html(ex, body),
+        Format::Html => {
+            let depth = nesting(body, MAX_HTML_DEPTH);
+            if depth >= MAX_HTML_DEPTH {
+                return Err(ExtractError::TooDeep(depth));
+            }
+            html(ex, body)
+        }
         Format::Json => json(ex, body)?,
         Format::Feed => feed(body)?,
     };
@@ -196,4 +259,20 @@ fn feed(body: &str) -> Result<PageItems, ExtractError> {
         page.items.push(item);
     }
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nesting;
+
+    #[test]
+    fn nesting_is_counted_without_a_parse() {
+        assert_eq!(nesting("<html><body><div><p>a<p>b<ul><li>x<li>y</ul></div></body></html>", 512), 4);
+        assert_eq!(nesting("<div><br><img src=x><span/><!-- <div><div> --></div>", 512), 1);
+        assert_eq!(nesting("<script>if (a<b) { x = '<div><div>' }</script><div></div>", 512), 1);
+        let deep = "<div>".repeat(100_000);
+        assert_eq!(nesting(&deep, 512), 512, "stops counting at the limit");
+        let wide = "<div>x</div>".repeat(100_000);
+        assert_eq!(nesting(&wide, 512), 1);
+    }
 }

@@ -22,6 +22,10 @@ use crate::mention::Kind;
 use crate::schedule::Schedule;
 use definition::{RawExtractor, RawField, RawFields, RawHead, RawSource};
 
+/// The most start URLs a definition may expand to (every combination of its params): a listing
+/// walk each, and 300 × 300 × 300 values took 12.6 GB before anything was fetched.
+pub const MAX_START_URLS: usize = 10_000;
+
 /// What can be wrong with a source definition.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -161,6 +165,10 @@ pub struct RequestSpec {
     pub delay_ms: Option<u64>,
     pub concurrency: Option<usize>,
     pub respect_robots: Option<bool>,
+    /// Hosts beyond the start URLs' sites that links and redirects may lead to.
+    pub allowed_hosts: Vec<String>,
+    /// Links and redirects may reach private addresses.
+    pub allow_private: bool,
 }
 
 /// A validated source definition.
@@ -238,9 +246,18 @@ impl Source {
             return Err(invalid("urls", "give at least one start URL".into()));
         }
         let list = extractor(raw.list, "list", kind, &fail)?;
+        let mut starts = 0usize;
         for (i, u) in raw.urls.iter().enumerate() {
             let field = format!("urls[{i}]");
-            check_url_template(u, &raw.params, &list.pagination).map_err(|r| fail(field, r))?;
+            check_url_template(u, &raw.params, &list.pagination).map_err(|r| fail(field.clone(), r))?;
+            let combinations = placeholders(u)
+                .filter_map(|n| raw.params.get(n))
+                .fold(1usize, |n, values| n.saturating_mul(values.len()));
+            starts = starts.saturating_add(combinations);
+            if starts > MAX_START_URLS {
+                let reason = format!("the urls and params make {starts} start URLs or more; at most {MAX_START_URLS}");
+                return Err(fail("params".into(), reason));
+            }
         }
         let detail = raw.detail.map(|d| extractor(d, "detail", kind, &fail)).transpose()?;
         match (&list.follow, &detail) {
@@ -272,6 +289,13 @@ impl Source {
             return Err(invalid("request.concurrency", "must be at least 1".into()));
         }
         if let Some(p) = &r.proxy {
+            let scheme = p.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+            if !matches!(scheme.as_deref(), Some("http" | "https" | "socks5" | "socks5h")) {
+                return Err(invalid(
+                    "request.proxy",
+                    format!("{p:?}: a proxy is http://, https://, socks5:// or socks5h://"),
+                ));
+            }
             reqwest::Proxy::all(p).map_err(|e| invalid("request.proxy", format!("{p:?}: {e}")))?;
         }
         for (h, v) in r.headers.iter().chain(&r.headers_from_env) {
@@ -299,6 +323,8 @@ impl Source {
                 delay_ms: r.delay_ms,
                 concurrency: r.concurrency,
                 respect_robots: r.respect_robots,
+                allowed_hosts: r.allowed_hosts,
+                allow_private: r.allow_private,
             },
             list: Arc::new(list),
             detail: detail.map(Arc::new),
@@ -326,7 +352,10 @@ fn check_url_template(
     pagination: &Pagination,
 ) -> Result<(), String> {
     let probe = url.replace(['{', '}'], "");
-    reqwest::Url::parse(&probe).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    let parsed = reqwest::Url::parse(&probe).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{url:?} is not an http:// or https:// URL with a host"));
+    }
     for name in placeholders(url) {
         let ok = match name {
             "page" => matches!(pagination, Pagination::Pages { .. }),

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-pub use parse::{TimeError, from_unix, parse_time_in};
+pub use parse::{EARLIEST, TimeError, from_unix, parse_time_in, plausible};
 
 /// The time zone a time without an offset is read in, and the one people are shown.
 pub const ZONE_NAME: &str = "Asia/Shanghai";

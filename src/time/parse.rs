@@ -14,12 +14,29 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use regex::Regex;
 
-/// A time no form matched.
+/// A time that cannot be read, or that no mention can have.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error(
-    "time {0:?} is not a known form (RFC 3339/2822, YYYY-MM-DD[ HH:MM[:SS]], YYYY年M月D日, MM-DD, Unix seconds or milliseconds, 刚刚, N分钟前, 今天/昨天/前天 HH:MM, N天前)"
-)]
-pub struct TimeError(pub String);
+pub enum TimeError {
+    #[error(
+        "time {0:?} is not a known form (RFC 3339/2822, YYYY-MM-DD[ HH:MM[:SS]], YYYY年M月D日, MM-DD, Unix seconds or milliseconds, 刚刚, N分钟前, 今天/昨天/前天 HH:MM, N天前, 3 days ago)"
+    )]
+    Unknown(String),
+    #[error("time {text:?} is {at}, outside what yuqing keeps (1990-01-01 to a day after now)")]
+    OutOfRange { text: String, at: String },
+}
+
+/// The earliest time a mention may have: nothing monitored was published before.
+pub const EARLIEST: Timestamp = Timestamp::constant(631_152_000, 0); // 1990-01-01T00:00:00Z
+
+/// `t` when it lies between 1990 and a day after `now`; the index cannot hold times far outside
+/// (they wrapped: 1600-01-01 was stored as 2184-07-20), and none is a real publication time.
+pub fn plausible(t: Timestamp, now: Timestamp, text: &str) -> Result<Timestamp, TimeError> {
+    let latest = now.checked_add(SignedDuration::from_hours(24)).unwrap_or(now);
+    if t < EARLIEST || t > latest {
+        return Err(TimeError::OutOfRange { text: text.to_string(), at: t.to_string() });
+    }
+    Ok(t)
+}
 
 static RELATIVE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d+)\s*(秒|分钟|分|小时|天|周|个月)\s*前$").unwrap());
@@ -32,17 +49,25 @@ static CALENDAR: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 static CLOCK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$").unwrap());
+static ENGLISH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(\d+)\s*(second|minute|min|hour|day|week|month)s?\s+ago$").unwrap());
 
 /// Words some sites put before the time.
 const PREFIXES: [&str; 5] = ["发布于", "发表于", "编辑于", "更新于", "发布时间："];
 
-/// Parses `s` as a publication time; times without an offset are read in `tz`, relative ones from `now`.
+/// Parses `s` as a publication time; times without an offset are read in `tz`, relative ones from
+/// `now`. A time outside 1990 to a day after `now` is refused ([`plausible`]).
 pub fn parse_time_in(s: &str, tz: &TimeZone, now: Timestamp) -> Result<Timestamp, TimeError> {
+    plausible(parse_form(s, tz, now)?, now, s)
+}
+
+/// The time `s` says, in any known form.
+fn parse_form(s: &str, tz: &TimeZone, now: Timestamp) -> Result<Timestamp, TimeError> {
     let mut t = s.trim();
     for p in PREFIXES {
         t = t.strip_prefix(p).unwrap_or(t).trim_start();
     }
-    let fail = || TimeError(s.to_string());
+    let fail = || TimeError::Unknown(s.to_string());
     if t.is_empty() {
         return Err(fail());
     }
@@ -60,11 +85,27 @@ pub fn parse_time_in(s: &str, tz: &TimeZone, now: Timestamp) -> Result<Timestamp
     }
     let local_now = now.to_zoned(tz.clone());
     let today = local_now.date();
+    // A real date that is no time jiff can hold (the year 9999 in +08:00) is out of range.
     let at = |date: Date, time: Time| -> Result<Timestamp, TimeError> {
-        tz.to_ambiguous_zoned(date.to_datetime(time)).compatible().map(|z| z.timestamp()).map_err(|_| fail())
+        tz.to_ambiguous_zoned(date.to_datetime(time))
+            .compatible()
+            .map(|z| z.timestamp())
+            .map_err(|_| TimeError::OutOfRange { text: s.to_string(), at: date.to_datetime(time).to_string() })
     };
-    if t == "刚刚" {
+    if t == "刚刚" || t.eq_ignore_ascii_case("now") {
         return Ok(now);
+    }
+    if let Some(c) = ENGLISH.captures(t) {
+        let n: i64 = c[1].parse().map_err(|_| fail())?;
+        let back = match c[2].to_ascii_lowercase().as_str() {
+            "second" => n.seconds(),
+            "minute" | "min" => n.minutes(),
+            "hour" => n.hours(),
+            "day" => n.days(),
+            "week" => n.weeks(),
+            _ => n.months(),
+        };
+        return local_now.checked_sub(back).map(|z| z.timestamp()).map_err(|_| fail());
     }
     if let Some(c) = RELATIVE.captures(t) {
         let n: i64 = c[1].parse().map_err(|_| fail())?;
@@ -188,6 +229,25 @@ mod tests {
         let tokyo = TimeZone::get("Asia/Tokyo").unwrap();
         let t = parse_time_in("2024-03-05 12:30", &tokyo, now()).unwrap();
         assert_eq!(t, "2024-03-05T03:30:00Z".parse::<Timestamp>().unwrap());
+    }
+
+    #[test]
+    fn english_relative_forms_as_the_readme_shows_them() {
+        assert_eq!(local("3 days ago"), "2026-11-19 15:00:00");
+        assert_eq!(local("2 hours ago"), "2026-11-22 13:00:00");
+        assert_eq!(local("1 week ago"), "2026-11-15 15:00:00");
+        assert_eq!(local("now"), "2026-11-22 15:00:00");
+    }
+
+    #[test]
+    fn times_no_mention_can_have_are_refused_with_the_reason() {
+        for s in ["1600-01-01", "1989-12-31 23:59", "9999-12-31 23:59", "2026-11-24 15:01", "32503680000"] {
+            let err = parse_time_in(s, &shanghai(), now()).unwrap_err();
+            assert!(matches!(err, TimeError::OutOfRange { .. }), "{s}: {err}");
+            assert!(err.to_string().contains("outside what yuqing keeps (1990-01-01 to a day after now)"), "{err}");
+        }
+        assert!(parse_time_in("1990-01-01 08:00", &shanghai(), now()).is_ok());
+        assert!(parse_time_in("2026-11-23 14:00", &shanghai(), now()).is_ok(), "within a day of now");
     }
 
     #[test]

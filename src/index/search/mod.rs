@@ -188,14 +188,53 @@ fn engagement(segment: &tantivy::SegmentReader) -> impl Fn(tantivy::DocId, tanti
     }
 }
 
+/// The longest query read, in characters.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+/// The deepest nesting of parentheses read (a parser's recursion is bounded by it: 2,800 levels
+/// overflowed a thread's stack).
+pub const MAX_QUERY_DEPTH: usize = 16;
+
+/// The query syntax, for messages.
+const SYNTAX: &str = "words (all must match), `a OR b`, `-word` to leave out, \"a phrase\", parentheses";
+
+/// `query` made safe to parse: within the limits, and with the query language's other syntax
+/// (fields `a:b`, ranges, wildcards, boosts, escapes) read as plain spaces, so that only words,
+/// OR, -word, phrases and parentheses mean anything.
+fn checked_query(query: &str) -> Result<String, IndexError> {
+    let refuse = |reason: String| IndexError::Query { query: query.chars().take(80).collect(), reason };
+    let chars = query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(refuse(format!("it has {chars} characters; at most {MAX_QUERY_CHARS}")));
+    }
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for c in query.chars() {
+        match c {
+            '(' => (depth, deepest) = (depth + 1, deepest.max(depth + 1)),
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_QUERY_DEPTH {
+        return Err(refuse(format!("it nests parentheses {deepest} deep; at most {MAX_QUERY_DEPTH}")));
+    }
+    Ok(query
+        .chars()
+        .map(|c| if matches!(c, ':' | '[' | ']' | '{' | '}' | '^' | '~' | '\\' | '*' | '!') { ' ' } else { c })
+        .collect())
+}
+
 fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query>, IndexError> {
-    let text = r.query.trim();
-    let main: Box<dyn Query> = if text.is_empty() || text == "*" {
+    let text = checked_query(r.query.trim())?;
+    let text = text.trim();
+    let main: Box<dyn Query> = if text.is_empty() {
         Box::new(AllQuery)
     } else {
         let mut parser = QueryParser::for_index(index, vec![f.title, f.text]);
         parser.set_conjunction_by_default();
-        parser.parse_query(text).map_err(|e| IndexError::Query { query: text.to_string(), reason: e.to_string() })?
+        parser.parse_query(text).map_err(|e| IndexError::Query {
+            query: text.to_string(),
+            reason: format!("it cannot be read ({e}); the syntax is {SYNTAX}"),
+        })?
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
     let kind = r.kind.map(Kind::name);
