@@ -73,6 +73,7 @@ pub fn open_all(config: &Config) -> Result<Opened, AppError> {
     let analyzer = Arc::new(load_analyzer(config)?);
     let (index, fields) = open_index(config, &analyzer)?;
     let store = Store::open(&config.data.state())?;
+    crate::data_dir::note_holder(config.data.root());
     Ok(Opened { analyzer, index, fields, store })
 }
 

@@ -126,9 +126,22 @@ fn json_record(l: Line) -> Option<Record> {
         Ok(t) if !t.trim_start().starts_with('{') => {
             Err("a mention is a JSON object ({\"text\": …, \"published_at\": …}), one a line".to_string())
         }
-        Ok(t) => serde_json::from_str::<Mention>(&t).map_err(|e| e.to_string()),
+        Ok(t) => serde_json::from_str::<Mention>(&t).map_err(|e| json_reason(&e)),
     };
     Some(Record { line: l.number, mention })
+}
+
+/// serde_json's reason in words a user can act on: escapes that are no character, and where.
+fn json_reason(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    if msg.contains("hex escape") || msg.contains("surrogate") || msg.contains("unicode code point") {
+        return format!(
+            "a \\u escape is not a whole character (a lone surrogate such as \\ud800) at column {}: \
+             write the character itself or both halves of its pair",
+            e.column()
+        );
+    }
+    msg
 }
 
 /// A quoted field may span at most this many lines; one left open longer is taken as a missing
@@ -274,6 +287,7 @@ mod tests {
         let mut input = b"\xEF\xBB\xBF{\"text\":\"first\",\"published_at\":\"2026-11-20 10:00\"}\n".to_vec();
         input.extend_from_slice(b"{\"text\":\"bad \xff byte\",\"published_at\":\"2026-11-20 10:00\"}\n\n");
         input.extend_from_slice(b"[\"x:1\",\"weibo\"]\r\n");
+        input.extend_from_slice(b"{\"text\":\"bad \\ud800 escape\",\"published_at\":\"2026-11-20 10:00\"}\n");
         input.extend_from_slice(b"{\"text\":\"last\",\"published_at\":\"2026-11-20 10:00\"}");
         let got = read(&input, Format::Jsonl);
         assert_eq!(got[0], (1, Ok("first".into())), "the BOM is dropped");
@@ -281,8 +295,9 @@ mod tests {
         assert!(got[1].1.as_ref().unwrap_err().contains("not UTF-8 (byte 14"), "{got:?}");
         assert_eq!(got[2].0, 4);
         assert!(got[2].1.as_ref().unwrap_err().contains("a mention is a JSON object"), "{got:?}");
-        assert_eq!(got[3], (5, Ok("last".into())), "the last line needs no line end");
-        assert_eq!(got.len(), 4);
+        assert!(got[3].1.as_ref().unwrap_err().contains("a \\u escape is not a whole character"), "{got:?}");
+        assert_eq!(got[4], (6, Ok("last".into())), "the last line needs no line end");
+        assert_eq!(got.len(), 5);
     }
 
     #[test]

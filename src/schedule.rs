@@ -6,6 +6,60 @@ use std::str::FromStr;
 
 use jiff::Timestamp;
 
+/// One field of a cron expression: its name, range and the names it may use.
+struct Field {
+    name: &'static str,
+    min: u32,
+    max: u32,
+    names: &'static [&'static str],
+}
+
+const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+/// The fields in order (with seconds first, and an optional year).
+const FIELDS: [Field; 7] = [
+    Field { name: "seconds", min: 0, max: 59, names: &[] },
+    Field { name: "minutes", min: 0, max: 59, names: &[] },
+    Field { name: "hours", min: 0, max: 23, names: &[] },
+    Field { name: "day of month", min: 1, max: 31, names: &[] },
+    Field { name: "month", min: 1, max: 12, names: &MONTHS },
+    Field { name: "day of week", min: 1, max: 7, names: &DAYS },
+    Field { name: "year", min: 1970, max: 2100, names: &[] },
+];
+
+/// Why one field's value is wrong: `*`, `?`, numbers or names in range, `a-b`, `x/step`, lists.
+fn check_field(value: &str, f: &Field) -> Result<(), String> {
+    for part in value.split(',') {
+        let (range, step) = part.split_once('/').map_or((part, None), |(r, s)| (r, Some(s)));
+        if let Some(step) = step {
+            let ok = step.parse::<u32>().is_ok_and(|n| n >= 1);
+            if !ok {
+                return Err(format!("has the step {step:?}, which must be a whole number of at least 1"));
+            }
+        }
+        if matches!(range, "*" | "?") {
+            continue;
+        }
+        for bound in range.split('-') {
+            let upper = bound.to_ascii_uppercase();
+            let ok = match bound.parse::<u32>() {
+                Ok(n) => (f.min..=f.max).contains(&n),
+                Err(_) => f.names.iter().any(|name| upper.starts_with(name)),
+            };
+            if !ok {
+                let names = if f.names.is_empty() {
+                    String::new()
+                } else {
+                    format!(" or a name ({}…)", f.names[..3].join(", "))
+                };
+                return Err(format!("must be {} to {}{names}; {bound:?} is not", f.min, f.max));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A parsed schedule and the expression it was written as. Displayed as cron reads it (with
 /// the seconds field).
 #[derive(Debug, Clone)]
@@ -16,11 +70,24 @@ pub struct Schedule {
 
 impl Schedule {
     /// Parses cron with seconds (`0 */15 * * * *`) or crontab's five fields (`*/15 * * * *`).
+    /// Errors say which field is wrong and why, in yuqing's words.
     pub fn parse(s: &str) -> Result<Schedule, String> {
-        let fields = s.split_whitespace().count();
-        let full = if fields == 5 { format!("0 {s}") } else { s.to_string() };
-        let cron = cron::Schedule::from_str(&full)
-            .map_err(|e| format!("{s:?} is not a cron expression ({e}); e.g. \"*/30 * * * *\""))?;
+        let fields: Vec<&str> = s.split_whitespace().collect();
+        let full: Vec<&str> = match fields.len() {
+            5 => std::iter::once("0").chain(fields.iter().copied()).collect(),
+            6 | 7 => fields.clone(),
+            n => {
+                return Err(format!(
+                    "{s:?} has {n} fields; a schedule has 5 (crontab: minute hour day month weekday) or 6 \
+                     (seconds first), e.g. \"*/30 * * * *\""
+                ));
+            }
+        };
+        for (value, field) in full.iter().zip(FIELDS) {
+            check_field(value, &field).map_err(|why| format!("{s:?}: the {} field {value:?} {why}", field.name))?;
+        }
+        let cron = cron::Schedule::from_str(&full.join(" "))
+            .map_err(|e| format!("{s:?} is not a schedule yuqing can read ({e}); e.g. \"*/30 * * * *\""))?;
         Ok(Schedule { cron, text: s.to_string() })
     }
 
@@ -63,6 +130,15 @@ mod tests {
         let crontab = Schedule::parse("*/15 * * * *").unwrap();
         assert_eq!(crontab.next_after(now).unwrap().to_string(), "2026-11-22T04:15:00Z");
         assert_eq!(crontab.wait_from(now), Some(std::time::Duration::from_secs(900)));
-        assert!(Schedule::parse("every day").unwrap_err().contains("\"every day\" is not a cron expression"));
+        assert!(
+            Schedule::parse("every day").unwrap_err().contains("\"every day\" has 2 fields"),
+            "{:?}",
+            Schedule::parse("every day").err()
+        );
+        let err = Schedule::parse("0 0 25 * * *").unwrap_err();
+        assert_eq!(err, "\"0 0 25 * * *\": the hours field \"25\" must be 0 to 23; \"25\" is not");
+        let err = Schedule::parse("Mon * * * * *").unwrap_err();
+        assert!(err.contains("the seconds field \"Mon\" must be 0 to 59"), "{err}");
+        assert!(Schedule::parse("0 0 9 * * MON-FRI").is_ok() && Schedule::parse("0 */0 * * * *").is_err());
     }
 }

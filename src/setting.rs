@@ -23,10 +23,13 @@ pub fn resolve(base: &Path, path: &Path) -> PathBuf {
     base.join(path)
 }
 
-/// Fails with `field` when `value` is outside `min..=max`, saying the range.
+/// Fails with `field` when `value` is outside `min..=max`, saying which bound it crossed.
 pub fn check_range<T: PartialOrd + std::fmt::Display>(field: &str, value: T, min: T, max: T) -> Result<(), Invalid> {
-    if value < min || value > max {
-        return Err(Invalid::new(field, format!("must be {min} to {max}, is {value}")));
+    if value < min {
+        return Err(Invalid::new(field, format!("must be at least {min}")));
+    }
+    if value > max {
+        return Err(Invalid::new(field, format!("must be at most {max}, is {value}")));
     }
     Ok(())
 }

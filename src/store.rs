@@ -23,8 +23,13 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// What can go wrong with the crawl state.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the crawl state at {path}: {source} (is another yuqing using this data directory?)")]
+    #[error("cannot open the crawl state at {path}: {source}")]
     Open { path: PathBuf, source: sled::Error },
+    #[error(
+        "the crawl state at {path} is in use by another yuqing ({holder}); only one process can hold a data \
+         directory: stop it first, or use its dashboard (`yuqing run --serve ADDR` serves the same pages and API)"
+    )]
+    Locked { path: PathBuf, holder: String },
     #[error("crawl state: {0}")]
     Db(#[from] sled::Error),
 }
@@ -130,7 +135,16 @@ fn is_locked(e: &sled::Error) -> bool {
 impl Store {
     /// Opens (or creates) the state in `path`; waits up to [`LOCK_WAIT`] for its lock.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let open = |source| StoreError::Open { path: path.into(), source };
+        let open = |source: sled::Error| {
+            if is_locked(&source) {
+                let holder = path.parent().and_then(crate::data_dir::holder);
+                return StoreError::Locked {
+                    path: path.into(),
+                    holder: holder.unwrap_or_else(|| "which, it did not say".into()),
+                };
+            }
+            StoreError::Open { path: path.into(), source }
+        };
         let deadline = std::time::Instant::now() + LOCK_WAIT;
         let db = loop {
             match sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open() {

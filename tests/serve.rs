@@ -102,15 +102,42 @@ fn the_api_answers_and_the_token_guards_it() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs a token"), "{}", String::from_utf8_lossy(&out.stderr));
-    let (_server, origin) = serve(d, "0.0.0.0:0", Some("s3cret"));
+    // A token of one space, or a short one, is no token.
+    for weak in [" ", "s3cret"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+            .current_dir(d)
+            .args(["--config", "demo/yuqing.toml", "serve", "--addr", "0.0.0.0:0"])
+            .env("YUQING_TOKEN", weak)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{weak:?}");
+    }
+    const TOKEN: &str = "0a1b2c3d4e5f6a7b8c9d";
+    let (_server, origin) = serve(d, "0.0.0.0:0", Some(TOKEN));
     let port = origin.rsplit(':').next().unwrap();
     let local = format!("http://127.0.0.1:{port}");
-    assert_eq!(get(format!("{local}/api/alerts")).0, 401);
+    let (status, _, _) = get(format!("{local}/api/alerts"));
+    assert_eq!(status, 401);
     assert_eq!(get(format!("{local}/api/alerts?token=wrong")).0, 401);
-    let (status, _, body) = get(format!("{local}/api/alerts?token=s3cret"));
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let denied = runtime.block_on(async { plain.get(format!("{local}/search")).send().await.unwrap() });
+    assert!(denied.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+    // ?token= once: a cookie, and the same page again without the token in its address.
+    let once = runtime.block_on(async {
+        plain.get(format!("{local}/search?q=%E8%B5%B7%E7%81%AB&token={TOKEN}&watch=x")).send().await.unwrap()
+    });
+    assert_eq!(once.status().as_u16(), 303);
+    let location = once.headers()["location"].to_str().unwrap();
+    assert!(!location.contains("token") && location.starts_with("/search?q="), "{location}");
+    assert!(once.headers()["set-cookie"].to_str().unwrap().contains("HttpOnly"));
+    let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let (status, body) = runtime.block_on(async {
+        let r = browser.get(format!("{local}/api/alerts?token={TOKEN}")).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    });
     assert_eq!(status, 200, "{body}");
     let bearer = runtime.block_on(async {
-        reqwest::Client::new().get(format!("{local}/search")).bearer_auth("s3cret").send().await.unwrap()
+        reqwest::Client::new().get(format!("{local}/search")).bearer_auth(TOKEN).send().await.unwrap()
     });
     assert_eq!(bearer.status().as_u16(), 200);
     assert!(bearer.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::setting::Invalid;
+use crate::setting::{Invalid, check_range};
 use crate::time::Interval;
 
 /// `[alerts]`.
@@ -87,9 +87,9 @@ impl AlertRules {
                 format!("must be above 0 and at most warning_p, is {}", self.critical_p),
             ));
         }
-        if self.history_days < 1 {
-            return Err(Invalid::new("alerts.history_days", "must be at least 1"));
-        }
+        check_range("alerts.history_days", self.history_days, 1, 365)?;
+        check_range("alerts.min_count", self.min_count, 0, 1_000_000)?;
+        check_range("alerts.cooldown_buckets", self.cooldown_buckets, 0, 1000)?;
         for (field, v) in [("alerts.min_ratio", self.min_ratio), ("alerts.critical_ratio", self.critical_ratio)] {
             if v.is_nan() || v < 1.0 {
                 return Err(Invalid::new(field, format!("must be at least 1, is {v}")));

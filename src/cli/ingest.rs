@@ -87,6 +87,7 @@ pub fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
         uncommitted: 0,
         since: Instant::now(),
     };
+    yuqing::data_dir::note_holder(config.data.root());
     let name = args.file.as_ref().map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
     let input: Box<dyn BufRead> = match &args.file {
         Some(p) => Box::new(std::io::BufReader::new(

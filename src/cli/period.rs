@@ -13,8 +13,8 @@ pub struct PeriodArgs {
     /// Period end, exclusive (default: now).
     #[arg(long, value_parser = parse_time)]
     until: Option<Timestamp>,
-    /// Length of the period in days when --since is not given.
-    #[arg(long, default_value_t = 30)]
+    /// Length of the period in days when --since is not given (1 to 3650).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
     days: i64,
 }
 

@@ -39,8 +39,9 @@ pub struct SearchArgs {
     /// time, relevance or engagement.
     #[arg(long, default_value = "time", value_parser = str::parse::<Sort>)]
     sort: Sort,
-    #[arg(long, default_value_t = 20)]
-    limit: usize,
+    /// At most this many results (1 to 10000).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=10_000))]
+    limit: u16,
     /// One result per duplicate group (reposts, copy-paste campaigns), with the group's size.
     #[arg(long)]
     collapse: bool,
@@ -71,7 +72,7 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
         until: args.until,
         thread: args.thread,
         sort: args.sort,
-        limit: args.limit,
+        limit: usize::from(args.limit),
         collapse: args.collapse,
     };
     let hits = search(&reader.searcher(), fields, &request)?;

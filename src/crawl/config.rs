@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::setting::{Invalid, resolve};
+use crate::setting::{Invalid, check_range, resolve};
 
 /// How the crawler fetches (`[crawl]`); sources may override the politeness settings.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -122,18 +122,18 @@ impl CrawlConfig {
     /// Takes `sources_dir` from `base`; checks every number and the User-Agent.
     pub fn validate(&mut self, base: &Path) -> Result<(), Invalid> {
         self.sources_dir = resolve(base, &self.sources_dir);
-        for (field, zero) in [
-            ("crawl.timeout_secs", self.timeout_secs == 0),
-            ("crawl.connect_timeout_secs", self.connect_timeout_secs == 0),
-            ("crawl.max_body_bytes", self.max_body_bytes == 0),
-            ("crawl.concurrency", self.concurrency == 0),
-            ("crawl.commit_every", self.commit_every == 0),
-            ("crawl.commit_secs", self.commit_secs == 0),
-        ] {
-            if zero {
-                return Err(Invalid::new(field, "must be at least 1"));
-            }
-        }
+        // The ranges README's "Limits" table gives.
+        check_range("crawl.connect_timeout_secs", self.connect_timeout_secs, 1, 600)?;
+        check_range("crawl.timeout_secs", self.timeout_secs, 1, 3600)?;
+        check_range("crawl.max_body_bytes", self.max_body_bytes, 1, 256 << 20)?;
+        check_range("crawl.max_redirects", self.max_redirects, 0, 20)?;
+        check_range("crawl.delay_ms", self.delay_ms, 0, 3_600_000)?;
+        check_range("crawl.concurrency", self.concurrency, 1, 64)?;
+        check_range("crawl.retries", self.retries, 0, 10)?;
+        check_range("crawl.retry_base_ms", self.retry_base_ms, 0, 60_000)?;
+        check_range("crawl.max_retry_after_secs", self.max_retry_after_secs, 0, 86_400)?;
+        check_range("crawl.commit_every", self.commit_every, 1, 1_000_000)?;
+        check_range("crawl.commit_secs", self.commit_secs, 1, 3600)?;
         if reqwest::header::HeaderValue::from_str(&self.user_agent).is_err() {
             return Err(Invalid::new("crawl.user_agent", "is not a valid header value"));
         }

@@ -22,15 +22,17 @@ const SECOND_LEVEL: [&str; 8] = ["com", "net", "org", "gov", "edu", "co", "ac", 
 pub struct Allowed {
     /// The registrable part of each start URL's host (`jd.com`), and the extra hosts.
     sites: Vec<String>,
-    /// Private, loopback and link-local addresses may be reached.
+    /// Private and loopback addresses may be reached (a start URL is one, or allow_private).
     pub private: bool,
+    /// Link-local ones too (the cloud's metadata service lives there): only with allow_private.
+    link_local: bool,
 }
 
 impl Allowed {
     /// The hosts of `start_urls` (templates: placeholders are ignored) and `extra`; private
     /// addresses when a start URL is one, or when `allow_private`.
     pub fn new(start_urls: &[String], extra: &[String], allow_private: bool) -> Allowed {
-        let mut allowed = Allowed { sites: Vec::new(), private: allow_private };
+        let mut allowed = Allowed { sites: Vec::new(), private: allow_private, link_local: allow_private };
         for u in start_urls {
             let Ok(url) = Url::parse(&u.replace(['{', '}'], "")) else { continue };
             let Some(host) = url.host_str() else { continue };
@@ -47,7 +49,7 @@ impl Allowed {
             return Some(format!("{}: only http and https are fetched", url.scheme()));
         }
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-        if !self.private && is_private_host(&host) {
+        if (!self.private && is_private_host(&host)) || (!self.link_local && is_link_local_host(&host)) {
             return Some(format!(
                 "{host} is a private, loopback or link-local address (set allow_private = true to reach it)"
             ));
@@ -69,6 +71,15 @@ fn site(host: &str) -> String {
     let n = labels.len();
     let keep = if n >= 3 && SECOND_LEVEL.contains(&labels[n - 2]) { 3 } else { 2 };
     labels[n.saturating_sub(keep)..].join(".")
+}
+
+/// Whether a host is a link-local address literal (169.254/16, fe80::/10).
+fn is_link_local_host(host: &str) -> bool {
+    match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.is_link_local(),
+        Ok(IpAddr::V6(v6)) => (v6.segments()[0] & 0xffc0) == 0xfe80,
+        Err(_) => false,
+    }
 }
 
 /// Whether a host (a name or an address literal) is private, loopback or link-local.
@@ -157,6 +168,10 @@ mod tests {
         // A local test site reaches itself.
         let local = Allowed::new(&["http://127.0.0.1:4000/reviews".into()], &[], false);
         assert_eq!(local.refusal(&url("http://127.0.0.1:4000/p/2")), None);
+        assert!(
+            local.refusal(&url("http://169.254.169.254/")).unwrap().contains("link-local"),
+            "never the metadata service"
+        );
         assert_eq!(site("news.sina.com.cn"), "sina.com.cn");
         assert!(is_private("::ffff:10.1.2.3".parse().unwrap()) && !is_private("8.8.8.8".parse().unwrap()));
     }

@@ -33,6 +33,10 @@ pub enum IndexError {
     CreateDir { path: String, source: std::io::Error },
     #[error("bad query {query:?}: {reason}")]
     Query { query: String, reason: String },
+    /// A request that asks for what the index will not do (too many results or buckets, an
+    /// empty period), naming the parameter.
+    #[error("{0}")]
+    Request(String),
     #[error("index: {0}")]
     Engine(#[from] tantivy::TantivyError),
     #[error("cannot open the index at {path}: {reason}")]
@@ -44,6 +48,11 @@ pub enum IndexError {
     OtherSchema { path: String, found: String },
     #[error("cannot record the index version in {path}: {reason}")]
     Version { path: String, reason: String },
+    #[error(
+        "the index at {path} is being written by another yuqing ({holder}); one process writes an index at a \
+         time: stop it first, or let it do the work (`yuqing run` crawls on every schedule)"
+    )]
+    Locked { path: String, holder: String },
 }
 
 /// The file beside tantivy's that records which version of the schema an index holds.

@@ -100,8 +100,27 @@ pub struct Stats {
 /// How many top terms stats report.
 pub const TOP_TERMS: usize = 20;
 
+/// The most buckets one request may ask for (31 days by the hour is 744, ten years by day 3,650).
+pub const MAX_BUCKETS: i64 = 5_000;
+
+/// Refuses a period that is empty or cut into more than [`MAX_BUCKETS`] buckets.
+pub fn check_period(since: Timestamp, until: Timestamp, interval: Interval) -> Result<(), IndexError> {
+    if since >= until {
+        return Err(IndexError::Request("since must be before until".into()));
+    }
+    let buckets = until.duration_since(since).as_secs() / interval.len().as_secs().max(1);
+    if buckets > MAX_BUCKETS {
+        return Err(IndexError::Request(format!(
+            "the period holds {buckets} {} buckets; at most {MAX_BUCKETS} (ask for a shorter period, or by day)",
+            interval.name()
+        )));
+    }
+    Ok(())
+}
+
 /// Computes the stats of `request` on the committed index.
 pub fn stats(searcher: &Searcher, f: Fields, text: &TextPipeline, request: &StatsRequest) -> Result<Stats, IndexError> {
+    check_period(request.since, request.until, request.interval)?;
     let (from_ms, to_ms) = (request.since.as_millisecond(), request.until.as_millisecond());
     let aggs = json!({
         "timeline": timeline_agg(request.interval, from_ms, to_ms),
@@ -169,6 +188,10 @@ pub fn timeline(
     until: Timestamp,
     interval: Interval,
 ) -> Result<Vec<Bucket>, IndexError> {
+    // The detector replays at most a year of history (alerts.history_days) by the hour.
+    if until.duration_since(since).as_secs() / interval.len().as_secs().max(1) > 24 * 400 {
+        return Err(IndexError::Request("a timeline of more than 400 days by the hour is not kept".into()));
+    }
     let query = watches_query(f, &[watch.to_string()], since, until);
     let aggs = json!({"timeline": timeline_agg(interval, since.as_millisecond(), until.as_millisecond())});
     Ok(buckets_of(&aggregate(searcher, &*query, aggs)?["timeline"]))

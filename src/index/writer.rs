@@ -60,7 +60,10 @@ pub struct MentionWriter {
 
 impl MentionWriter {
     pub fn new(index: &Index, fields: Fields, text: Arc<TextPipeline>, heap_bytes: usize) -> Result<Self, IndexError> {
-        let writer = index.writer(heap_bytes)?;
+        let writer = index.writer(heap_bytes).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => locked(index),
+            e => IndexError::Engine(e),
+        })?;
         let searcher = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?.searcher();
         let clusters = Clusters::load(&searcher)?;
         Ok(MentionWriter {
@@ -124,6 +127,15 @@ impl MentionWriter {
         self.writer.commit()?;
         Ok(())
     }
+}
+
+/// The error for an index whose writer lock another process holds.
+fn locked(index: &Index) -> IndexError {
+    // tantivy keeps no path on the index; its directory's debug form holds the root path, quoted.
+    let dir = format!("{:?}", index.directory());
+    let path = dir.split('"').nth(1).unwrap_or("the data directory's index").to_string();
+    let holder = std::path::Path::new(&path).parent().and_then(crate::data_dir::holder);
+    IndexError::Locked { path, holder: holder.unwrap_or_else(|| "which, it did not say".into()) }
 }
 
 /// The group of every text in the committed index, by the text's fingerprint.

@@ -24,7 +24,7 @@ pub enum ApiError {
 impl From<IndexError> for ApiError {
     fn from(e: IndexError) -> Self {
         match e {
-            IndexError::Query { .. } => ApiError::Bad(e.to_string()),
+            IndexError::Query { .. } | IndexError::Request(_) => ApiError::Bad(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -9,6 +9,7 @@
 //! once, which sets a cookie). Index reads block, so every handler runs them off the async threads.
 
 mod api;
+mod listen;
 mod pages;
 mod params;
 
@@ -86,14 +87,27 @@ impl Dashboard {
 pub enum ServeError {
     #[error("listening on {0} (not this machine only) needs a token: set the token's environment variable")]
     TokenRequired(SocketAddr),
+    #[error(
+        "listening on {0} needs a token of at least {MIN_TOKEN_CHARS} characters (this one has {1}): \
+         `openssl rand -hex 16` makes one"
+    )]
+    TokenTooShort(SocketAddr, usize),
 }
 
-/// Checks that `addr` may be used with or without a token.
+/// The shortest token a dashboard reachable from other machines accepts.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
+/// Checks that `addr` may be used with or without a token: anywhere but this machine needs one
+/// of at least [`MIN_TOKEN_CHARS`] characters (spaces at its ends do not count).
 pub fn check_bind(addr: SocketAddr, token: Option<&str>) -> Result<(), ServeError> {
-    if !addr.ip().is_loopback() && token.is_none_or(str::is_empty) {
-        return Err(ServeError::TokenRequired(addr));
+    if addr.ip().is_loopback() {
+        return Ok(());
     }
-    Ok(())
+    match token.map(str::trim) {
+        None | Some("") => Err(ServeError::TokenRequired(addr)),
+        Some(t) if t.chars().count() < MIN_TOKEN_CHARS => Err(ServeError::TokenTooShort(addr, t.chars().count())),
+        Some(_) => Ok(()),
+    }
 }
 
 /// Every route of the dashboard.
@@ -115,46 +129,42 @@ pub fn router(dash: Arc<Dashboard>) -> axum::Router {
         .with_state(dash)
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves.
+/// Serves the dashboard on `listener` until `shutdown` resolves (clients that stall are timed
+/// out, and shutdown waits on none of them: see `listen`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     dash: Arc<Dashboard>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(dash)).with_graceful_shutdown(shutdown).await
+    listen::serve_until(listener, router(dash), shutdown).await
 }
 
 const COOKIE: &str = "yuqing_token";
 
-/// The token check, and headers every response carries: no framing, no scripts from anywhere.
+/// The token check, and headers every response carries (the 401 and the redirect too): no
+/// framing, no scripts from anywhere. A token given once as `?token=` sets a cookie and is
+/// taken out of the address by a redirect, so that it does not stay in links, history or logs.
 async fn guard(State(dash): State<Arc<Dashboard>>, request: Request, next: Next) -> Response {
-    let mut set_cookie = None;
-    if let Some(token) = &dash.token {
-        let headers = request.headers();
-        let bearer = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|t| t == token);
-        let cookie = headers
-            .get(header::COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|c| c.split(';').any(|kv| kv.trim() == format!("{COOKIE}={token}")));
-        let query = request.uri().query().is_some_and(|q| {
-            url::form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "token" && v == token.as_str())
-        });
-        if !(bearer || cookie || query) {
-            return (
+    let mut response = match &dash.token {
+        None => next.run(request).await,
+        Some(token) => match token_in(&request, token) {
+            TokenIn::Header | TokenIn::Cookie => next.run(request).await,
+            TokenIn::Query(without) => {
+                let mut r = Redirect::to(&without).into_response();
+                let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/");
+                if let Ok(c) = HeaderValue::from_str(&cookie) {
+                    r.headers_mut().insert(header::SET_COOKIE, c);
+                }
+                r
+            }
+            TokenIn::Missing => (
                 StatusCode::UNAUTHORIZED,
-                "a token is required: Authorization: Bearer <token>, or ?token=<token>\n",
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "需要访问令牌 (a token is required): Authorization: Bearer <token>, or ?token=<token> once\n",
             )
-                .into_response();
-        }
-        if query && !cookie {
-            set_cookie = Some(format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"));
-        }
-    }
-    let mut response = next.run(request).await;
+                .into_response(),
+        },
+    };
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -164,8 +174,46 @@ async fn guard(State(dash): State<Arc<Dashboard>>, request: Request, next: Next)
     );
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if let Some(c) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
-        h.insert(header::SET_COOKIE, c);
-    }
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response
+}
+
+/// Where a request carries the token, if it does.
+enum TokenIn {
+    Header,
+    Cookie,
+    /// In the query: the same path and query without it.
+    Query(String),
+    Missing,
+}
+
+fn token_in(request: &Request, token: &str) -> TokenIn {
+    let headers = request.headers();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| t == token);
+    if bearer {
+        return TokenIn::Header;
+    }
+    let cookie = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.split(';').any(|kv| kv.trim() == format!("{COOKIE}={token}")));
+    if cookie {
+        return TokenIn::Cookie;
+    }
+    let query = request.uri().query().unwrap_or_default();
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    if !pairs.iter().any(|(k, v)| k == "token" && v == token) {
+        return TokenIn::Missing;
+    }
+    let rest: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "token").collect();
+    let mut without = request.uri().path().to_string();
+    if !rest.is_empty() {
+        without.push('?');
+        without.push_str(&url::form_urlencoded::Serializer::new(String::new()).extend_pairs(rest).finish());
+    }
+    TokenIn::Query(without)
 }

@@ -9,8 +9,8 @@ use crate::index::search::{SearchRequest, Sort};
 use crate::time::{Interval, parse_time};
 use crate::watch::Watch;
 
-/// Most results a page or an export returns.
-pub const MAX_LIMIT: usize = 10_000;
+/// Most results a page returns.
+pub const MAX_LIMIT: usize = crate::index::search::MAX_LIMIT;
 
 /// `?q=…&watch=…` as the search form sends it (empty fields are absent).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -49,7 +49,11 @@ impl SearchParams {
         let sort = parsed::<Sort>("sort", &self.sort)?.unwrap_or_default();
         let limit = match given(&self.limit) {
             None => 50,
-            Some(l) => l.parse::<usize>().map_err(|_| format!("limit: {l:?} is not a number"))?.clamp(1, MAX_LIMIT),
+            Some(l) => l
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| format!("limit: {l:?} is not a number from 1 to {MAX_LIMIT}"))?,
         };
         Ok(SearchRequest {
             query: self.q.clone(),
@@ -100,10 +104,8 @@ impl StatsParams {
         };
         let until = time("until", &self.until)?.unwrap_or_else(Timestamp::now);
         let since = time("since", &self.since)?.unwrap_or_else(|| until - jiff::SignedDuration::from_hours(24 * days));
-        if since >= until {
-            return Err("since must be before until".into());
-        }
         let interval = parsed::<Interval>("interval", &self.interval)?.unwrap_or(Interval::Day);
+        crate::index::stats::check_period(since, until, interval).map_err(|e| e.to_string())?;
         Ok(StatsQuery { watch, since, until, interval, days })
     }
 }

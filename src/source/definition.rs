@@ -129,11 +129,28 @@ pub(super) struct RawFields {
 
 /// A field: a CSS selector (`"span.time"`, `"a.title@href"`, `"@data-id"` for the item's own
 /// attribute) or a JSON pointer (`"/user/name"`), or a table with more options.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub(super) enum RawField {
     Short(String),
     Full(RawFieldTable),
+}
+
+/// The forms a field may take, for the message when it has another.
+const FIELD_FORMS: &str = "a field is a string (a CSS selector such as \"span.time\", \"a@href\" or \"@data-id\", or a \
+     JSON pointer such as \"/user/name\") or a table with select, attr, pointer, all, html, regex, format";
+
+impl<'de> Deserialize<'de> for RawField {
+    /// A string, or a table whose unknown keys are named (serde's untagged enums only say that
+    /// no variant matched).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match toml::Value::deserialize(d)? {
+            toml::Value::String(s) => Ok(RawField::Short(s)),
+            toml::Value::Table(t) => {
+                RawFieldTable::deserialize(toml::Value::Table(t)).map(RawField::Full).map_err(serde::de::Error::custom)
+            }
+            other => Err(serde::de::Error::custom(format!("{FIELD_FORMS}, not {}", other.type_str()))),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]

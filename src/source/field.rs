@@ -126,7 +126,15 @@ impl FieldSpec {
 
 /// Parses a CSS selector, saying what is wrong with it.
 pub(super) fn css(s: &str) -> Result<Selector, String> {
-    Selector::parse(s).map_err(|e| format!("CSS selector {s:?} does not parse: {e}"))
+    if s.trim().is_empty() {
+        return Err("the CSS selector is empty: name the elements, like \"div.comment\"".into());
+    }
+    Selector::parse(s).map_err(|e| {
+        // scraper's own words end with a request to report the error to its developers.
+        let why = e.to_string();
+        let why = why.split("Please report").next().unwrap_or(&why).trim().trim_end_matches('.');
+        format!("CSS selector {s:?} does not parse ({why})")
+    })
 }
 
 /// An element's attribute, or its text with runs of white space collapsed.

@@ -236,12 +236,11 @@ impl Source {
         let time_zone =
             TimeZone::get(&raw.time_zone).map_err(|e| invalid("time_zone", format!("{:?}: {e}", raw.time_zone)))?;
         let schedule = Schedule::parse(&raw.schedule).map_err(|r| invalid("schedule", r))?;
-        if raw.window_days == 0 {
-            return Err(invalid("window_days", "must be at least 1".into()));
-        }
-        if raw.max_pages == 0 {
-            return Err(invalid("max_pages", "must be at least 1".into()));
-        }
+        let range = |field: &str, v: u64, min: u64, max: u64| {
+            crate::setting::check_range(field, v, min, max).map_err(|e| invalid(field, e.reason))
+        };
+        range("window_days", u64::from(raw.window_days), 1, 3650)?;
+        range("max_pages", u64::from(raw.max_pages), 1, 100_000)?;
         if raw.urls.is_empty() {
             return Err(invalid("urls", "give at least one start URL".into()));
         }
@@ -285,8 +284,11 @@ impl Source {
             return Err(invalid("list.emit", "is false and nothing is followed: the source yields nothing".into()));
         }
         let r = raw.request;
-        if r.concurrency == Some(0) {
-            return Err(invalid("request.concurrency", "must be at least 1".into()));
+        if let Some(c) = r.concurrency {
+            range("request.concurrency", c as u64, 1, 64)?;
+        }
+        if let Some(d) = r.delay_ms {
+            range("request.delay_ms", d, 0, 3_600_000)?;
         }
         if let Some(p) = &r.proxy {
             let scheme = p.split_once("://").map(|(s, _)| s.to_ascii_lowercase());

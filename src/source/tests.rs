@@ -56,7 +56,10 @@ fn a_good_definition_is_typed() {
 fn errors_name_the_file_and_the_field() {
     let cases = [
         (QA.replace("kind = \"question\"", "kind = \"tweet\""), "sources/t.toml: kind: \"tweet\" is not one of"),
-        (QA.replace("*/15 * * * *", "every day"), "sources/t.toml: schedule: \"every day\" is not a cron expression"),
+        (
+            QA.replace("*/15 * * * *", "every day"),
+            "sources/t.toml: schedule: \"every day\" has 2 fields; a schedule has 5",
+        ),
         (QA.replace("items = \"div.answer\"", "items = \"div[\""), "detail.items: CSS selector \"div[\""),
         (QA.replace("page={page}", "page={pg}"), "urls[0]: {pg} has no values"),
         (QA.replace("pages = { first = 1 }", "next = \"a.n@href\""), "urls[0]: {page} has no values"),

@@ -87,6 +87,9 @@ impl ChannelConfig {
         if self.per_minute == 0 || self.attempts == 0 {
             return Err("per_minute and attempts must be at least 1".into());
         }
+        if self.per_minute > 600 || self.attempts > 10 || self.retry_ms > 60_000 {
+            return Err("per_minute is at most 600, attempts at most 10, retry_ms at most 60000".into());
+        }
         if self.kind == ChannelKind::Email && (self.from.is_none() || self.to.is_empty()) {
             return Err("e-mail needs `from` and `to`".into());
         }

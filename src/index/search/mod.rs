@@ -82,8 +82,19 @@ pub fn top_posts(searcher: &Searcher, fields: Fields, request: &SearchRequest) -
     Ok(search(searcher, fields, request)?.into_iter().map(TopPost::from).collect())
 }
 
+/// The most results one search returns.
+pub const MAX_LIMIT: usize = 10_000;
+
 /// Runs `request` against the index as `searcher` sees it.
 pub fn search(searcher: &Searcher, fields: Fields, request: &SearchRequest) -> Result<Vec<SearchHit>, IndexError> {
+    if request.limit > MAX_LIMIT {
+        return Err(IndexError::Request(format!("limit: must be at most {MAX_LIMIT}, is {}", request.limit)));
+    }
+    if let (Some(since), Some(until)) = (request.since, request.until)
+        && since >= until
+    {
+        return Err(IndexError::Request("since must be before until".into()));
+    }
     let query = build_query(searcher.index(), fields, request)?;
     let mut snippets = SnippetGenerator::create(searcher, &*query, fields.text)?;
     snippets.set_max_num_chars(SNIPPET_CHARS);
