@@ -6,15 +6,12 @@
 //!   comes back exactly as written (entities decoded, ends trimmed) in search (table, JSON, CSV),
 //!   the API, the dashboard, alerts and digests, with the match highlighted in the written form.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
+
+mod common;
+use common::bin::{Serving, command, yuqing};
 
 use serde_json::Value;
-
-fn yuqing(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(dir).args(args).env_remove("RUST_LOG").output().unwrap()
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -143,28 +140,6 @@ fn a_copy_paste_storm_counts_every_copy_and_alerts() {
     assert_eq!(digest["top_negative"][0]["text"], STORM);
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-    }
-}
-
-fn serve(dir: &Path) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
-        .current_dir(dir)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let origin = line.split_whitespace().nth(1).expect("the address").trim_end_matches('/').to_string();
-    (Server(child), origin)
-}
-
 #[test]
 fn what_users_read_is_what_was_written() {
     let dir = setup();
@@ -187,7 +162,8 @@ fn what_users_read_is_what_was_written() {
     assert_eq!(digest["top_negative"][0]["text"], WRITTEN_TITLE);
 
     // The API and the dashboard say the same.
-    let (_server, origin) = serve(d);
+    let server = Serving::start(command(d, &["serve", "--addr", "127.0.0.1:0"]));
+    let origin = &server.origin;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let get = |url: String| runtime.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() });
     let api: Vec<Value> = serde_json::from_str(&get(format!("{origin}/api/search?q=充电+huawei"))).unwrap();

@@ -4,10 +4,12 @@
 //! or an `<img onerror>` shows as text and runs nothing. Screenshots are kept under
 //! `target/tmp/browser/`.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::bin::{Serving, command, yuqing};
 
 fn chromium() -> Option<PathBuf> {
     let candidates = [std::env::var("YUQING_CHROMIUM").unwrap_or_default(), "/usr/bin/chromium".into()];
@@ -58,33 +60,6 @@ fn screenshot(chrome: &Path, url: &str, path: &Path, size: &str, colours: &[[u8;
         .collect()
 }
 
-fn yuqing(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(dir).args(args).output().unwrap()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-    }
-}
-
-/// Starts `yuqing serve` on a free port; returns it and its origin.
-fn serve(dir: &Path, config: &str) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
-        .current_dir(dir)
-        .args(["--config", config, "serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let origin = line.split_whitespace().nth(1).expect("the dashboard's address").trim_end_matches('/').to_string();
-    (Server(child), origin)
-}
-
 const NEGATIVE: [u8; 3] = [0xd6, 0x45, 0x41];
 const POSITIVE: [u8; 3] = [0x2e, 0x9d, 0x5b];
 
@@ -116,7 +91,8 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     )
     .unwrap();
     assert!(yuqing(d, &["--config", "demo/yuqing.toml", "ingest", "hostile.jsonl"]).status.success());
-    let (_server, origin) = serve(d, "demo/yuqing.toml");
+    let server = Serving::start(command(d, &["--config", "demo/yuqing.toml", "serve", "--addr", "127.0.0.1:0"]));
+    let origin = &server.origin;
 
     // Search: highlighted results, the hostile texts shown as text, nothing run.
     let url = format!("{origin}/search?q=售后&watch=极光");

@@ -19,6 +19,7 @@ use axum::extract::Path as UrlPath;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use common::bin::{Serving, command, yuqing};
 use common::shop;
 
 /// 64 MiB of one byte, gzipped to some 64 KiB.
@@ -146,7 +147,10 @@ fn each_hostile_source_fails_alone_fast_and_in_bounded_memory() {
     let mut peak = 0;
     while child.try_wait().unwrap().is_none() {
         peak = peak.max(rss_mb(child.id()));
-        assert!(started.elapsed() < Duration::from_secs(60), "the crawl hung");
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the crawl hung");
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
     let secs = started.elapsed().as_secs_f64();
@@ -172,19 +176,10 @@ fn each_hostile_source_fails_alone_fast_and_in_bounded_memory() {
 
 /// A second yuqing on a data directory the first holds is told which process holds it.
 fn same_data_directory_names_its_holder(d: &Path) {
-    let mut first = Command::new(env!("CARGO_BIN_EXE_yuqing"))
-        .current_dir(d)
-        .args(["run", "--serve", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(first.stdout.take().unwrap()), &mut line).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).args(["crawl"]).output().unwrap();
+    let mut first = Serving::start(command(d, &["run", "--serve", "127.0.0.1:0"]));
+    let out = yuqing(d, &["crawl"]);
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    let _ = Command::new("kill").args(["-INT", &first.id().to_string()]).status();
-    let _ = first.wait();
+    first.interrupt(Duration::from_secs(10));
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("in use by another yuqing (pid") && err.contains("yuqing run --serve"), "{err}");
 }
@@ -194,44 +189,24 @@ fn the_dashboard_times_out_a_silent_client_and_stops_while_one_hangs() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("m.jsonl"), "{\"text\":\"华为\",\"published_at\":\"2026-11-20 10:00\"}\n").unwrap();
-    assert!(
-        Command::new(env!("CARGO_BIN_EXE_yuqing"))
-            .current_dir(d)
-            .args(["ingest", "m.jsonl"])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let mut server = Command::new(env!("CARGO_BIN_EXE_yuqing"))
-        .current_dir(d)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(server.stdout.take().unwrap()), &mut line).unwrap();
-    let addr = line.split_whitespace().nth(1).unwrap().trim_start_matches("http://").trim_end_matches('/').to_string();
+    assert!(yuqing(d, &["ingest", "m.jsonl"]).status.success());
+    let mut server = Serving::start(command(d, &["serve", "--addr", "127.0.0.1:0"]));
+    let addr = server.addr().to_string();
     // A client that connects and sends nothing is closed after the head timeout.
     let mut silent = std::net::TcpStream::connect(&addr).unwrap();
     silent.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let waited = Instant::now();
     let mut buf = [0u8; 64];
-    let n = silent.read(&mut buf).unwrap_or(0);
+    let _ = silent.read(&mut buf);
     assert!(
         waited.elapsed() < Duration::from_secs(20) && waited.elapsed() >= Duration::from_secs(5),
         "closed after {:?}",
         waited.elapsed()
     );
-    let _ = n;
     // Another that hangs mid-request does not keep Ctrl-C from stopping the server.
     let mut hanging = std::net::TcpStream::connect(&addr).unwrap();
     hanging.write_all(b"GET /search HTTP/1.1\r\nHost: x\r\n").unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    let _ = Command::new("kill").args(["-INT", &server.id().to_string()]).status();
-    let stopping = Instant::now();
-    while server.try_wait().unwrap().is_none() {
-        assert!(stopping.elapsed() < Duration::from_secs(10), "the server waited on a client");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let stopped = server.interrupt(Duration::from_secs(10));
+    assert!(stopped.is_some(), "the server waited on a client");
 }

@@ -2,36 +2,20 @@
 //! digest over the demo's data; a bad query is a 400 naming it; listening beyond this machine
 //! needs a token, and then every request needs it.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+use common::bin::{Serving, command, yuqing};
 
 use serde_json::Value;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-    }
-}
-
-fn yuqing(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(dir).args(args).output().unwrap()
-}
-
-fn serve(dir: &Path, addr: &str, token: Option<&str>) -> (Server, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yuqing"));
-    cmd.current_dir(dir).args(["--config", "demo/yuqing.toml", "serve", "--addr", addr]);
+/// `yuqing serve` of the demo's config on `addr`, with `token` in the environment or none.
+fn serve(dir: &Path, addr: &str, token: Option<&str>) -> Serving {
+    let mut cmd = command(dir, &["--config", "demo/yuqing.toml", "serve", "--addr", addr]);
     match token {
         Some(t) => cmd.env("YUQING_TOKEN", t),
         None => cmd.env_remove("YUQING_TOKEN"),
     };
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let origin = line.split_whitespace().nth(1).expect("the address").trim_end_matches('/').to_string();
-    (Server(child), origin)
+    Serving::start(cmd)
 }
 
 #[test]
@@ -39,7 +23,8 @@ fn the_api_answers_and_the_token_guards_it() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     assert!(yuqing(d, &["demo", "--dir", "demo"]).status.success());
-    let (server, origin) = serve(d, "127.0.0.1:0", None);
+    let server = serve(d, "127.0.0.1:0", None);
+    let origin = server.origin.clone();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let get = |url: String| -> (u16, String, String) {
         runtime.block_on(async {
@@ -94,9 +79,7 @@ fn the_api_answers_and_the_token_guards_it() {
     drop(server);
 
     // Off this machine: refused without a token; with one, every request needs it.
-    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
-        .current_dir(d)
-        .args(["--config", "demo/yuqing.toml", "serve", "--addr", "0.0.0.0:0"])
+    let out = command(d, &["--config", "demo/yuqing.toml", "serve", "--addr", "0.0.0.0:0"])
         .env_remove("YUQING_TOKEN")
         .output()
         .unwrap();
@@ -104,16 +87,15 @@ fn the_api_answers_and_the_token_guards_it() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs a token"), "{}", String::from_utf8_lossy(&out.stderr));
     // A token of one space, or a short one, is no token.
     for weak in [" ", "s3cret"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
-            .current_dir(d)
-            .args(["--config", "demo/yuqing.toml", "serve", "--addr", "0.0.0.0:0"])
+        let out = command(d, &["--config", "demo/yuqing.toml", "serve", "--addr", "0.0.0.0:0"])
             .env("YUQING_TOKEN", weak)
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{weak:?}");
     }
     const TOKEN: &str = "0a1b2c3d4e5f6a7b8c9d";
-    let (_server, origin) = serve(d, "0.0.0.0:0", Some(TOKEN));
+    let server = serve(d, "0.0.0.0:0", Some(TOKEN));
+    let origin = server.origin.clone();
     let port = origin.rsplit(':').next().unwrap();
     let local = format!("http://127.0.0.1:{port}");
     let (status, _, _) = get(format!("{local}/api/alerts"));
