@@ -23,8 +23,6 @@ fn the_api_answers_and_the_token_guards_it() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     assert!(yuqing(d, &["demo", "--dir", "demo"]).status.success());
-    let server = serve(d, "127.0.0.1:0", None);
-    let origin = server.origin.clone();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let get = |url: String| -> (u16, String, String) {
         runtime.block_on(async {
@@ -34,20 +32,61 @@ fn the_api_answers_and_the_token_guards_it() {
             (status, kind, r.text().await.unwrap())
         })
     };
+    let server = serve(d, "127.0.0.1:0", None);
+    the_api_answers(&server.origin, &get);
+    drop(server);
+    the_token_guards_it(d, &runtime, &get);
+}
 
+/// A GET: status, content type, body.
+type Get<'a> = dyn Fn(String) -> (u16, String, String) + 'a;
+
+/// Search (JSON, CSV), bad queries, stats, alerts and digests of the demo's data.
+fn the_api_answers(origin: &str, get: &Get) {
     let (status, _, body) = get(format!("{origin}/api/search?q=起火&watch=极光&collapse=1&sort=engagement&limit=5"));
     assert_eq!(status, 200);
-    let hits: Vec<Value> = serde_json::from_str(&body).unwrap();
+    let results: Value = serde_json::from_str(&body).unwrap();
+    let hits = results["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 5);
+    assert!(
+        results["total"].as_u64().unwrap() > 100,
+        "the total counts every match, not the page: {}",
+        results["total"]
+    );
     let engagement: Vec<u64> = hits
         .iter()
         .map(|h| h["likes"].as_u64().unwrap() + h["reposts"].as_u64().unwrap() + h["replies"].as_u64().unwrap())
         .collect();
     assert!(engagement.windows(2).all(|w| w[0] >= w[1]), "{engagement:?}");
+    // Pages: the second starts where the first ended.
+    let page = |offset: usize| -> Value {
+        serde_json::from_str(&get(format!("{origin}/api/search?q=召回&watch=极光&limit=20&offset={offset}")).2).unwrap()
+    };
+    let (first, second) = (page(0), page(20));
+    let total = first["total"].as_u64().unwrap();
+    assert!(total > 40, "{total}");
+    let last_of_first = first["hits"][19]["id"].clone();
+    assert_eq!(second["offset"], 20);
+    assert!(second["hits"].as_array().unwrap().iter().all(|h| h["id"] != last_of_first));
+    // The export is every match (the page size ignored), for Excel: a BOM and Chinese headers.
     let (status, kind, csv) = get(format!("{origin}/api/search.csv?q=召回&watch=极光&limit=3"));
     assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
-    assert_eq!(csv.lines().count(), 4, "a header and three rows: {csv}");
+    assert!(csv.starts_with("\u{feff}发布时间,来源,类型,情感"), "{}", &csv[..200.min(csv.len())]);
+    let rows = csv::Reader::from_reader(csv.as_bytes()).records().count() as u64;
+    assert_eq!(rows, total, "one row per match");
+    let (_, _, csv) = get(format!("{origin}/api/search.csv?q=召回&watch=极光&headers=en"));
     assert!(csv.starts_with("published_at,source,kind,label"));
+    // A bad filter value is a 400 naming the parameter, never an empty 200.
+    for (query, named) in [
+        ("sentiment=bad", "sentiment:"),
+        ("watch=nope", "watch: no watch named"),
+        ("kind=reviews", "kind:"),
+        ("offset=x", "offset:"),
+    ] {
+        let (status, _, body) = get(format!("{origin}/api/search?q=召回&{query}"));
+        assert_eq!(status, 400, "{query}: {body}");
+        assert!(body.contains(named), "{query}: {body}");
+    }
 
     let (status, _, body) = get(format!("{origin}/api/search?q=AND%20("));
     assert_eq!(status, 400);
@@ -76,9 +115,10 @@ fn the_api_answers_and_the_token_guards_it() {
     assert_eq!(digest["period"]["label"], "2026-W40");
     let (status, _, _) = get(format!("{origin}/digests/..%2Fyuqing.toml"));
     assert_eq!(status, 404, "only digest files are served");
-    drop(server);
+}
 
-    // Off this machine: refused without a token; with one, every request needs it.
+/// Off this machine: refused without a token; with one, every request needs it.
+fn the_token_guards_it(d: &Path, runtime: &tokio::runtime::Runtime, get: &Get) {
     let out = command(d, &["--config", "demo/yuqing.toml", "serve", "--addr", "0.0.0.0:0"])
         .env_remove("YUQING_TOKEN")
         .output()

@@ -3,6 +3,7 @@
 //! typed values, every error naming the file and the field. The extractors (CSS selectors, JSON
 //! pointers with JSONP unwrapped, RSS/Atom) turn a page into items, and items into mentions.
 
+mod checks;
 mod definition;
 mod extract;
 mod field;
@@ -259,53 +260,10 @@ impl Source {
             }
         }
         let detail = raw.detail.map(|d| extractor(d, "detail", kind, &fail)).transpose()?;
-        match (&list.follow, &detail) {
-            (Some(_), None) => {
-                return Err(invalid("list.follow", "links to detail pages, but there is no [detail]".into()));
-            }
-            (None, Some(_)) => return Err(invalid("detail", "no page links here: set list.follow".into())),
-            _ => {}
-        }
-        if let Some(d) = &detail
-            && matches!(d.pagination, Pagination::Pages { .. } | Pagination::Cursor { .. })
-        {
-            return Err(invalid("detail.pagination", "detail pages page only by a `next` link".into()));
-        }
-        if list.head.is_some() {
-            return Err(invalid("list.head", "only detail pages have a head ([detail.head])".into()));
-        }
-        if detail.as_ref().is_some_and(|d| d.head.is_some()) && list.emit {
-            return Err(invalid(
-                "detail.head",
-                "the detail page gives the thread's own mention: set list.emit = false (the list is only links)".into(),
-            ));
-        }
-        if !list.emit && list.follow.is_none() {
-            return Err(invalid("list.emit", "is false and nothing is followed: the source yields nothing".into()));
-        }
+        let failed = |(field, reason): checks::Failed| invalid(field, reason);
+        checks::pages(&list, detail.as_ref()).map_err(failed)?;
         let r = raw.request;
-        if let Some(c) = r.concurrency {
-            range("request.concurrency", c as u64, 1, 64)?;
-        }
-        if let Some(d) = r.delay_ms {
-            range("request.delay_ms", d, 0, 3_600_000)?;
-        }
-        if let Some(p) = &r.proxy {
-            let scheme = p.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-            if !matches!(scheme.as_deref(), Some("http" | "https" | "socks5" | "socks5h")) {
-                return Err(invalid(
-                    "request.proxy",
-                    format!("{p:?}: a proxy is http://, https://, socks5:// or socks5h://"),
-                ));
-            }
-            reqwest::Proxy::all(p).map_err(|e| invalid("request.proxy", format!("{p:?}: {e}")))?;
-        }
-        for (h, v) in r.headers.iter().chain(&r.headers_from_env) {
-            reqwest::header::HeaderName::from_bytes(h.as_bytes())
-                .map_err(|_| invalid("request.headers", format!("{h:?} is not a header name")))?;
-            reqwest::header::HeaderValue::from_str(v)
-                .map_err(|_| invalid("request.headers", format!("the value of {h} is not a valid header value")))?;
-        }
+        checks::request(&r).map_err(failed)?;
         Ok(Source {
             name,
             file: file.into(),

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp, ToSpan};
+use jiff::{SignedDuration, Span, Timestamp, ToSpan};
 use regex::Regex;
 
 /// A time that cannot be read, or that no mention can have.
@@ -74,89 +74,118 @@ fn parse_form(s: &str, tz: &TimeZone, now: Timestamp) -> Result<Timestamp, TimeE
     if t.bytes().all(|b| b.is_ascii_digit()) {
         return t.parse::<i64>().ok().and_then(from_unix).ok_or_else(fail);
     }
-    if let Ok(ts) = t.parse::<Timestamp>() {
+    if let Some(ts) = absolute(t) {
         return Ok(ts);
     }
-    if let Ok(z) = jiff::fmt::rfc2822::parse(t) {
-        return Ok(z.timestamp());
-    }
-    if let Ok(z) = jiff::Zoned::strptime("%a %b %d %H:%M:%S %z %Y", t) {
-        return Ok(z.timestamp());
-    }
     let local_now = now.to_zoned(tz.clone());
-    let today = local_now.date();
-    // A real date that is no time jiff can hold (the year 9999 in +08:00) is out of range.
-    let at = |date: Date, time: Time| -> Result<Timestamp, TimeError> {
-        tz.to_ambiguous_zoned(date.to_datetime(time))
-            .compatible()
-            .map(|z| z.timestamp())
-            .map_err(|_| TimeError::OutOfRange { text: s.to_string(), at: date.to_datetime(time).to_string() })
-    };
+    if let Some(back) = relative(t) {
+        return back.and_then(|back| local_now.checked_sub(back).ok()).map(|z| z.timestamp()).ok_or_else(fail);
+    }
+    Local { s, tz, now, today: local_now.date() }.read(t)
+}
+
+/// A time with its zone or offset written out: RFC 3339, RFC 2822, Twitter's `created_at`.
+fn absolute(t: &str) -> Option<Timestamp> {
+    if let Ok(ts) = t.parse::<Timestamp>() {
+        return Some(ts);
+    }
+    if let Ok(z) = jiff::fmt::rfc2822::parse(t) {
+        return Some(z.timestamp());
+    }
+    jiff::Zoned::strptime("%a %b %d %H:%M:%S %z %Y", t).ok().map(|z| z.timestamp())
+}
+
+/// How long ago a relative time says (`3分钟前`, `2 hours ago`, `刚刚`): `None` when `t` is no
+/// relative time, `Some(None)` when it is one whose number does not fit.
+fn relative(t: &str) -> Option<Option<Span>> {
     if t == "刚刚" || t.eq_ignore_ascii_case("now") {
-        return Ok(now);
+        return Some(Some(Span::new()));
     }
     if let Some(c) = ENGLISH.captures(t) {
-        let n: i64 = c[1].parse().map_err(|_| fail())?;
-        let back = match c[2].to_ascii_lowercase().as_str() {
+        let Ok(n) = c[1].parse::<i64>() else { return Some(None) };
+        return Some(Some(match c[2].to_ascii_lowercase().as_str() {
             "second" => n.seconds(),
             "minute" | "min" => n.minutes(),
             "hour" => n.hours(),
             "day" => n.days(),
             "week" => n.weeks(),
             _ => n.months(),
-        };
-        return local_now.checked_sub(back).map(|z| z.timestamp()).map_err(|_| fail());
+        }));
     }
-    if let Some(c) = RELATIVE.captures(t) {
-        let n: i64 = c[1].parse().map_err(|_| fail())?;
-        let back = match &c[2] {
-            "秒" => n.seconds(),
-            "分钟" | "分" => n.minutes(),
-            "小时" => n.hours(),
-            "天" => n.days(),
-            "周" => n.weeks(),
-            _ => n.months(),
-        };
-        return local_now.checked_sub(back).map(|z| z.timestamp()).map_err(|_| fail());
-    }
-    if let Some(c) = DAY_WORD.captures(t) {
-        let days_back = match &c[1] {
-            "今天" => 0,
-            "昨天" => 1,
-            _ => 2,
-        };
-        let date = today.checked_sub(days_back.days()).map_err(|_| fail())?;
-        return at(date, clock(c.get(2), c.get(3), c.get(4)).ok_or_else(fail)?);
-    }
-    if let Some(c) = CALENDAR.captures(t) {
-        let month: i8 = c[2].parse().map_err(|_| fail())?;
-        let day: i8 = c[3].parse().map_err(|_| fail())?;
-        let time = clock(c.get(4), c.get(5), c.get(6)).ok_or_else(fail)?;
-        let Some(year) = c.get(1) else {
-            // No year: this year, unless that is more than a day ahead of now.
-            let this_year = Date::new(today.year(), month, day).map_err(|_| fail())?;
-            let ts = at(this_year, time)?;
-            if ts.duration_since(now) <= SignedDuration::from_hours(24) {
-                return Ok(ts);
-            }
-            return at(Date::new(today.year() - 1, month, day).map_err(|_| fail())?, time);
-        };
-        let year: i16 = year.as_str().parse().map_err(|_| fail())?;
-        return at(Date::new(year, month, day).map_err(|_| fail())?, time);
-    }
-    if let Some(c) = CLOCK.captures(t) {
-        // A bare time of day later than now (beyond the clock skew) was yesterday's.
-        let time = clock(c.get(1), c.get(2), c.get(3)).ok_or_else(fail)?;
-        let ts = at(today, time)?;
-        if ts.duration_since(now) > super::CLOCK_SKEW {
-            return at(today.checked_sub(1.days()).map_err(|_| fail())?, time);
+    let c = RELATIVE.captures(t)?;
+    let Ok(n) = c[1].parse::<i64>() else { return Some(None) };
+    Some(Some(match &c[2] {
+        "秒" => n.seconds(),
+        "分钟" | "分" => n.minutes(),
+        "小时" => n.hours(),
+        "天" => n.days(),
+        "周" => n.weeks(),
+        _ => n.months(),
+    }))
+}
+
+/// The forms read in the source's zone: a day word (`昨天 18:30`), a calendar date with or
+/// without its year, a bare time of day, a plain date and time.
+struct Local<'a> {
+    /// The text as given, for errors.
+    s: &'a str,
+    tz: &'a TimeZone,
+    now: Timestamp,
+    today: Date,
+}
+
+impl Local<'_> {
+    fn read(&self, t: &str) -> Result<Timestamp, TimeError> {
+        let fail = || TimeError::Unknown(self.s.to_string());
+        let today = self.today;
+        if let Some(c) = DAY_WORD.captures(t) {
+            let days_back = match &c[1] {
+                "今天" => 0,
+                "昨天" => 1,
+                _ => 2,
+            };
+            let date = today.checked_sub(days_back.days()).map_err(|_| fail())?;
+            return self.at(date, clock(c.get(2), c.get(3), c.get(4)).ok_or_else(fail)?);
         }
-        return Ok(ts);
+        if let Some(c) = CALENDAR.captures(t) {
+            let month: i8 = c[2].parse().map_err(|_| fail())?;
+            let day: i8 = c[3].parse().map_err(|_| fail())?;
+            let time = clock(c.get(4), c.get(5), c.get(6)).ok_or_else(fail)?;
+            let Some(year) = c.get(1) else {
+                // No year: this year, unless that is more than a day ahead of now.
+                let ts = self.at(Date::new(today.year(), month, day).map_err(|_| fail())?, time)?;
+                if ts.duration_since(self.now) <= SignedDuration::from_hours(24) {
+                    return Ok(ts);
+                }
+                return self.at(Date::new(today.year() - 1, month, day).map_err(|_| fail())?, time);
+            };
+            let year: i16 = year.as_str().parse().map_err(|_| fail())?;
+            return self.at(Date::new(year, month, day).map_err(|_| fail())?, time);
+        }
+        if let Some(c) = CLOCK.captures(t) {
+            // A bare time of day later than now (beyond the clock skew) was yesterday's.
+            let time = clock(c.get(1), c.get(2), c.get(3)).ok_or_else(fail)?;
+            let ts = self.at(today, time)?;
+            if ts.duration_since(self.now) > super::CLOCK_SKEW {
+                return self.at(today.checked_sub(1.days()).map_err(|_| fail())?, time);
+            }
+            return Ok(ts);
+        }
+        if let Ok(dt) = t.parse::<DateTime>() {
+            return self.at(dt.date(), dt.time());
+        }
+        Err(fail())
     }
-    if let Ok(dt) = t.parse::<DateTime>() {
-        return at(dt.date(), dt.time());
+
+    /// `date` at `time` in the zone. A real date that is no time jiff can hold (the year 9999 in
+    /// +08:00) is out of range.
+    fn at(&self, date: Date, time: Time) -> Result<Timestamp, TimeError> {
+        self.tz
+            .to_ambiguous_zoned(date.to_datetime(time))
+            .compatible()
+            .map(|z| z.timestamp())
+            .map_err(|_| TimeError::OutOfRange { text: self.s.to_string(), at: date.to_datetime(time).to_string() })
     }
-    Err(fail())
 }
 
 /// Unix seconds, or milliseconds when the number is too large to be seconds.
