@@ -166,8 +166,9 @@ fn what_users_read_is_what_was_written() {
     let origin = &server.origin;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let get = |url: String| runtime.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() });
-    let api: Vec<Value> = serde_json::from_str(&get(format!("{origin}/api/search?q=充电+huawei"))).unwrap();
-    assert_eq!((api[0]["text"].as_str().unwrap(), api[0]["title"].as_str().unwrap()), (WRITTEN, WRITTEN_TITLE));
+    let api: Value = serde_json::from_str(&get(format!("{origin}/api/search?q=充电+huawei"))).unwrap();
+    let first = &api["hits"][0];
+    assert_eq!((first["text"].as_str().unwrap(), first["title"].as_str().unwrap()), (WRITTEN, WRITTEN_TITLE));
     let page = get(format!("{origin}/search?q=充电+huawei"));
     assert!(
         page.contains(WRITTEN_TITLE) && page.contains("<b>充電</b>時起火了！！太可怕😱 [怒] &amp; 客服不理"),

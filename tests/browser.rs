@@ -106,6 +106,16 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     // The search form round-trips a crisis query with duplicates collapsed.
     let crisis = dom(&chrome, &format!("{origin}/search?q=起火+召回&watch=极光&collapse=1&sort=engagement"));
     assert!(crisis.matches("class=\"hit\"").count() >= 10 && crisis.contains("<b>起火</b>"));
+    // The total, not the page size; the next page continues it; the export names every match.
+    let fire = dom(&chrome, &format!("{origin}/search?q=起火&watch=极光"));
+    let total: u64 = fire.split("共 ").nth(1).and_then(|t| t.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
+    assert!(total > 100 && fire.contains(&format!("共 {total} 条 · 第 1–50 条")), "{total}");
+    assert!(fire.contains("导出全部 CSV") && fire.contains("rel=\"next\""));
+    let next = dom(&chrome, &format!("{origin}/search?q=起火&watch=极光&offset=50"));
+    assert!(next.contains(&format!("共 {total} 条 · 第 51–100 条")) && next.contains("rel=\"prev\""));
+    // A bad filter value is named on the page, with a 400 (never an empty list).
+    let bad = dom(&chrome, &format!("{origin}/search?q=起火&sentiment=bad"));
+    assert!(bad.contains("sentiment:") && !bad.contains("class=\"hit\""), "{bad}");
     // Filters by kind and risk narrow it: reviews tagged with the legal risk only.
     let narrowed = dom(&chrome, &format!("{origin}/search?q=起火&watch=极光&kind=review&risk=legal"));
     assert!(narrowed.contains("<option value=\"legal\" selected=\"\">法律监管</option>"), "the form keeps the filter");

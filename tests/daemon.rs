@@ -285,7 +285,11 @@ fn the_live_dashboard_follows(f: &Fixture, lines: &Arc<Mutex<Vec<String>>>) {
     assert_eq!(live[0]["alert"]["watch"], "华为");
     // Its search, opened before the crisis was crawled, follows the daemon's commits.
     let search = format!("{dashboard}/api/search?q=起火&watch=华为&sentiment=negative&limit=50");
-    wait_until("the crisis in the live search", Duration::from_secs(10), || f.get(&search).len() >= 30);
+    let total = || -> u64 {
+        let body = f.runtime.block_on(async { reqwest::get(&search).await.unwrap().text().await.unwrap() });
+        serde_json::from_str::<Value>(&body).unwrap()["total"].as_u64().unwrap()
+    };
+    wait_until("the crisis in the live search", Duration::from_secs(10), || total() >= 30);
 }
 
 /// After the stop: the in-flight crawl's post is committed; the history lists the alert as sent.

@@ -9,17 +9,72 @@ use yuqing::alert::Severity;
 use yuqing::crawl::Progress;
 use yuqing::demo::{self, corpus};
 
+mod common;
+
+/// The words of a command line as a shell splits them (quotes '…' and "…", no escapes).
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quote, mut any) = (Vec::new(), String::new(), None, false);
+    for c in line.chars() {
+        match (quote, c) {
+            (None, '\'' | '"') => (quote, any) = (Some(c), true),
+            (Some(q), c) if c == q => quote = None,
+            (None, c) if c.is_whitespace() => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            (_, c) => (word, any) = (word + &c.to_string(), true),
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+/// Every `yuqing …` command the demo printed runs and succeeds (the dashboard starts and
+/// answers), as a newcomer would paste them.
+fn every_printed_command_works(printed: &str) {
+    let commands: Vec<Vec<String>> = printed
+        .lines()
+        .filter_map(|l| l.find("yuqing --config ").map(|i| l[i..].split("  #").next().unwrap().trim()))
+        .map(shell_words)
+        .collect();
+    assert!(commands.len() >= 6, "the demo prints its commands: {printed}");
+    for words in &commands {
+        let args = &words[1..];
+        if args.contains(&"serve".to_string()) {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_yuqing"));
+            cmd.args(args).args(["--addr", "127.0.0.1:0"]);
+            let server = common::bin::Serving::start(cmd);
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let url = format!("{}/search?q=起火", server.origin);
+            let page = runtime.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() });
+            assert!(page.contains("共 "), "{words:?}: {page}");
+            continue;
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).args(args).output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{words:?} failed: {stderr}");
+        assert!(!stdout.trim().is_empty(), "{words:?} printed nothing");
+    }
+}
+
 #[test]
 fn the_demo_raises_the_crisis_alert_and_writes_a_digest_that_adds_up() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("yuqing-demo");
+    let mut printed = String::new();
     for run in 0..2 {
         let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).args(["demo", "--dir"]).arg(&dir).output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "run {run}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
         assert!(stdout.contains("alert(s) raised") && stdout.contains("负面声量激增"), "{stdout}");
         assert!(stdout.contains("Weekly digest of 极光") && stdout.contains("yuqing --config"), "{stdout}");
+        printed = stdout.into_owned();
     }
+    every_printed_command_works(&printed);
     // The history the binary left is readable with the ordinary commands.
     let config = dir.join("yuqing.toml");
     let out =

@@ -123,15 +123,33 @@ fn queries_phrases_highlights_and_exports() {
         serde_json::from_str(stdout(&yuqing(d, &["search", "售后", "--format", "json"])).trim()).unwrap();
     let html = hit["snippet_html"].as_str().unwrap();
     assert!(html.contains("&lt;script&gt;") && !html.contains("<script>") && html.contains("<b>售后</b>"), "{html}");
-    // CSV export has a header and one row a hit, lists joined with |.
-    let csv = stdout(&yuqing(d, &["search", "起火", "--format", "csv"]));
+    // CSV for programs has a header and one row a hit, lists joined with |.
+    let csv = stdout(&yuqing(d, &["search", "起火", "--format", "csv", "--csv-headers", "en"]));
     let mut lines = csv.lines();
     assert!(lines.next().unwrap().starts_with("published_at,source,kind,label,score,watches,risks"));
     for id in ["wb:2002", "wb:2001"] {
         let row = lines.next().unwrap();
-        assert!(row.contains("quality|legal") && row.contains(id), "{row}");
+        assert!(row.contains("quality|legal") && row.contains(id) && row.contains("+08:00"), "{row}");
     }
     assert!(lines.next().is_none());
+    // For people (the default): a byte-order mark for Excel, Chinese headers and values, local times.
+    let csv = stdout(&yuqing(d, &["search", "起火", "--format", "csv"]));
+    assert!(csv.starts_with("\u{feff}发布时间,来源,类型,情感,情感分,品牌,风险"), "{csv}");
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with("2026-11-21 09:45:00,") && row.contains(",负面,") && row.contains("质量安全|法律监管"),
+        "{row}"
+    );
+    // The table says how many match and which are shown; --offset pages, --all lists every one.
+    let all = ids(&yuqing(d, &["search", "--format", "json", "--all", "--limit", "1"]));
+    let page2 = ids(&yuqing(d, &["search", "--format", "json", "--limit", "2", "--offset", "2"]));
+    assert_eq!(page2, all[2..4].to_vec());
+    let table = stdout(&yuqing(d, &["search", "--limit", "2", "--offset", "2"]));
+    assert!(table.ends_with(&format!("共 {} 条 · 第 3–4 条\n", all.len())), "{table}");
+    // A watch that is not configured is an error naming it, not an empty result.
+    let nope = yuqing(d, &["search", "起火", "--watch", "nope"]);
+    assert_eq!(nope.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&nope.stderr).contains("--watch: no watch named \"nope\""), "{nope:?}");
     // A malformed query is refused with a message naming it.
     let bad = yuqing(d, &["search", "AND AND ("]);
     assert_eq!(bad.status.code(), Some(2));

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use yuqing::config::Config;
-use yuqing::index::search::{SearchRequest, Sort, search};
+use yuqing::index::export::{CsvExport, CsvHeaders};
+use yuqing::index::search::{SearchHit, SearchRequest, SearchResults, Sort, for_each_match, search};
 use yuqing::mention::Kind;
 use yuqing::sentiment::{Label, RiskCategory};
 use yuqing::time::{local_minute, parse_time};
@@ -42,6 +43,16 @@ pub struct SearchArgs {
     /// At most this many results (1 to 10000).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=10_000))]
     limit: u16,
+    /// Skip this many results first (the next page: --offset 20 with --limit 20).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    offset: u32,
+    /// Every match, whatever --limit and --offset say (an export: streamed, in bounded memory).
+    #[arg(long)]
+    all: bool,
+    /// CSV for people (zh: Chinese headers and values, a byte-order mark for Excel, local times)
+    /// or for programs (en: English headers and names, RFC 3339 times).
+    #[arg(long, default_value = "zh", value_parser = str::parse::<CsvHeaders>)]
+    csv_headers: CsvHeaders,
     /// One result per duplicate group (reposts, copy-paste campaigns), with the group's size.
     #[arg(long)]
     collapse: bool,
@@ -60,6 +71,9 @@ enum Format {
 }
 
 pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    if let Some(w) = &args.watch {
+        yuqing::watch::find(&config.watches, w).map_err(|e| anyhow::anyhow!("--watch: {e}"))?;
+    }
     let (_analyzer, reader, fields) = super::open_existing_index(config)?;
     let request = SearchRequest {
         query: args.query,
@@ -73,37 +87,87 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
         thread: args.thread,
         sort: args.sort,
         limit: usize::from(args.limit),
+        offset: args.offset as usize,
         collapse: args.collapse,
     };
-    let hits = search(&reader.searcher(), fields, &request)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match args.format {
-        Format::Json => {
-            for h in &hits {
-                serde_json::to_writer(&mut out, h)?;
-                out.write_all(b"\n")?;
-            }
-        }
-        Format::Csv => {
-            yuqing::index::export::write_csv(&mut out, &hits)?;
-        }
-        Format::Table => {
-            for h in &hits {
-                let group = h.group.and_then(|g| g.label_zh()).map_or_else(String::new, |g| format!("  ({g})"));
-                writeln!(
-                    out,
-                    "{}  {:<8} {:<8} {:+.2}  {:<10} {}{group}",
-                    local_minute(h.published_at),
-                    h.source,
-                    h.label.name(),
-                    h.score,
-                    h.watches.join(","),
-                    h.snippet
-                )?;
-            }
-            writeln!(out, "{} results", hits.len())?;
-        }
+    let searcher = reader.searcher();
+    let mut out = Output::new(args.format, args.csv_headers)?;
+    if args.all {
+        let total = for_each_match(&searcher, fields, &request, |hits| {
+            out.write(hits).map_err(|e| yuqing::index::IndexError::Request(format!("writing the results: {e}")))
+        })?;
+        out.finish(&format!("共 {total} 条"))?;
+    } else {
+        let results = search(&searcher, fields, &request)?;
+        out.write(&results.hits)?;
+        out.finish(&range(&results))?;
     }
-    out.flush().context("writing the results")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// "共 299 条 · 第 1–20 条".
+fn range(r: &SearchResults) -> String {
+    if r.hits.is_empty() {
+        return format!("共 {} 条", r.total);
+    }
+    format!("共 {} 条 · 第 {}–{} 条", r.total, r.offset + 1, r.offset + r.hits.len())
+}
+
+/// Results written to standard output as they come, in the chosen format.
+enum Output {
+    Table(std::io::BufWriter<std::io::Stdout>),
+    Json(std::io::BufWriter<std::io::Stdout>),
+    Csv(Box<CsvExport<std::io::BufWriter<std::io::Stdout>>>),
+}
+
+impl Output {
+    fn new(format: Format, headers: CsvHeaders) -> anyhow::Result<Output> {
+        let out = std::io::BufWriter::new(std::io::stdout());
+        Ok(match format {
+            Format::Table => Output::Table(out),
+            Format::Json => Output::Json(out),
+            Format::Csv => Output::Csv(Box::new(CsvExport::new(out, headers)?)),
+        })
+    }
+
+    fn write(&mut self, hits: &[SearchHit]) -> anyhow::Result<()> {
+        match self {
+            Output::Json(out) => {
+                for h in hits {
+                    serde_json::to_writer(&mut *out, h)?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            Output::Csv(export) => export.write(hits)?,
+            Output::Table(out) => {
+                for h in hits {
+                    let group = h.group.and_then(|g| g.label_zh()).map_or_else(String::new, |g| format!("  ({g})"));
+                    writeln!(
+                        out,
+                        "{}  {:<8} {:<4} {:+.2}  {:<10} {}{group}",
+                        local_minute(h.published_at),
+                        h.source,
+                        h.label.label_zh(),
+                        h.score,
+                        h.watches.join(","),
+                        h.snippet
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes; a table ends with `summary` (the total and the range shown).
+    fn finish(self, summary: &str) -> anyhow::Result<()> {
+        let mut out = match self {
+            Output::Table(mut out) => {
+                writeln!(out, "{summary}")?;
+                out
+            }
+            Output::Json(out) => out,
+            Output::Csv(export) => export.finish()?,
+        };
+        out.flush().context("writing the results")
+    }
 }

@@ -200,7 +200,7 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
     };
     let sample = tokio::task::spawn_blocking(move || -> Result<Vec<SearchHit>, IndexError> {
         evaluator.reader.reload()?;
-        search(&evaluator.reader.searcher(), evaluator.fields, &request)
+        Ok(search(&evaluator.reader.searcher(), evaluator.fields, &request)?.hits)
     })
     .await
     .expect("searching panicked")?;

@@ -112,8 +112,87 @@ fn every_copy_of_a_committed_text_is_a_mention_in_its_group_after_the_writer_reo
     let searcher = index.reader().unwrap().searcher();
     assert_eq!(searcher.num_docs(), 5);
     let request = crate::index::search::SearchRequest { limit: 10, ..Default::default() };
-    let hits = crate::index::search::search(&searcher, f, &request).unwrap();
+    let results = crate::index::search::search(&searcher, f, &request).unwrap();
+    assert_eq!(results.total, 5);
+    let hits = results.hits;
     let group = |id: &str| hits.iter().find(|h| h.id == id).unwrap().cluster;
     assert_eq!((group("b:1"), group("b:2")), (group("a:1"), group("a:1")));
     assert_eq!(group("b:4"), group("b:3"));
+}
+
+#[test]
+fn pages_cover_every_match_once_and_the_total_counts_every_copy() {
+    use crate::analysis::{Analyzer, Preparer};
+    use crate::index::search::{SearchRequest, for_each_match, search};
+    use crate::mention::Mention;
+    use crate::watch::WatchMatcher;
+
+    let dir = tempfile::tempdir().unwrap();
+    let analyzer = Arc::new(Analyzer::load(&Default::default(), &Default::default()).unwrap());
+    let preparer = Preparer::new(analyzer.clone(), WatchMatcher::new(Vec::new()));
+    let (index, f) = open_or_create(dir.path(), analyzer.text.clone()).unwrap();
+    let mut writer = MentionWriter::new(&index, f, analyzer.text.clone(), 20_000_000).unwrap();
+    // 23 complaints, and one text posted 7 times by 7 accounts: 30 mentions.
+    let mut batch: Vec<Mention> = (0..23)
+        .map(|i| {
+            const WHO: [&str; 5] =
+                ["昨晚刚买的平板", "老婆用了半年的手机", "公司发的笔记本电脑", "给孩子买的手表", "朋友推荐的充电宝"];
+            const WHAT: [&str; 5] =
+                ["充电时突然冒烟", "放在桌上没人碰", "玩游戏玩到发烫", "插着电源过夜", "在车里晒了一下午"];
+            let text = format!("{}{}，起火了，售后拖了{}天", WHO[i % 5], WHAT[i / 5], i + 1);
+            let at = format!("2026-11-20 {:02}:{:02}", 10 + i / 60, i % 60);
+            serde_json::from_value(serde_json::json!({"id": format!("a:{i}"), "text": text, "published_at": at}))
+                .unwrap()
+        })
+        .collect();
+    for k in 0..7 {
+        let at = format!("2026-11-21 09:{k:02}");
+        let m = serde_json::json!({"id": format!("c:{k}"), "text": "某品牌手机充电时起火了，要求召回！", "published_at": at});
+        batch.push(serde_json::from_value(m).unwrap());
+    }
+    writer.add_batch(batch, &preparer).unwrap();
+    writer.commit().unwrap();
+    let searcher = index.reader().unwrap().searcher();
+
+    let request =
+        |offset, collapse| SearchRequest { query: "起火".into(), limit: 10, offset, collapse, ..Default::default() };
+    let (mut ids, mut clusters) = (Vec::new(), Vec::new());
+    for offset in [0, 10, 20, 30] {
+        let page = search(&searcher, f, &request(offset, false)).unwrap();
+        assert_eq!((page.total, page.offset, page.limit), (30, offset, 10));
+        assert_eq!(page.hits.len(), 10.min(30 - offset), "page at {offset}");
+        clusters.extend(page.hits.iter().map(|h| h.cluster));
+        ids.extend(page.hits.into_iter().map(|h| h.id));
+    }
+    clusters.sort();
+    clusters.dedup();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((ids.len(), unique.len()), (30, 30), "every match on one page only");
+    // Newest first across pages: the seven copies of the 21st lead.
+    assert!(ids[..7].iter().all(|id| id.starts_with("c:")), "{ids:?}");
+
+    // Collapsed, pages count groups (the storm is one, with its size), each on one page only.
+    let first = search(&searcher, f, &request(0, true)).unwrap();
+    assert_eq!(first.total, 30);
+    assert_eq!(first.hits[0].group.map(|g| g.mentions), Some(7));
+    let mut groups: Vec<u64> = first.hits.iter().map(|h| h.cluster).collect();
+    for offset in [10, 20] {
+        groups.extend(search(&searcher, f, &request(offset, true)).unwrap().hits.iter().map(|h| h.cluster));
+    }
+    assert!(clusters.len() > 10 && clusters.len() <= 24, "{} groups", clusters.len());
+    let n = groups.len();
+    groups.sort();
+    groups.dedup();
+    assert_eq!((n, groups), (clusters.len(), clusters));
+
+    // An export reads every match, in order, in batches.
+    let mut exported = Vec::new();
+    let count = for_each_match(&searcher, f, &request(0, false), |hits| {
+        exported.extend(hits.iter().map(|h| h.id.clone()));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!((count, exported), (30, ids));
 }

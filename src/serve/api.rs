@@ -12,7 +12,8 @@ use serde_json::json;
 use super::Dashboard;
 use super::params::{DigestParams, SearchParams, StatsParams};
 use crate::index::IndexError;
-use crate::index::search::search as run_search;
+use crate::index::export::CsvExport;
+use crate::index::search::{SearchRequest, for_each_match, search as run_search};
 
 /// An API failure.
 pub enum ApiError {
@@ -48,25 +49,84 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(format!("the request failed: {e}")))?
 }
 
+/// `{"total": …, "offset": …, "limit": …, "hits": […]}`: one page and how many match in all.
 pub async fn search(State(d): State<Arc<Dashboard>>, Query(p): Query<SearchParams>) -> Result<Response, ApiError> {
-    let request = p.request().map_err(ApiError::Bad)?;
-    let hits = blocking(move || Ok(run_search(&d.searcher(), d.fields, &request)?)).await?;
-    Ok(Json(hits).into_response())
+    let request = p.request(&d.watches).map_err(ApiError::Bad)?;
+    let results = blocking(move || Ok(run_search(&d.searcher(), d.fields, &request)?)).await?;
+    Ok(Json(results).into_response())
 }
 
+/// Every match as CSV (limit and offset ignored), streamed as it is read: an export of any size
+/// in the memory of one batch. A failure part-way ends the transfer with an error, so that a cut
+/// file is never taken for a whole one.
 pub async fn search_csv(State(d): State<Arc<Dashboard>>, Query(p): Query<SearchParams>) -> Result<Response, ApiError> {
-    let request = p.request().map_err(ApiError::Bad)?;
-    let hits = blocking(move || Ok(run_search(&d.searcher(), d.fields, &request)?)).await?;
-    let mut body = Vec::new();
-    crate::index::export::write_csv(&mut body, &hits).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let request = p.request(&d.watches).map_err(ApiError::Bad)?;
+    let headers = p.csv_headers().map_err(ApiError::Bad)?;
+    // The query is checked before the answer starts, so that a bad one is still a 400.
+    let check = SearchRequest { limit: 1, ..request.clone() };
+    let dash = d.clone();
+    blocking(move || Ok(run_search(&dash.searcher(), dash.fields, &check).map(|_| ())?)).await?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    tokio::task::spawn_blocking(move || {
+        let out = ChunkWriter { tx: tx.clone(), buf: Vec::new() };
+        let written = (|| -> Result<ChunkWriter, String> {
+            let mut export = CsvExport::new(out, headers).map_err(|e| e.to_string())?;
+            for_each_match(&d.searcher(), d.fields, &request, |hits| {
+                export.write(hits).map_err(|e| IndexError::Request(format!("the export stopped: {e}")))
+            })
+            .map_err(|e| e.to_string())?;
+            export.finish().map_err(|e| e.to_string())
+        })();
+        match written.and_then(|mut w| w.send().map_err(|e| e.to_string())) {
+            Ok(()) => {}
+            Err(e) => {
+                tracing::warn!("CSV export failed: {e}");
+                let _ = tx.blocking_send(Err(std::io::Error::other(e)));
+            }
+        }
+    });
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"yuqing-search.csv\""),
         ],
-        body,
+        axum::body::Body::from_stream(chunks),
     )
         .into_response())
+}
+
+/// Bytes written into chunks of about 64 KiB sent down a channel (the response body).
+struct ChunkWriter {
+    tx: tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>,
+    buf: Vec<u8>,
+}
+
+impl ChunkWriter {
+    const CHUNK: usize = 64 << 10;
+
+    /// Sends what is buffered; fails when the client has gone.
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::take(&mut self.buf);
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::other("the client went away"))
+    }
+}
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= Self::CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 pub async fn stats(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams>) -> Result<Response, ApiError> {

@@ -14,7 +14,8 @@ use super::params::{DigestParams, SearchParams, StatsParams};
 use crate::alert::Severity;
 use crate::digest::charts::{day_label, hour_label, sentiment_bars, share_bars};
 use crate::digest::html as digest_html;
-use crate::index::search::search as run_search;
+use crate::index::search::{SearchHit, SearchResults, search as run_search};
+use crate::mention::Kind;
 use crate::render::safe_url;
 use crate::sentiment::RiskCategory;
 use crate::time::Interval;
@@ -26,7 +27,7 @@ nav{background:#24292f;padding:8px 16px}nav a{color:#fff;margin-right:18px;text-
 main{max-width:1000px;margin:0 auto;padding:12px 16px}
 section,.hit{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:10px 14px;margin:10px 0}
 form.filters{display:flex;flex-wrap:wrap;gap:6px;align-items:center}form.filters input,form.filters select{padding:4px}
-.q{flex:1 1 260px}.meta{color:#59636e;font-size:.85em}.snippet b{background:#fff8c5;font-weight:700}
+.q{flex:1 1 260px}.pager{margin:12px 0}.pager a{margin-right:16px}.meta{color:#59636e;font-size:.85em}.snippet b{background:#fff8c5;font-weight:700}
 .label{display:inline-block;padding:0 6px;border-radius:10px;font-size:.8em;color:#fff}
 .positive{background:#2e9d5b}.neutral{background:#9aa3ad}.negative{background:#d64541}
 .error{background:#ffebe9;border:1px solid #ff8182;padding:8px 12px;border-radius:6px}
@@ -93,9 +94,7 @@ pub async fn search(
             }
             select name="kind" {
                 option value="" { "全部类型" }
-                @for (v, n) in [("review", "评价"), ("post", "帖子"), ("question", "提问"), ("answer", "回答"), ("comment", "评论"), ("news", "新闻")] {
-                    option value=(v) selected[selected(&p.kind, v)] { (n) }
-                }
+                @for k in Kind::ALL { option value=(k.name()) selected[selected(&p.kind, k.name())] { (k.label_zh()) } }
             }
             select name="risk" {
                 option value="" { "全部风险" }
@@ -111,7 +110,7 @@ pub async fn search(
             button type="submit" { "搜索" }
         }
     };
-    let request = match p.request() {
+    let request = match p.request(&d.watches) {
         Ok(r) => r,
         Err(e) => {
             return (StatusCode::BAD_REQUEST, layout("搜索", "search", html! { (form) p.error { (e) } }))
@@ -119,35 +118,91 @@ pub async fn search(
         }
     };
     let dash = d.clone();
-    let hits = match blocking(move || Ok(run_search(&dash.searcher(), dash.fields, &request)?)).await {
-        Ok(h) => h,
+    let results = match blocking(move || Ok(run_search(&dash.searcher(), dash.fields, &request)?)).await {
+        Ok(r) => r,
         Err(ApiError::Bad(m)) => {
             return (StatusCode::BAD_REQUEST, layout("搜索", "search", html! { (form) p.error { (m) } }))
                 .into_response();
         }
         Err(e) => return page_error(e, "search"),
     };
-    let export = format!("/api/search.csv?{}", raw.unwrap_or_default());
+    let raw = raw.unwrap_or_default();
+    let export = format!("/api/search.csv?{}", without(&raw, &["offset", "limit"]));
     let body = html! {
         (form)
-        p.meta { (hits.len()) " 条结果 · " a href=(export) { "导出 CSV" } }
-        @for h in &hits {
-            div.hit data-id=(h.id) {
-                div.meta {
-                    span class={"label " (h.label.name())} { (h.label.label_zh()) } " "
-                    (local_minute(h.published_at)) " · " (h.source) " · " (h.kind.label_zh())
-                    " · " (h.watches.join("、"))
-                    @if !h.risks.is_empty() { " · 风险 " (h.risks.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、")) }
-                    " · 互动 " (h.likes + h.reposts + h.replies)
-                    @if let Some(g) = h.group.and_then(|g| g.label_zh()) { " · " span.group { (g) } }
-                }
-                @if !h.title.is_empty() { div { strong { (h.title) } } }
-                div.snippet { (PreEscaped(&h.snippet_html)) }
-                @if let Some(url) = safe_url(&h.url) { div.meta { a href=(url) rel="noopener noreferrer" { "原文" } } }
-            }
-        }
+        p.meta.total { (range_zh(&results)) " · " a href=(export) { "导出全部 CSV" } }
+        @for h in &results.hits { (hit_card(h)) }
+        (pager(&results, &raw))
     };
     layout("搜索", "search", body).into_response()
+}
+
+/// "共 299 条 · 第 1–50 条" (or "共 0 条").
+fn range_zh(r: &SearchResults) -> String {
+    if r.hits.is_empty() {
+        return format!("共 {} 条", r.total);
+    }
+    format!("共 {} 条 · 第 {}–{} 条", r.total, r.offset + 1, r.offset + r.hits.len())
+}
+
+/// The query string without the parameters `names`.
+fn without(raw: &str, names: &[&str]) -> String {
+    raw.split('&')
+        .filter(|kv| !kv.is_empty() && !names.contains(&kv.split('=').next().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Links to the previous and next pages.
+fn pager(r: &SearchResults, raw: &str) -> Markup {
+    let base = without(raw, &["offset"]);
+    let at = |offset: usize| format!("/search?{base}{}offset={offset}", if base.is_empty() { "" } else { "&" });
+    let limit = r.limit.max(1);
+    let shown_to = r.offset + r.hits.len();
+    html! {
+        div.pager {
+            @if r.offset > 0 { a rel="prev" href=(at(r.offset.saturating_sub(limit))) { "上一页" } " " }
+            @if (shown_to as u64) < r.total && r.hits.len() == limit { a rel="next" href=(at(shown_to)) { "下一页" } }
+        }
+    }
+}
+
+/// One result: sentiment, time, source, kind, brands, risks, the author and reach, 赞/转/评, the
+/// group's size, the thread's question, the text with its matches marked, the link.
+fn hit_card(h: &SearchHit) -> Markup {
+    let mut facts: Vec<String> = vec![local_minute(h.published_at), h.source.clone(), h.kind.label_zh().to_string()];
+    if !h.watches.is_empty() {
+        facts.push(h.watches.join("、"));
+    }
+    if !h.risks.is_empty() {
+        facts.push(format!("风险 {}", h.risks.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、")));
+    }
+    if !h.author.is_empty() {
+        let reach = h.author_followers.map_or_else(String::new, |n| format!("（粉丝 {n}）"));
+        facts.push(format!("作者 {}{reach}", h.author));
+    }
+    if let Some(r) = h.rating {
+        facts.push(format!("{r} 星"));
+    }
+    facts.push(format!("赞 {} · 转 {} · 评 {}", h.likes, h.reposts, h.replies));
+    html! {
+        div.hit data-id=(h.id) {
+            div.meta {
+                span class={"label " (h.label.name())} { (h.label.label_zh()) } " " (facts.join(" · "))
+                @if let Some(g) = h.group.and_then(|g| g.label_zh()) { " · " span.group { (g) } }
+            }
+            @if !h.parent.is_empty() {
+                div.meta.thread {
+                    "所属：" a href={"/search?thread=" (percent_encoding::utf8_percent_encode(&h.parent, percent_encoding::NON_ALPHANUMERIC))} {
+                        @if h.parent_title.is_empty() { (h.parent) } @else { (h.parent_title) }
+                    }
+                }
+            }
+            @if !h.title.is_empty() { div { strong { (h.title) } } }
+            div.snippet { (PreEscaped(&h.snippet_html)) }
+            @if let Some(url) = safe_url(&h.url) { div.meta { a href=(url) rel="noopener noreferrer" { "原文" } } }
+        }
+    }
 }
 
 pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams>) -> Response {

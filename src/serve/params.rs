@@ -11,6 +11,8 @@ use crate::watch::Watch;
 
 /// Most results a page returns.
 pub const MAX_LIMIT: usize = crate::index::search::MAX_LIMIT;
+/// The deepest page.
+pub const MAX_OFFSET: usize = crate::index::search::MAX_OFFSET;
 
 /// `?q=…&watch=…` as the search form sends it (empty fields are absent).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -27,6 +29,10 @@ pub struct SearchParams {
     pub sort: Option<String>,
     pub collapse: Option<String>,
     pub limit: Option<String>,
+    /// Results skipped before the page (paging).
+    pub offset: Option<String>,
+    /// `en` for CSV with English headers and names, for programs (the default is for people).
+    pub headers: Option<String>,
     /// A thread's id: the question (or post) and its answers (or comments).
     pub thread: Option<String>,
 }
@@ -45,8 +51,22 @@ fn parsed<T: std::str::FromStr<Err = String>>(name: &str, v: &Option<String>) ->
 }
 
 impl SearchParams {
-    pub fn request(&self) -> Result<SearchRequest, String> {
+    /// The search asked for; a watch must be one of `watches`, and every value is checked with
+    /// its parameter named.
+    pub fn request(&self, watches: &[Watch]) -> Result<SearchRequest, String> {
         let sort = parsed::<Sort>("sort", &self.sort)?.unwrap_or_default();
+        let watch = given(&self.watch);
+        if let Some(w) = &watch {
+            crate::watch::find(watches, w).map_err(|e| format!("watch: {e}"))?;
+        }
+        let offset = match given(&self.offset) {
+            None => 0,
+            Some(o) => o
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n <= MAX_OFFSET)
+                .ok_or_else(|| format!("offset: {o:?} is not a number from 0 to {MAX_OFFSET}"))?,
+        };
         let limit = match given(&self.limit) {
             None => 50,
             Some(l) => l
@@ -57,7 +77,7 @@ impl SearchParams {
         };
         Ok(SearchRequest {
             query: self.q.clone(),
-            watch: given(&self.watch),
+            watch,
             source: given(&self.source),
             kind: parsed("kind", &self.kind)?,
             sentiment: parsed("sentiment", &self.sentiment)?,
@@ -67,8 +87,16 @@ impl SearchParams {
             thread: given(&self.thread),
             sort,
             limit,
+            offset,
             collapse: given(&self.collapse).is_some_and(|c| c != "0" && c != "false"),
         })
+    }
+}
+
+impl SearchParams {
+    /// Who the CSV export is for: `headers=en` for programs, else people.
+    pub fn csv_headers(&self) -> Result<crate::index::export::CsvHeaders, String> {
+        Ok(parsed("headers", &self.headers)?.unwrap_or_default())
     }
 }
 

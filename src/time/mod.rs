@@ -39,6 +39,11 @@ pub fn local_minute(t: Timestamp) -> String {
     t.to_zoned(local_zone().clone()).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
+/// `t` as `YYYY-MM-DD HH:MM:SS` in local time, for spreadsheets (Excel reads it as a time).
+pub fn local_second(t: Timestamp) -> String {
+    t.to_zoned(local_zone().clone()).strftime("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 /// `t` as RFC 3339 with the local offset (`2026-11-22T09:30:00+08:00`): the one form the API and
 /// exports write.
 pub fn local_rfc3339(t: Timestamp) -> String {

@@ -64,7 +64,9 @@ pub fn mentions(dir: &Path) -> Vec<SearchHit> {
     let analyzer = yuqing::analysis::Analyzer::load(&config.text, &config.sentiment).unwrap();
     let (index, fields) = yuqing::index::open_or_create(&config.data.index(), analyzer.text.clone()).unwrap();
     let request = SearchRequest { limit: 10_000, sort: Sort::Time, ..Default::default() };
-    search(&index.reader().unwrap().searcher(), fields, &request).unwrap()
+    let results = search(&index.reader().unwrap().searcher(), fields, &request).unwrap();
+    assert!(results.total <= 10_000, "more mentions than one page holds: {}", results.total);
+    results.hits
 }
 
 /// The report of `source`.

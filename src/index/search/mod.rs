@@ -69,6 +69,8 @@ pub struct SearchRequest {
     pub thread: Option<String>,
     pub sort: Sort,
     pub limit: usize,
+    /// Results to skip first (paging): mentions, or groups with `collapse`.
+    pub offset: usize,
     /// Show one mention per duplicate group (the first in sort order), with the group's size.
     pub collapse: bool,
 }
@@ -77,47 +79,113 @@ pub struct SearchRequest {
 /// are found (a storm of copies takes many candidates).
 const COLLAPSE_FETCH: usize = 10;
 
+/// One page of a search's results, and how many mentions match in all.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SearchResults {
+    /// Mentions matching the query and filters (every copy counted), whatever the page.
+    pub total: u64,
+    /// Results skipped before this page.
+    pub offset: usize,
+    /// The page's size as asked.
+    pub limit: usize,
+    pub hits: Vec<SearchHit>,
+}
+
 /// The hits of `request` as short posts (evidence in alerts and digests).
 pub fn top_posts(searcher: &Searcher, fields: Fields, request: &SearchRequest) -> Result<Vec<TopPost>, IndexError> {
-    Ok(search(searcher, fields, request)?.into_iter().map(TopPost::from).collect())
+    Ok(search(searcher, fields, request)?.hits.into_iter().map(TopPost::from).collect())
 }
 
 /// The most results one search returns.
 pub const MAX_LIMIT: usize = 10_000;
+/// The deepest page: `offset` at most this (an export reads every match by [`for_each_match`]).
+pub const MAX_OFFSET: usize = 1_000_000;
 
-/// Runs `request` against the index as `searcher` sees it.
-pub fn search(searcher: &Searcher, fields: Fields, request: &SearchRequest) -> Result<Vec<SearchHit>, IndexError> {
+/// Runs `request` against the index as `searcher` sees it: the page of hits it asks for and
+/// the total that match.
+pub fn search(searcher: &Searcher, fields: Fields, request: &SearchRequest) -> Result<SearchResults, IndexError> {
+    let query = checked_request(searcher, fields, request)?;
+    let total = searcher.search(&*query, &tantivy::collector::Count)? as u64;
+    let hits = page(searcher, fields, &*query, request)?;
+    Ok(SearchResults { total, offset: request.offset, limit: request.limit, hits })
+}
+
+/// Every mention `request` matches (its limit and offset ignored), in its order, handed to
+/// `each` a batch at a time: an export of any size in bounded memory (the matches' addresses,
+/// 8 bytes each, and one batch of hits). Returns how many there were.
+pub fn for_each_match(
+    searcher: &Searcher,
+    fields: Fields,
+    request: &SearchRequest,
+    mut each: impl FnMut(&[SearchHit]) -> Result<(), IndexError>,
+) -> Result<u64, IndexError> {
+    const BATCH: usize = 500;
+    let query = checked_request(searcher, fields, &SearchRequest { limit: 1, offset: 0, ..request.clone() })?;
+    let total = searcher.search(&*query, &tantivy::collector::Count)?;
+    let snippets = snippet_generator(searcher, fields, &*query)?;
+    let addresses = ranked(searcher, &*query, request.sort, total.max(1), 0)?;
+    for chunk in addresses.chunks(BATCH) {
+        let mut hits = chunk.iter().map(|a| hit(searcher, fields, &snippets, *a)).collect::<Result<Vec<_>, _>>()?;
+        add_parent_titles(searcher, fields, &mut hits)?;
+        each(&hits)?;
+    }
+    Ok(addresses.len() as u64)
+}
+
+fn snippet_generator(searcher: &Searcher, fields: Fields, query: &dyn Query) -> Result<SnippetGenerator, IndexError> {
+    let mut snippets = SnippetGenerator::create(searcher, query, fields.text)?;
+    snippets.set_max_num_chars(SNIPPET_CHARS);
+    Ok(snippets)
+}
+
+/// The request's limits checked, and its query built.
+fn checked_request(searcher: &Searcher, fields: Fields, request: &SearchRequest) -> Result<Box<dyn Query>, IndexError> {
     if request.limit > MAX_LIMIT {
         return Err(IndexError::Request(format!("limit: must be at most {MAX_LIMIT}, is {}", request.limit)));
+    }
+    if request.offset > MAX_OFFSET {
+        return Err(IndexError::Request(format!("offset: must be at most {MAX_OFFSET}, is {}", request.offset)));
     }
     if let (Some(since), Some(until)) = (request.since, request.until)
         && since >= until
     {
         return Err(IndexError::Request("since must be before until".into()));
     }
-    let query = build_query(searcher.index(), fields, request)?;
-    let mut snippets = SnippetGenerator::create(searcher, &*query, fields.text)?;
-    snippets.set_max_num_chars(SNIPPET_CHARS);
+    build_query(searcher.index(), fields, request)
+}
+
+/// The page of hits `request` asks for.
+fn page(
+    searcher: &Searcher,
+    fields: Fields,
+    query: &dyn Query,
+    request: &SearchRequest,
+) -> Result<Vec<SearchHit>, IndexError> {
+    let snippets = snippet_generator(searcher, fields, query)?;
     let limit = request.limit.max(1);
     let mut hits = Vec::new();
     if request.collapse {
-        let mut groups = FxHashSet::default();
-        let batch = limit * COLLAPSE_FETCH;
+        // Groups in order of their first mention; the page skips `offset` groups.
+        let (mut groups, mut seen) = (FxHashSet::default(), 0usize);
+        let batch = (request.offset + limit) * COLLAPSE_FETCH;
         for offset in (0..).step_by(batch) {
-            let addresses = ranked(searcher, &*query, request.sort, batch, offset)?;
+            let addresses = ranked(searcher, query, request.sort, batch, offset)?;
             for a in &addresses {
                 let group = searcher.segment_reader(a.segment_ord).fast_fields().u64("cluster")?.first(a.doc_id);
-                if groups.insert(group.unwrap_or_default()) && hits.len() < limit {
-                    hits.push(hit(searcher, fields, &snippets, *a)?);
+                if groups.insert(group.unwrap_or_default()) {
+                    seen += 1;
+                    if seen > request.offset && hits.len() < limit {
+                        hits.push(hit(searcher, fields, &snippets, *a)?);
+                    }
                 }
             }
             if hits.len() == limit || addresses.len() < batch {
                 break;
             }
         }
-        add_group_sizes(searcher, &*query, &mut hits)?;
+        add_group_sizes(searcher, query, &mut hits)?;
     } else {
-        for a in ranked(searcher, &*query, request.sort, limit, 0)? {
+        for a in ranked(searcher, query, request.sort, limit, request.offset)? {
             hits.push(hit(searcher, fields, &snippets, a)?);
         }
     }
