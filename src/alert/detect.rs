@@ -1,9 +1,9 @@
 //! Spike detection on a watch's negative mentions per bucket.
 //!
-//! The expectation for a bucket comes from the watch's own history: the same hour of the week
-//! in past weeks once there are two weeks, else the same hour of the day in past days once there
-//! are three days, else the recent level. A bucket is a spike when its negative count is
-//! improbable under that expectation — a negative-binomial tail whose dispersion is measured on
+//! The expectation for a bucket comes from the watch's own history (only what exists: from its
+//! first mention on): the same hour of the week in past weeks once there are two weeks, else the
+//! same hour of the day in past days once there are three days, else the recent level. A bucket
+//! is a spike when its negative count is improbable under that expectation — a negative-binomial tail whose dispersion is measured on
 //! the watch's own recent residuals (Poisson when they show none), so that a brand with 3
 //! mentions an hour and one with 3,000 are judged on the same footing — and when it is also at
 //! least `min_count`, at least `min_ratio` times the expectation, and its negative share is
@@ -111,10 +111,22 @@ pub fn expectation(history: &[Point], buckets_per_day: usize) -> Option<(f64, Ba
     } else if day > 1 && n >= 3 * day {
         (peers(day, 7), Basis::HourOfDay)
     } else {
-        (history[n.saturating_sub(day.max(MIN_HISTORY))..].iter().map(|p| p.negative).collect(), Basis::RecentLevel)
+        // Too young to know its daily rhythm: the busiest recent bucket, not their mean, so that
+        // a new watch's first morning is not taken for a spike against its first night.
+        let recent = &history[n.saturating_sub(day.max(MIN_HISTORY))..];
+        let busiest = recent.iter().map(|p| p.negative).max().unwrap_or(0);
+        return Some(((busiest as f64).max(MIN_EXPECTED), Basis::RecentLevel));
     };
     let mean = samples.iter().sum::<u64>() as f64 / samples.len() as f64;
     Some((mean.max(MIN_EXPECTED), basis))
+}
+
+/// The history that exists: from the first bucket with a mention on. Buckets before a watch's
+/// first mention (a watch added today, a source crawled for the first time) are not weeks of
+/// zero; counted as such, they would make every expectation too low and the basis claim weeks
+/// that were never seen.
+pub fn existing(history: &[Point]) -> &[Point] {
+    &history[history.iter().position(|p| p.total > 0).unwrap_or(history.len())..]
 }
 
 /// The median of a squared standard normal: scales a median of squared residuals to a variance.
@@ -158,6 +170,7 @@ fn upper_tail(x: u64, mu: f64, phi: f64) -> (f64, Option<f64>) {
 /// Judges `current` against `history` (the buckets before it, oldest first).
 pub fn judge(history: &[Point], current: &Point, cfg: &AlertRules) -> Option<Verdict> {
     let per_day = cfg.bucket.per_day();
+    let history = existing(history);
     let (expected, basis) = expectation(history, per_day)?;
     let phi = dispersion(history, per_day);
     let (p_value, dispersion) = upper_tail(current.negative, expected, phi);
