@@ -11,7 +11,7 @@ import sys
 
 # Top to bottom: a module may use the ones below it, never one above. Keep in step with README.md.
 ORDER = [
-    "demo", "app", "config", "serve", "daemon", "digest", "alert", "crawl", "render", "index",
+    "demo", "app", "config", "cluster", "serve", "daemon", "digest", "alert", "crawl", "render", "index",
     "analysis", "source", "watch", "sentiment", "text", "store", "mention", "schedule", "time",
     "setting", "data_dir",
 ]

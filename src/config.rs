@@ -49,6 +49,8 @@ pub struct Config {
     pub alerts: AlertRules,
     /// When `yuqing run` sends digests (`[digest]`); none without the table.
     pub digest: Option<DigestPlan>,
+    /// The NATS cluster the roles of `yuqing run --role` share (`[cluster]`); none embedded.
+    pub cluster: Option<crate::cluster::ClusterConfig>,
 }
 
 /// The file as written.
@@ -70,6 +72,7 @@ struct RawConfig {
     #[serde(default)]
     alerts: AlertRules,
     digest: Option<RawDigestConfig>,
+    cluster: Option<crate::cluster::RawClusterConfig>,
 }
 
 /// `[data]`.
@@ -102,7 +105,17 @@ impl Config {
             .map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string().trim_end().to_string() })?;
         let base = path.parent().unwrap_or(Path::new(""));
         let invalid = |invalid: Invalid| ConfigError::Invalid { path: path.into(), invalid };
-        let RawConfig { text: mut text_config, mut sentiment, watch, data, mut crawl, channel, alerts, digest } = raw;
+        let RawConfig {
+            text: mut text_config,
+            mut sentiment,
+            watch,
+            data,
+            mut crawl,
+            channel,
+            alerts,
+            digest,
+            cluster,
+        } = raw;
         text_config.validate(base).map_err(invalid)?;
         sentiment.validate(base).map_err(invalid)?;
         let watches = validate_watches(watch).map_err(|e| ConfigError::Watch {
@@ -116,6 +129,7 @@ impl Config {
         alerts.validate().map_err(invalid)?;
         let names: Vec<String> = watches.iter().map(|w| w.name.clone()).collect();
         let digest = digest.map(|d| d.validate(base, &names)).transpose().map_err(invalid)?;
+        let cluster = cluster.map(crate::cluster::RawClusterConfig::validate).transpose().map_err(invalid)?;
         Ok(Config {
             text: text_config,
             sentiment,
@@ -125,6 +139,7 @@ impl Config {
             channels: channel,
             alerts,
             digest,
+            cluster,
         })
     }
 

@@ -1,0 +1,279 @@
+//! The cluster against a real nats-server (started by the tests on a free loopback port):
+//! a scheduler, two workers and an indexer — the real binary, as child processes — crawl a
+//! local shop; every review is indexed exactly once, also when a worker and then the indexer
+//! are killed with SIGKILL mid-crawl and the NATS server is killed and started again. A second
+//! scheduler takes the lease over when the first is killed. `yuqing cluster status` shows the
+//! workers, the lease holder and the streams.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path as UrlPath, Query};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use common::nats::Nats;
+use common::shop;
+use serde_json::Value;
+
+/// Shops, pages of reviews in each, reviews on a page.
+const SHOPS: usize = 4;
+const PAGES: usize = 8;
+const PER_PAGE: usize = 10;
+/// Every page answers after this long (the crawl is bound by latency and politeness).
+const LATENCY: Duration = Duration::from_millis(40);
+
+async fn reviews(UrlPath(shop): UrlPath<usize>, Query(q): Query<HashMap<String, usize>>) -> Response {
+    tokio::time::sleep(LATENCY).await;
+    let page = q.get("page").copied().unwrap_or(1);
+    let texts: Vec<String> =
+        (0..PER_PAGE).map(|i| format!("第{shop}家店第{page}页第{i}条：华为手机拍照清晰，物流很快")).collect();
+    let items: Vec<shop::Review> = if page <= PAGES {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| shop::Review {
+                id: format!("{shop}-{page}-{i}"),
+                user: "买家",
+                stars: 5,
+                text,
+                date: "5分钟前",
+                useful: 1,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    ([(header::CONTENT_TYPE, "text/html")], shop::page(&items)).into_response()
+}
+
+/// Every review id the shops have, as the index holds them.
+fn expected_ids() -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for s in 0..SHOPS {
+        for p in 1..=PAGES {
+            for i in 0..PER_PAGE {
+                ids.insert(format!("shop{s}:{s}-{p}-{i}"));
+            }
+        }
+    }
+    ids
+}
+
+/// The site, the config and the sources, and the index as the test reads it.
+struct Fixture {
+    dir: tempfile::TempDir,
+    _runtime: tokio::runtime::Runtime,
+    index: tantivy::Index,
+    fields: yuqing::index::Fields,
+}
+
+impl Fixture {
+    fn new(nats: &Nats, delay_ms: u64) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let router = axum::Router::new().route("/shop/{shop}/list", axum::routing::get(reviews));
+        let origin = runtime.block_on(common::serve(router));
+        let config = format!(
+            "[data]\ndir = \"data\"\n[crawl]\ndelay_ms = {delay_ms}\nconcurrency = 4\ncommit_every = 200\n\n[cluster]\nurl = \"{}\"\nlease_secs = 3\nack_wait_secs = 3\nworker_jobs = 4\n",
+            nats.url()
+        );
+        std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
+        std::fs::create_dir(dir.path().join("sources")).unwrap();
+        for s in 0..SHOPS {
+            let url = format!("{origin}/shop/{s}/list?page={{page}}");
+            let def = shop::definition(&url, "window_days = 3650\nmax_pages = 50\nschedule = \"0 0 0 1 1 *\"");
+            std::fs::write(dir.path().join(format!("sources/shop{s}.toml")), def).unwrap();
+        }
+        let config = yuqing::config::Config::load(&dir.path().join("yuqing.toml")).unwrap();
+        let analyzer = yuqing::analysis::Analyzer::load(&config.text, &config.sentiment).unwrap();
+        let (index, fields) = yuqing::index::open_or_create(&config.data.index(), analyzer.text.clone()).unwrap();
+        Fixture { dir, _runtime: runtime, index, fields }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `yuqing run --role ROLE` (a worker with its own data directory `data`), its log in a file.
+    fn role(&self, role: &str, data: Option<&str>) -> Role {
+        let log = self.path().join(format!("{role}-{}.log", data.unwrap_or("main")));
+        let mut args = vec!["run", "-v", "--role", role];
+        if let Some(d) = data {
+            args.extend(["--data", d]);
+        }
+        let child = common::bin::command(self.path(), &args)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        Role { child: Some(child), log }
+    }
+
+    /// The ids in the index, as committed, with their count (ids repeated count twice).
+    fn indexed(&self) -> (usize, BTreeSet<String>) {
+        let reader = self.index.reader().unwrap();
+        let request = yuqing::index::search::SearchRequest { limit: 10_000, ..Default::default() };
+        let hits = yuqing::index::search::search(&reader.searcher(), self.fields, &request).unwrap();
+        (hits.len(), hits.into_iter().map(|h| h.id).collect())
+    }
+
+    /// Every role's log so far, for a failure's message.
+    fn logs(&self) -> String {
+        let mut out = String::new();
+        for e in std::fs::read_dir(self.path()).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == "log") {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                let tail: Vec<&str> = text.lines().rev().take(40).collect();
+                out.push_str(&format!("\n== {}\n", e.path().display()));
+                out.extend(tail.into_iter().rev().map(|l| format!("{l}\n")));
+            }
+        }
+        out
+    }
+
+    /// Waits for `done`, failing with the roles' logs.
+    fn wait(&self, what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+        let start = Instant::now();
+        while !done() {
+            assert!(start.elapsed() < limit, "waited {limit:?} for {what}{}", self.logs());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// `yuqing cluster status --json`.
+    fn status(&self) -> Value {
+        let out = common::bin::yuqing(self.path(), &["cluster", "status", "--json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+/// A role's process, killed on drop.
+struct Role {
+    child: Option<Child>,
+    log: PathBuf,
+}
+
+impl Role {
+    fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
+    }
+
+    /// SIGKILL: no acknowledgement, commit or goodbye goes out.
+    fn kill9(&mut self) {
+        let mut c = self.child.take().unwrap();
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+
+    /// SIGINT, and the clean exit it must lead to within `limit`.
+    fn stop(&mut self, limit: Duration) -> String {
+        let mut c = self.child.take().unwrap();
+        let _ = std::process::Command::new("kill").args(["-INT", &c.id().to_string()]).status();
+        let start = Instant::now();
+        let status = loop {
+            if let Some(s) = c.try_wait().unwrap() {
+                break s;
+            }
+            assert!(start.elapsed() < limit, "did not stop after SIGINT: {}", self.log_text());
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let log = self.log_text();
+        assert!(status.success(), "exit {status:?}: {log}");
+        log
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn pid_of(name: &Value) -> Option<u32> {
+    name.as_str()?.rsplit('-').next()?.parse().ok()
+}
+
+#[test]
+fn every_review_is_indexed_once_through_a_killed_worker_a_killed_indexer_and_a_nats_restart() {
+    let mut nats = Nats::start();
+    let f = Fixture::new(&nats, 200);
+    let mut scheduler = f.role("scheduler", None);
+    let mut w1 = f.role("worker", Some("w1"));
+    let mut w2 = f.role("worker", Some("w2"));
+    let mut indexer = f.role("indexer", None);
+    let total = SHOPS * PAGES * PER_PAGE;
+
+    f.wait("the first mentions", Duration::from_secs(60), || f.indexed().0 > 0);
+    let status = f.status();
+    let workers: BTreeSet<u32> =
+        status["workers"].as_array().unwrap().iter().filter_map(|w| pid_of(&w["name"])).collect();
+    assert_eq!(workers, BTreeSet::from([w1.pid(), w2.pid()]), "{status:#}");
+    assert_eq!(pid_of(&status["scheduler"]["name"]), Some(scheduler.pid()), "{status:#}");
+    assert_eq!(status["jobs"]["name"], "YUQING_JOBS");
+
+    // Mid-crawl: a worker, then the indexer, die without a word; then NATS itself restarts.
+    assert!(f.indexed().0 < total, "the crawl ended before the kills: make the site slower");
+    w1.kill9();
+    std::thread::sleep(Duration::from_millis(700));
+    indexer.kill9();
+    assert!(f.indexed().0 < total, "the crawl ended before the indexer was killed");
+    let mut indexer = f.role("indexer", None);
+    std::thread::sleep(Duration::from_millis(500));
+    nats.kill();
+    std::thread::sleep(Duration::from_secs(1));
+    nats.restart();
+
+    f.wait("every review indexed", Duration::from_secs(120), || f.indexed().0 >= total);
+    // Redeliveries still in flight (the killed worker's jobs, the indexer's batch) must add nothing.
+    std::thread::sleep(Duration::from_secs(5));
+    let (count, ids) = f.indexed();
+    assert_eq!(count, total, "indexed more than once: {count} mentions for {total} reviews");
+    assert_eq!(ids, expected_ids());
+    let status = f.status();
+    assert_eq!(status["mentions"]["consumer"]["pending"], 0, "{status:#}");
+    assert_eq!(status["jobs"]["messages"], 0, "every job was acknowledged: {status:#}");
+
+    let log = w2.stop(Duration::from_secs(30));
+    assert!(log.contains("lost the NATS connection"), "the restart is logged: {log}");
+    let log = indexer.stop(Duration::from_secs(30));
+    assert!(log.contains("indexer stopped cleanly"), "{log}");
+    scheduler.stop(Duration::from_secs(30));
+}
+
+#[test]
+fn a_second_scheduler_takes_the_lease_over_when_the_first_is_killed() {
+    let nats = Nats::start();
+    let f = Fixture::new(&nats, 0);
+    let mut first = f.role("scheduler", None);
+    let holder = |f: &Fixture| pid_of(&f.status()["scheduler"]["name"]);
+    f.wait("the first scheduler's lease", Duration::from_secs(30), || holder(&f) == Some(first.pid()));
+    let mut second = f.role("scheduler", Some("second"));
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(holder(&f), Some(first.pid()), "the lease is renewed while its holder lives");
+    let jobs_before = f.status()["jobs"]["messages"].as_u64().unwrap();
+    assert_eq!(jobs_before, SHOPS as u64, "one job per listing, published once");
+    first.kill9();
+    let killed = Instant::now();
+    f.wait("the second scheduler's lease", Duration::from_secs(15), || holder(&f) == Some(second.pid()));
+    assert!(killed.elapsed() >= Duration::from_secs(1), "taken before the lease expired");
+    let text = common::bin::yuqing(f.path(), &["cluster", "status"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&format!("-{} (lease renewed", second.pid())), "{text}");
+    assert!(text.contains("stream YUQING_JOBS:"), "{text}");
+    let log = second.stop(Duration::from_secs(20));
+    assert!(log.contains("took the scheduler lease"), "{log}");
+    // Given up on a clean stop: nobody holds it.
+    assert_eq!(holder(&f), None);
+}
