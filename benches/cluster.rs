@@ -75,6 +75,26 @@ async fn site(dir: &std::path::Path) -> Vec<Source> {
     sources
 }
 
+/// A worker as `yuqing run --role worker` makes it: its own fetcher, store and preparer.
+async fn worker(
+    config: &Config,
+    state: &std::path::Path,
+    opened: &yuqing::app::Opened,
+    sources: &[Arc<Source>],
+    n: usize,
+) -> Worker {
+    let c = config.cluster.clone().unwrap();
+    let cluster = Cluster::connect(&c, "bench-worker", Duration::from_secs(10)).await.unwrap();
+    let store = yuqing::store::Store::open(state).unwrap();
+    let limits = KvLimits::new(
+        cluster.bucket(&c.hosts_bucket, Duration::from_secs(3600)).await.unwrap(),
+        cluster.bucket(&c.robots_bucket, Duration::from_secs(3600)).await.unwrap(),
+    );
+    let fetcher = yuqing::crawl::Fetcher::new(config.crawl.clone(), store).with_shared(Arc::new(limits));
+    let preparer = yuqing::analysis::Preparer::new(opened.analyzer.clone(), yuqing::watch::WatchMatcher::new(vec![]));
+    Worker { cluster, fetcher: Arc::new(fetcher), sources: sources.to_vec(), preparer, name: format!("bench-{n}") }
+}
+
 /// One crawl with `workers` workers; prints its figures.
 async fn run(workers: usize) {
     let nats = nats::Nats::start();
@@ -90,22 +110,7 @@ async fn run(workers: usize) {
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     for w in 0..workers {
-        let cluster = Cluster::connect(&c, "bench-worker", Duration::from_secs(10)).await.unwrap();
-        let store = yuqing::store::Store::open(&dir.path().join(format!("w{w}"))).unwrap();
-        let limits = KvLimits::new(
-            cluster.bucket(&c.hosts_bucket, Duration::from_secs(3600)).await.unwrap(),
-            cluster.bucket(&c.robots_bucket, Duration::from_secs(3600)).await.unwrap(),
-        );
-        let fetcher = yuqing::crawl::Fetcher::new(config.crawl.clone(), store).with_shared(Arc::new(limits));
-        let preparer =
-            yuqing::analysis::Preparer::new(opened.analyzer.clone(), yuqing::watch::WatchMatcher::new(vec![]));
-        let worker = Worker {
-            cluster,
-            fetcher: Arc::new(fetcher),
-            sources: sources.clone(),
-            preparer,
-            name: format!("bench-{w}"),
-        };
+        let worker = worker(&config, &dir.path().join(format!("w{w}")), &opened, &sources, w).await;
         let shutdown = shutdown.clone();
         tasks.push(tokio::spawn(async move {
             worker.run(shutdown).await.unwrap();
