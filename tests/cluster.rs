@@ -214,6 +214,7 @@ fn every_review_is_indexed_once_through_a_killed_worker_a_killed_indexer_and_a_n
     let mut w2 = f.role("worker", Some("w2"));
     let mut indexer = f.role("indexer", None);
     let total = SHOPS * PAGES * PER_PAGE;
+    let t0 = Instant::now();
 
     f.wait("the first mentions", Duration::from_secs(60), || f.indexed().0 > 0);
     let status = f.status();
@@ -234,8 +235,10 @@ fn every_review_is_indexed_once_through_a_killed_worker_a_killed_indexer_and_a_n
     nats.kill();
     std::thread::sleep(Duration::from_secs(1));
     nats.restart();
+    eprintln!("{:.1} s: killed a worker and the indexer, restarted NATS", t0.elapsed().as_secs_f64());
 
     f.wait("every review indexed", Duration::from_secs(120), || f.indexed().0 >= total);
+    eprintln!("{:.1} s: every review indexed", t0.elapsed().as_secs_f64());
     // Redeliveries still in flight (the killed worker's jobs, the indexer's batch) must add nothing.
     std::thread::sleep(Duration::from_secs(5));
     let (count, ids) = f.indexed();

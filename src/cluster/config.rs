@@ -53,7 +53,8 @@ pub struct RawClusterConfig {
     #[serde(default = "default_lease_secs")]
     pub lease_secs: u64,
     /// Seconds a job may stay unacknowledged before the server hands it to another worker
-    /// (a worker working on a job tells the server so every third of it).
+    /// (a worker working on a job tells the server so every third of it); also how long the
+    /// indexer may hold a batch of mentions before its commit.
     #[serde(default = "default_ack_wait_secs")]
     pub ack_wait_secs: u64,
     /// Seconds within which a job or mention published twice (same id) is stored once.

@@ -101,7 +101,7 @@ impl Indexer {
         let config = pull::Config {
             durable_name: Some(c.indexer_durable.clone()),
             ack_policy: jetstream::consumer::AckPolicy::Explicit,
-            ack_wait: c.ack_wait.max(Duration::from_secs(60)),
+            ack_wait: c.ack_wait,
             max_ack_pending: (self.batch as i64 * 2).max(1000),
             ..Default::default()
         };
@@ -118,10 +118,14 @@ async fn next_batch(
     max: usize,
 ) -> Result<Vec<jetstream::Message>, ClusterError> {
     let read = |e: String| ClusterError::Read { what: "mentions".into(), reason: e };
-    let mut batch =
-        consumer.batch().max_messages(max).expires(BATCH_WAIT).messages().await.map_err(|e| read(e.to_string()))?;
+    // The server ends a pull at its expiry; one lost with the connection is ended here.
+    let pull = consumer.batch().max_messages(max).expires(BATCH_WAIT).messages();
+    let mut batch = match tokio::time::timeout(BATCH_WAIT * 3, pull).await {
+        Ok(b) => b.map_err(|e| read(e.to_string()))?,
+        Err(_) => return Err(read("no answer from the server".into())),
+    };
     let mut msgs = Vec::new();
-    while let Some(m) = batch.next().await {
+    while let Ok(Some(m)) = tokio::time::timeout(BATCH_WAIT * 3, batch.next()).await {
         match m {
             Ok(m) => msgs.push(m),
             Err(e) if msgs.is_empty() => return Err(read(e.to_string())),

@@ -24,6 +24,8 @@ use crate::source::Source;
 
 /// The workers' shared durable consumer on the jobs stream.
 pub const WORKERS_DURABLE: &str = "yuqing_workers";
+/// How long one pull for jobs waits on the server.
+const PULL_WAIT: Duration = Duration::from_secs(1);
 /// How often a worker's heartbeat is written; entries expire after four of these.
 pub const HEARTBEAT: Duration = Duration::from_secs(2);
 
@@ -80,9 +82,16 @@ impl Worker {
         let mut failures = 0u32;
         while !*shutdown.borrow() {
             let free = slots.available_permits().max(1);
-            let batch = consumer.batch().max_messages(free).expires(Duration::from_secs(1)).messages().await;
-            let mut batch = match batch {
-                Ok(b) => b,
+            let batch = consumer.batch().max_messages(free).expires(PULL_WAIT).messages();
+            // The server ends a pull at its expiry; one lost with the connection is ended here.
+            let mut batch = match tokio::time::timeout(PULL_WAIT * 3, batch).await {
+                Ok(Ok(b)) => b,
+                Ok(Err(e)) => {
+                    failures += 1;
+                    tracing::warn!(error = %e, "cannot ask NATS for jobs; trying again");
+                    backoff(failures, &mut shutdown).await;
+                    continue;
+                }
                 Err(e) => {
                     failures += 1;
                     tracing::warn!(error = %e, "cannot ask NATS for jobs; trying again");
@@ -90,7 +99,7 @@ impl Worker {
                     continue;
                 }
             };
-            while let Some(msg) = batch.next().await {
+            while let Ok(Some(msg)) = tokio::time::timeout(PULL_WAIT * 3, batch.next()).await {
                 let msg = match msg {
                     Ok(m) => m,
                     Err(e) => {
