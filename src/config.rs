@@ -214,6 +214,9 @@ mod tests {
         assert_eq!(err.to_string(), "config y.toml: alerts.warning_p: must be between 0 and 1, is 2");
         let err = Config::parse("[alerts]\nbucket = \"week\"\n", Path::new("y.toml")).unwrap_err();
         assert!(err.to_string().contains("unknown variant `week`"), "{err}");
+        let err = Config::parse("[cluster]\nlease_secs = 1\n", Path::new("y.toml")).unwrap_err();
+        assert_eq!(err.to_string(), "config y.toml: cluster.lease_secs: must be at least 3");
+        assert!(Config::parse("", Path::new("y.toml")).unwrap().cluster.is_none(), "embedded unless configured");
         let c = Config::parse("[alerts]\nbucket = \"day\"\nmin_count = 20\n", Path::new("y.toml")).unwrap();
         assert_eq!((c.alerts.bucket.per_day(), c.alerts.min_count, c.alerts.history_days), (1, 20, 28));
     }
