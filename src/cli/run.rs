@@ -42,8 +42,12 @@ pub struct Served {
 
 pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
     let dir = args.sources_dir.clone().unwrap_or_else(|| config.crawl.sources_dir.clone());
-    let (sources, _) = super::crawl::select_sources(&dir, &args.sources)?;
     let served = served(&args)?;
+    // The indexer reads no source definitions: its machine need not have them.
+    let sources = match args.role {
+        yuqing::cluster::Role::Indexer => Vec::new(),
+        _ => super::crawl::select_sources(&dir, &args.sources)?.0,
+    };
     if args.role != yuqing::cluster::Role::All {
         anyhow::ensure!(
             served.is_none() || args.role == yuqing::cluster::Role::Indexer,
