@@ -301,3 +301,20 @@ fn a_second_scheduler_takes_the_lease_over_when_the_first_is_killed() {
     // Given up on a clean stop: nobody holds it.
     assert_eq!(holder(&f), None);
 }
+
+#[test]
+fn a_role_without_a_cluster_section_says_what_to_add() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("yuqing.toml"), "[crawl]\ndelay_ms = 0\n").unwrap();
+    let out = common::bin::yuqing(dir.path(), &["run", "--role", "indexer"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`yuqing run --role indexer` needs a [cluster] section in yuqing.toml"), "{err}");
+    let out = common::bin::yuqing(dir.path(), &["cluster", "status"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a [cluster] section"));
+    // A server that is not there is named, with what to check.
+    std::fs::write(dir.path().join("yuqing.toml"), "[cluster]\nurl = \"nats://127.0.0.1:9\"\n").unwrap();
+    let out = common::bin::yuqing(dir.path(), &["cluster", "status"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("cannot reach NATS at nats://127.0.0.1:9"), "{err}");
+}
