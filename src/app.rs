@@ -85,25 +85,7 @@ pub fn daemon(
     clock: Clock,
     progress: Arc<Progress>,
 ) -> Result<Daemon, AppError> {
-    let channels = Channel::all(&config.channels)?;
-    if channels.is_empty() {
-        tracing::warn!("no [[channel]] configured: alerts are only logged and kept in the history");
-    }
-    let evaluator = Evaluator {
-        reader: opened
-            .index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(IndexError::from)?,
-        fields: opened.fields,
-        text: opened.analyzer.text.clone(),
-        watches: config.watches.clone(),
-        rules: config.alerts.clone(),
-        channels,
-        history: AlertHistory::new(opened.store.clone()),
-        client: reqwest::Client::new(),
-    };
+    let evaluator = evaluator(config, opened)?;
     let crawler = Crawler::new(
         config.crawl.clone(),
         opened.store.clone(),
@@ -119,6 +101,29 @@ pub fn daemon(
         evaluator,
         digests: config.digest.clone().map(|plan| DigestJob { plan, dir: config.digests_dir() }),
         progress,
+    })
+}
+
+/// The judge of the alert rules over the opened index, with the configured channels.
+pub fn evaluator(config: &Config, opened: &Opened) -> Result<Evaluator, AppError> {
+    let channels = Channel::all(&config.channels)?;
+    if channels.is_empty() {
+        tracing::warn!("no [[channel]] configured: alerts are only logged and kept in the history");
+    }
+    Ok(Evaluator {
+        reader: opened
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(IndexError::from)?,
+        fields: opened.fields,
+        text: opened.analyzer.text.clone(),
+        watches: config.watches.clone(),
+        rules: config.alerts.clone(),
+        channels,
+        history: AlertHistory::new(opened.store.clone()),
+        client: reqwest::Client::new(),
     })
 }
 

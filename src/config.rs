@@ -49,6 +49,8 @@ pub struct Config {
     pub alerts: AlertRules,
     /// When `yuqing run` sends digests (`[digest]`); none without the table.
     pub digest: Option<DigestPlan>,
+    /// The NATS cluster the roles of `yuqing run --role` share (`[cluster]`); none embedded.
+    pub cluster: Option<crate::cluster::ClusterConfig>,
 }
 
 /// The file as written.
@@ -70,6 +72,7 @@ struct RawConfig {
     #[serde(default)]
     alerts: AlertRules,
     digest: Option<RawDigestConfig>,
+    cluster: Option<crate::cluster::RawClusterConfig>,
 }
 
 /// `[data]`.
@@ -102,7 +105,17 @@ impl Config {
             .map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string().trim_end().to_string() })?;
         let base = path.parent().unwrap_or(Path::new(""));
         let invalid = |invalid: Invalid| ConfigError::Invalid { path: path.into(), invalid };
-        let RawConfig { text: mut text_config, mut sentiment, watch, data, mut crawl, channel, alerts, digest } = raw;
+        let RawConfig {
+            text: mut text_config,
+            mut sentiment,
+            watch,
+            data,
+            mut crawl,
+            channel,
+            alerts,
+            digest,
+            cluster,
+        } = raw;
         text_config.validate(base).map_err(invalid)?;
         sentiment.validate(base).map_err(invalid)?;
         let watches = validate_watches(watch).map_err(|e| ConfigError::Watch {
@@ -116,6 +129,7 @@ impl Config {
         alerts.validate().map_err(invalid)?;
         let names: Vec<String> = watches.iter().map(|w| w.name.clone()).collect();
         let digest = digest.map(|d| d.validate(base, &names)).transpose().map_err(invalid)?;
+        let cluster = cluster.map(crate::cluster::RawClusterConfig::validate).transpose().map_err(invalid)?;
         Ok(Config {
             text: text_config,
             sentiment,
@@ -125,6 +139,7 @@ impl Config {
             channels: channel,
             alerts,
             digest,
+            cluster,
         })
     }
 
@@ -199,6 +214,9 @@ mod tests {
         assert_eq!(err.to_string(), "config y.toml: alerts.warning_p: must be between 0 and 1, is 2");
         let err = Config::parse("[alerts]\nbucket = \"week\"\n", Path::new("y.toml")).unwrap_err();
         assert!(err.to_string().contains("unknown variant `week`"), "{err}");
+        let err = Config::parse("[cluster]\nlease_secs = 1\n", Path::new("y.toml")).unwrap_err();
+        assert_eq!(err.to_string(), "config y.toml: cluster.lease_secs: must be at least 3");
+        assert!(Config::parse("", Path::new("y.toml")).unwrap().cluster.is_none(), "embedded unless configured");
         let c = Config::parse("[alerts]\nbucket = \"day\"\nmin_count = 20\n", Path::new("y.toml")).unwrap();
         assert_eq!((c.alerts.bucket.per_day(), c.alerts.min_count, c.alerts.history_days), (1, 20, 28));
     }

@@ -10,6 +10,7 @@
 pub mod alert;
 pub mod analysis;
 pub mod app;
+pub mod cluster;
 pub mod config;
 pub mod crawl;
 pub mod daemon;

@@ -5,10 +5,11 @@
 use std::path::Path;
 
 /// The library's modules from top to bottom, as README's Layout section lists them (after the CLI).
-const ORDER: [&str; 22] = [
+const ORDER: [&str; 23] = [
     "demo",
     "app",
     "config",
+    "cluster",
     "serve",
     "daemon",
     "digest",

@@ -12,8 +12,9 @@ use crate::mention::{Kind, Mention, id_fingerprint, text_fingerprint};
 use crate::sentiment::{Label, RiskCategory, Workspace};
 use crate::watch::WatchMatcher;
 
-/// A mention analyzed: what the index stores and counts.
-#[derive(Debug, Clone)]
+/// A mention analyzed: what the index stores and counts. Serialized, it is what a cluster's
+/// workers publish to its indexer (the segmentation is not sent: the indexer's tokenizer redoes it).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PreparedMention {
     pub id: String,
     pub source: String,

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod backtest;
+mod cluster;
 mod corpus_args;
 mod crawl;
 mod demo;
@@ -82,6 +83,9 @@ enum Command {
     /// The daemon: every source on its schedule into the index, spike alerts after each crawl,
     /// sent through the configured channels. SIGINT/SIGTERM finish, commit and exit.
     Run(run::RunArgs),
+    /// The cluster of `yuqing run --role` over NATS (`[cluster]` in the config).
+    #[command(subcommand)]
+    Cluster(cluster::ClusterCommand),
     /// The alerts `yuqing run` raised, newest first, with their delivery status.
     Alerts(alerts::AlertsArgs),
     /// Build and inspect the sentiment lexicon.
@@ -114,6 +118,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Digest(args) => digest::run(&config, args),
         Command::Serve(args) => serve::run(&config, args),
         Command::Alerts(args) => alerts::run(&config, args),
+        Command::Cluster(cmd) => cluster::status(&config, cmd),
         Command::Search(args) => search::run(&config, args),
         Command::Stats(args) => stats::run(&config, args),
         Command::Lexicon(cmd) => lexicon::run(&config, cmd),

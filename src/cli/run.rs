@@ -27,13 +27,36 @@ pub struct RunArgs {
     /// The environment variable holding the dashboard's token (required off this machine).
     #[arg(long, default_value = "YUQING_TOKEN")]
     token_env: String,
+    /// What this process does: everything, without NATS (`all`, the default), or one role of
+    /// a cluster (`[cluster]` in the config): `scheduler`, `worker` or `indexer` (which serves
+    /// `--serve`).
+    #[arg(long, value_enum, default_value = "all")]
+    role: yuqing::cluster::Role,
+}
+
+/// The dashboard `--serve` asks for: its address and token, checked.
+pub struct Served {
+    addr: std::net::SocketAddr,
+    token: Option<String>,
 }
 
 pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
     let dir = args.sources_dir.clone().unwrap_or_else(|| config.crawl.sources_dir.clone());
-    let (sources, _) = super::crawl::select_sources(&dir, &args.sources)?;
+    let served = served(&args)?;
+    // The indexer reads no source definitions: its machine need not have them.
+    let sources = match args.role {
+        yuqing::cluster::Role::Indexer => Vec::new(),
+        _ => super::crawl::select_sources(&dir, &args.sources)?.0,
+    };
+    if args.role != yuqing::cluster::Role::All {
+        anyhow::ensure!(
+            served.is_none() || args.role == yuqing::cluster::Role::Indexer,
+            "--serve: the dashboard is the indexer's (it holds the index)"
+        );
+        return super::cluster::run_role(config, args.role, sources, served);
+    }
     let opened = app::open_all(config)?;
-    let dashboard = dashboard(config, &args, &opened)?;
+    let dashboard = served.map(|s| dashboard(config, s, &opened)).transpose()?;
     let daemon = app::daemon(config, &opened, sources, Clock::system(), Default::default())?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let summary = runtime.block_on(async {
@@ -70,18 +93,35 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The dashboard `--serve` asks for, over the daemon's own index and alert history.
-fn dashboard(
-    config: &Config,
-    args: &RunArgs,
-    opened: &app::Opened,
-) -> anyhow::Result<Option<(std::net::SocketAddr, Arc<Dashboard>)>> {
+/// The address and token `--serve` asks for, checked.
+fn served(args: &RunArgs) -> anyhow::Result<Option<Served>> {
     let Some(addr) = args.serve else { return Ok(None) };
     let token = std::env::var(&args.token_env).ok().filter(|t| !t.is_empty());
     check_bind(addr, token.as_deref()).with_context(|| format!("--serve {addr} (token from {})", args.token_env))?;
+    Ok(Some(Served { addr, token }))
+}
+
+/// The dashboard over the daemon's own index and alert history.
+fn dashboard(
+    config: &Config,
+    served: Served,
+    opened: &app::Opened,
+) -> anyhow::Result<(std::net::SocketAddr, Arc<Dashboard>)> {
     let history = Ok(AlertHistory::new(opened.store.clone()));
     let reader = opened.index.reader()?;
-    Ok(Some((addr, Arc::new(app::dashboard(config, reader, opened.fields, &opened.analyzer, history, token)))))
+    let dash = app::dashboard(config, reader, opened.fields, &opened.analyzer, history, served.token);
+    Ok((served.addr, Arc::new(dash)))
+}
+
+/// Starts serving the dashboard over `opened` until shutdown (the indexer role's).
+pub async fn start_dashboard(
+    config: &Config,
+    served: Served,
+    opened: &app::Opened,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
+    let (addr, dash) = dashboard(config, served, opened)?;
+    spawn_dashboard(addr, dash, shutdown).await
 }
 
 /// Serves the dashboard until shutdown.
@@ -98,7 +138,7 @@ async fn spawn_dashboard(
 }
 
 /// SIGINT or SIGTERM.
-async fn wait_for_signal() {
+pub async fn wait_for_signal() {
     #[cfg(unix)]
     {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())

@@ -75,6 +75,8 @@ pub struct Fetcher {
     settings: CrawlConfig,
     gates: Gates,
     robots: Robots,
+    /// Politeness and robots.txt shared with other processes (cluster workers); none embedded.
+    pub(super) shared: Option<std::sync::Arc<dyn super::SharedLimits>>,
 }
 
 /// One attempt's failure: worth retrying (after an optional server-given wait) or not.
@@ -91,7 +93,14 @@ enum Answer {
 
 impl Fetcher {
     pub fn new(settings: CrawlConfig, store: Store) -> Self {
-        Fetcher { robots: Robots::new(store, settings.robots_agent()), gates: Gates::default(), settings }
+        Fetcher { robots: Robots::new(store, settings.robots_agent()), gates: Gates::default(), settings, shared: None }
+    }
+
+    /// The same fetcher also waiting its turn at each host with every other process sharing
+    /// `shared`, and reading robots.txt through it.
+    pub fn with_shared(mut self, shared: std::sync::Arc<dyn super::SharedLimits>) -> Self {
+        self.shared = Some(shared);
+        self
     }
 
     /// The client for `source`: its headers (environment variables read now), proxy and limits.
@@ -188,6 +197,9 @@ impl Fetcher {
         let retries = self.settings.retries;
         for attempt in 0..=retries {
             let permit = gate.enter().await;
+            if let Some(shared) = &self.shared {
+                shared.turn(&host, delay).await;
+            }
             let outcome = self.attempt(sc, &url, validators).await;
             drop(permit);
             match outcome {

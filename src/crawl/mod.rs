@@ -48,6 +48,18 @@ pub enum CrawlError {
     WriterGone,
 }
 
+/// Politeness and robots.txt shared beyond this process: the cluster's workers share them
+/// through NATS key-value buckets (the cluster module); the embedded crawler has none. Failures
+/// are the implementation's to log: the local gate and robots cache still hold.
+pub trait SharedLimits: Send + Sync {
+    /// Waits until a request to `host` may start: `delay` after the last one any process made.
+    fn turn<'a>(&'a self, host: &'a str, delay: std::time::Duration) -> futures_util::future::BoxFuture<'a, ()>;
+    /// A robots.txt another process fetched: when (Unix seconds), and its body.
+    fn robots<'a>(&'a self, origin: &'a str) -> futures_util::future::BoxFuture<'a, Option<(i64, Vec<u8>)>>;
+    /// Keeps a robots.txt fetched here for the others.
+    fn keep_robots<'a>(&'a self, origin: &'a str, at: i64, body: Vec<u8>) -> futures_util::future::BoxFuture<'a, ()>;
+}
+
 /// Running totals for a progress display.
 #[derive(Debug, Default)]
 pub struct Progress {

@@ -100,6 +100,11 @@ impl Robots {
         if let Some((_, body)) = cached.filter(|(at, _)| now - at < ttl) {
             return self.parse(&body);
         }
+        if let Some(shared) = &fetcher.shared
+            && let Some((_, body)) = shared.robots(origin).await.filter(|(at, _)| now - at < ttl)
+        {
+            return self.parse(&body);
+        }
         let robots_url = match url.join("/robots.txt") {
             Ok(u) => u,
             Err(e) => return Rules::Unreachable(format!("no robots.txt URL for {origin}: {e}")),
@@ -110,6 +115,9 @@ impl Robots {
             Ok((status, _)) => (Rules::Unreachable(format!("HTTP {}", status.as_u16())), None),
             Err(e) => (Rules::Unreachable(e.to_string()), None),
         };
+        if let (Some(body), Some(shared)) = (&keep, &fetcher.shared) {
+            shared.keep_robots(origin, now, body.clone()).await;
+        }
         if let Some(body) = keep {
             let key = origin.to_string();
             if let Err(e) = self.store.blocking(move |s| s.set_robots(&key, now, &body)).await {

@@ -289,7 +289,7 @@ async fn source_loop(
 
 /// Sends the digests at each time of the plan's schedule until shutdown; returns how many
 /// rounds went out and how many failed.
-async fn digest_loop(
+pub(crate) async fn digest_loop(
     evaluator: Arc<Evaluator>,
     job: Arc<DigestJob>,
     clock: Clock,
