@@ -32,10 +32,10 @@ pub struct EmotionArgs {
     #[arg(long, short, default_value = "lexicons/emotions.tsv")]
     out: PathBuf,
     /// Words in fewer labeled posts than this are not learned.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 3)]
     min_docs: u32,
     /// Words whose log-count ratio for an emotion stays below this are not written.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 0.3)]
     min_weight: f32,
 }
 
