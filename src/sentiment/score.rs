@@ -5,7 +5,7 @@ use super::domain::Domain;
 use super::lexicon::{Lexicon, Role, UNKNOWN, fingerprint};
 use super::risk::{RiskHit, RiskMode};
 use super::rules::{self, Hit, NO_SECOND, Sentence, flag};
-use crate::text::Analyzed;
+use crate::text::{Analyzed, TokenKind};
 
 /// At most this many terms are listed in an explanation, strongest first.
 pub const MAX_EXPLAINED_TERMS: usize = 12;
@@ -178,6 +178,15 @@ impl Scorer {
     /// Scores the document in `ws.doc` with `domain`'s weights; `explain` adds the term evidence.
     pub fn score(&self, ws: &mut Workspace, domain: Domain, explain: bool) -> Sentiment {
         ws.prepare(&self.lexicon);
+        // The social weights are learned from posts whose emoticons decide them; a post without
+        // any reads like a review (measured on Weibo posts with their emoticons stripped).
+        let domain = if domain == Domain::Social
+            && !ws.doc.tokens.iter().any(|t| matches!(t.kind, TokenKind::Emoticon | TokenKind::Emoji))
+        {
+            Domain::Review
+        } else {
+            domain
+        };
         ws.sentence_margin.clear();
         ws.sentence_margin.resize(ws.sentences.len(), 0.0);
         let bias = self.lexicon.bias(domain);
