@@ -73,6 +73,7 @@ impl Workload {
             author_followers: None,
             fetched_at: Some(self.end),
             time_clamped: false,
+            domain: None,
         }
     }
 }

@@ -14,8 +14,8 @@ use std::time::Instant;
 
 use yuqing::analysis::Analyzer;
 use yuqing::config::Config;
-use yuqing::sentiment::Workspace;
 use yuqing::sentiment::corpus::{CorpusOptions, read_corpus};
+use yuqing::sentiment::{Domain, Workspace};
 
 const DEFAULT_FILE: &str = "../shared/data/sentiment/online_shopping_10_cats.dev.csv";
 
@@ -48,10 +48,10 @@ fn main() {
         black_box(ws.doc.tokens.len());
     });
     let score = measure("normalize + segment + score", &texts, |t| {
-        black_box(analyzer.score(t, &mut ws, false).score);
+        black_box(analyzer.score(t, Domain::Review, &mut ws, false).score);
     });
     let json = measure("... + explanation + JSON line (yuqing score)", &texts, |t| {
-        let s = analyzer.score(t, &mut ws, true);
+        let s = analyzer.score(t, Domain::Review, &mut ws, true);
         out.clear();
         serde_json::to_writer(&mut out, &s).unwrap();
         out.write_all(b"\n").unwrap();

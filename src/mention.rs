@@ -5,6 +5,8 @@ use std::hash::Hasher;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::sentiment::Domain;
+
 /// What kind of text a mention is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -101,6 +103,9 @@ pub struct Mention {
     /// The page gave a publication time later than the fetch; `published_at` was set to the fetch.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub time_clamped: bool,
+    /// The sentiment domain to score it in (review, social, news); absent: by its kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<Domain>,
 }
 
 fn default_source() -> String {
@@ -108,6 +113,11 @@ fn default_source() -> String {
 }
 
 impl Mention {
+    /// The domain it is scored in: its own or its source's, else its kind's.
+    pub fn sentiment_domain(&self) -> Domain {
+        self.domain.unwrap_or_else(|| Domain::of_kind(self.kind))
+    }
+
     /// Fills in the id when it is absent.
     pub fn ensure_id(&mut self) {
         if self.id.is_empty() {

@@ -163,7 +163,9 @@ fn eval_reports_metrics_and_learn_round_trips() {
     std::fs::create_dir(&lex).unwrap();
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/lexicons")).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), lex.join(entry.file_name())).unwrap();
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), lex.join(entry.file_name())).unwrap();
+        }
     }
     let out_tsv = lex.join("sentiment.tsv");
     let out = yuqing(
@@ -182,7 +184,10 @@ fn eval_reports_metrics_and_learn_round_trips() {
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let written = std::fs::read_to_string(&out_tsv).unwrap();
-    assert!(written.contains("labeled.csv: 20 texts, 10 positive"));
+    assert!(written.contains("labeled.csv (review): 20 texts, 10 positive"), "{written}");
+    // One domain learned: every domain reads the new shared weights, none the shipped offsets.
+    let social = std::fs::read_to_string(lex.join("sentiment.social.tsv")).unwrap();
+    assert!(social.contains("No offsets"), "{social}");
     assert!(!written.contains("不会再住了"), "texts are never copied into the lexicon");
     let out = yuqing(&["--lexicons", lex.to_str().unwrap(), "eval", csv.to_str().unwrap()], b"");
     assert!(

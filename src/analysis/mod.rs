@@ -11,7 +11,10 @@ use std::sync::Arc;
 
 pub use prepare::{PreparedMention, Preparer};
 
-use crate::sentiment::{Lexicon, Scorer, Sentiment, SentimentConfig, SentimentError, Workspace, text_pipeline};
+use crate::sentiment::{
+    AspectHit, AspectList, Domain, EmotionModel, Emotions, Lexicon, Scorer, Sentiment, SentimentConfig, SentimentError,
+    Workspace, text_pipeline,
+};
 use crate::text::{TextConfig, TextPipeline};
 
 /// What can go wrong assembling the analyzer: a dictionary or lexicon file that cannot be read.
@@ -24,6 +27,8 @@ pub struct AnalyzerError(#[from] SentimentError);
 pub struct Analyzer {
     pub text: Arc<TextPipeline>,
     pub scorer: Scorer,
+    pub emotions: EmotionModel,
+    pub aspects: AspectList,
 }
 
 impl Analyzer {
@@ -32,12 +37,24 @@ impl Analyzer {
         let source = sentiment.lexicon_source();
         let lexicon = Lexicon::load(&source, true)?;
         let text = text_pipeline(text, &source, &lexicon)?;
-        Ok(Analyzer { text: Arc::new(text), scorer: Scorer::new(lexicon, sentiment.neutral_band) })
+        let scorer = Scorer::new(lexicon, sentiment.neutral_band).with_evaluative_weight(sentiment.evaluative_weight);
+        let emotions = EmotionModel::load(&source, true)?;
+        let mut aspects = AspectList::load(&source)?;
+        for (aspect, terms) in &sentiment.aspects {
+            terms.iter().for_each(|t| aspects.add(aspect, t));
+        }
+        Ok(Analyzer { text: Arc::new(text), scorer, emotions, aspects })
     }
 
-    /// Normalizes, segments and scores `raw`, reusing `ws`.
-    pub fn score(&self, raw: &str, ws: &mut Workspace, explain: bool) -> Sentiment {
+    /// The emotions and aspects of the text scored last in `ws`, in `domain`.
+    pub fn emotions_and_aspects(&self, ws: &Workspace, domain: Domain) -> (Option<Emotions>, Vec<AspectHit>) {
+        let mut seen = rustc_hash::FxHashSet::default();
+        (self.emotions.classify(&ws.doc, &mut seen), self.aspects.find(&self.scorer, ws, domain))
+    }
+
+    /// Normalizes, segments and scores `raw` in `domain`, reusing `ws`.
+    pub fn score(&self, raw: &str, domain: Domain, ws: &mut Workspace, explain: bool) -> Sentiment {
         self.text.analyze_into(raw, &mut ws.doc);
-        self.scorer.score(ws, explain)
+        self.scorer.score(ws, domain, explain)
     }
 }

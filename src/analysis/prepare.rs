@@ -1,5 +1,5 @@
-//! Preparing a mention for the index: its text normalized and segmented once, scored, its risks
-//! and watches tagged, its near-duplicate fingerprint and its id and text fingerprints computed.
+//! Preparing a mention for the index: its text normalized and segmented once, scored in its
+//! domain (with its stars, for a review), its emotion, aspects, risks and watches tagged, its near-duplicate fingerprint and its id and text fingerprints computed.
 //! This is the CPU-heavy half of ingestion and crawling; it runs on any thread (one [`Preparer`]
 //! per thread), and the index's one writer only admits what it hands over.
 
@@ -9,7 +9,7 @@ use jiff::Timestamp;
 
 use super::Analyzer;
 use crate::mention::{Kind, Mention, id_fingerprint, text_fingerprint};
-use crate::sentiment::{Label, RiskCategory, Workspace};
+use crate::sentiment::{Domain, Emotion, Label, RiskCategory, Workspace};
 use crate::watch::WatchMatcher;
 
 /// A mention analyzed: what the index stores and counts. Serialized, it is what a cluster's
@@ -33,6 +33,12 @@ pub struct PreparedMention {
     pub watches: Vec<Arc<str>>,
     pub label: Label,
     pub score: f32,
+    /// The sentiment domain it was scored in.
+    pub domain: Domain,
+    /// Its strongest emotion, if any.
+    pub emotion: Option<Emotion>,
+    /// The aspects it speaks of, each with its clause's label.
+    pub aspects: Vec<(String, Label)>,
     pub risks: Vec<RiskCategory>,
     pub published_at: Timestamp,
     /// When it was fetched (or imported).
@@ -90,7 +96,12 @@ impl Preparer {
         if m.published_at.duration_since(fetched_at) > crate::time::CLOCK_SKEW {
             (m.published_at, m.time_clamped) = (fetched_at, true);
         }
-        let sentiment = self.analyzer.score(&m.text, &mut self.ws, false);
+        let domain = m.sentiment_domain();
+        let mut sentiment = self.analyzer.score(&m.text, domain, &mut self.ws, false);
+        if let Some(rating) = m.rating.filter(|_| m.kind == Kind::Review) {
+            sentiment = self.analyzer.scorer.with_rating(sentiment, rating);
+        }
+        let (emotions, aspects) = self.analyzer.emotions_and_aspects(&self.ws, domain);
         let text: Arc<str> = Arc::from(self.ws.doc.text.as_str());
         let title = crate::text::normalize(&m.title);
         let mut watches = self.watches.matching(&text);
@@ -116,6 +127,9 @@ impl Preparer {
             watches,
             label: sentiment.label,
             score: sentiment.score,
+            domain,
+            emotion: emotions.map(|e| e.top),
+            aspects: aspects.into_iter().map(|a| (a.aspect, a.label)).collect(),
             risks: sentiment.risks.iter().map(|r| r.category).collect(),
             published_at: m.published_at,
             fetched_at,

@@ -1,15 +1,21 @@
-//! The options `eval` and `lexicon learn` share for choosing labeled rows.
+//! The options `eval` and `lexicon learn` share for choosing labeled rows, and which domain
+//! each file's texts are.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
+use yuqing::sentiment::Domain;
 use yuqing::sentiment::corpus::{Corpus, CorpusOptions, Split, read_corpus};
 
 #[derive(Debug, clap::Args)]
 pub struct CorpusArgs {
-    /// Labeled CSV files with a header row (label: 1/0 or positive/negative).
-    #[arg(required = true, value_name = "FILE.csv")]
-    pub files: Vec<PathBuf>,
+    /// Labeled CSV files with a header row (label: 1/0 or positive/negative); `DOMAIN=FILE.csv`
+    /// (`social=weibo.csv`) says which domain a file's texts are, else --domain.
+    #[arg(required = true, value_name = "[DOMAIN=]FILE.csv", value_parser = parse_file)]
+    pub files: Vec<(Option<Domain>, PathBuf)>,
+    /// The domain of the files not prefixed with one: review, social or news.
+    #[arg(long, default_value = "review")]
+    pub domain: Domain,
     /// Percent of rows held out by a fixed hash of their text: learning never sees them and
     /// `eval --holdout` measures only them.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=50))]
@@ -59,15 +65,18 @@ impl CorpusArgs {
             label_column: self.label_column.clone(),
             only: self.only.clone(),
             exclude: self.exclude.clone(),
+            domain: self.domain,
         })
     }
 
     /// Reads every file's selected rows, warning about skipped ones.
-    pub fn read(&self, side: Side) -> anyhow::Result<Vec<(PathBuf, Corpus)>> {
+    pub fn read(&self, side: Side) -> anyhow::Result<Vec<(PathBuf, Domain, Corpus)>> {
         let options = self.options(side)?;
         self.files
             .iter()
-            .map(|path| {
+            .map(|(domain, path)| {
+                let domain = domain.unwrap_or(self.domain);
+                let options = CorpusOptions { domain, ..options.clone() };
                 let corpus = read_corpus(path, &options).with_context(|| format!("reading {}", path.display()))?;
                 for line in corpus.skipped.iter().take(5) {
                     tracing::warn!("skipped {line}");
@@ -75,9 +84,17 @@ impl CorpusArgs {
                 if corpus.skipped.len() > 5 {
                     tracing::warn!("{}: {} rows skipped in all", path.display(), corpus.skipped.len());
                 }
-                Ok((path.clone(), corpus))
+                Ok((path.clone(), domain, corpus))
             })
             .collect()
+    }
+}
+
+/// `DOMAIN=FILE` or `FILE`: a prefix that is no domain's name is part of the path.
+fn parse_file(s: &str) -> Result<(Option<Domain>, PathBuf), String> {
+    match s.split_once('=') {
+        Some((d, path)) if d.parse::<Domain>().is_ok() => Ok((d.parse().ok(), PathBuf::from(path))),
+        _ => Ok((None, PathBuf::from(s))),
     }
 }
 

@@ -1,12 +1,12 @@
-//! `yuqing eval`: the scorer measured on labeled CSV files.
+//! `yuqing eval`: the scorer measured on labeled CSV files, each in its domain.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use serde::Serialize;
 use yuqing::config::Config;
-use yuqing::sentiment::Workspace;
 use yuqing::sentiment::eval::Confusion;
+use yuqing::sentiment::{Domain, Workspace};
 
 use super::corpus_args::{CorpusArgs, Side};
 
@@ -17,6 +17,10 @@ pub struct EvalArgs {
     /// Remove emoticon codes and emoji before scoring (what do the words alone say?).
     #[arg(long)]
     strip_emoticons: bool,
+    /// Score every file with this domain's weights instead of its own (what would news weights
+    /// make of reviews?).
+    #[arg(long, value_name = "DOMAIN")]
+    score_as: Option<Domain>,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -28,6 +32,8 @@ pub struct EvalArgs {
 #[derive(Serialize)]
 struct Report {
     file: String,
+    /// The domain whose weights scored it.
+    domain: Domain,
     documents: u64,
     accuracy: f64,
     macro_f1: f64,
@@ -39,7 +45,8 @@ struct Report {
 pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let analyzer = super::load_analyzer(config)?;
     let mut reports = Vec::new();
-    for (path, corpus) in args.corpus.read(Side::Measure)? {
+    for (path, domain, corpus) in args.corpus.read(Side::Measure)? {
+        let domain = args.score_as.unwrap_or(domain);
         anyhow::ensure!(!corpus.examples.is_empty(), "{}: no rows selected to evaluate", path.display());
         let mut ws = Workspace::default();
         let mut confusion = Confusion::default();
@@ -50,7 +57,7 @@ pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<ExitCode> {
                 ws.doc.strip_emoticons();
             }
             let shown = confusion.total() - confusion.tp - confusion.tn;
-            let s = analyzer.scorer.score(&mut ws, (shown as usize) < args.show_errors);
+            let s = analyzer.scorer.score(&mut ws, domain, (shown as usize) < args.show_errors);
             confusion.add(ex.positive, s.score, s.label == yuqing::sentiment::Label::Neutral);
             if (shown as usize) < args.show_errors && (s.score >= 0.0) != ex.positive {
                 let terms: Vec<String> =
@@ -68,6 +75,7 @@ pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<ExitCode> {
         let documents = confusion.total();
         reports.push(Report {
             file: path.display().to_string(),
+            domain,
             documents,
             accuracy: confusion.accuracy(),
             macro_f1: confusion.macro_f1(),
@@ -81,7 +89,7 @@ pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<ExitCode> {
     } else {
         for r in &reports {
             let c = &r.confusion;
-            println!("{}", r.file);
+            println!("{} (scored as {})", r.file, r.domain);
             println!(
                 "  documents {}  accuracy {:.4}  macro-F1 {:.4}  neutral {:.1}%  {:.0} documents/s (one thread)",
                 r.documents,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use serde::Serialize;
 use yuqing::config::Config;
-use yuqing::sentiment::{Explanation, Label, RiskHit, Workspace};
+use yuqing::sentiment::{AspectHit, Domain, Emotion, Emotions, Explanation, Label, RiskHit, Workspace};
 use yuqing::text::TokenKind;
 
 /// Lines longer than this are reported as errors instead of being read into memory.
@@ -23,6 +23,12 @@ pub struct ScoreArgs {
     /// The CSV column holding the text.
     #[arg(long, default_value = "text", requires = "csv")]
     column: String,
+    /// Which weights read the texts: review, social or news.
+    #[arg(long, default_value = "review")]
+    domain: Domain,
+    /// The texts' star rating (1–5), combined with the text as a review's rating is.
+    #[arg(long)]
+    rating: Option<f32>,
     /// Leave the tokens out of the output.
     #[arg(long)]
     no_tokens: bool,
@@ -33,10 +39,34 @@ struct Scored<'a> {
     line: u64,
     score: f32,
     label: Label,
+    domain: Domain,
     risks: &'a [RiskHit],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    emotions: Option<EmotionShares>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    aspects: Vec<AspectHit>,
     explanation: &'a Explanation,
     #[serde(skip_serializing_if = "Option::is_none")]
     tokens: Option<Vec<&'a str>>,
+}
+
+/// A text's emotions as written out: the strongest, and each class's share by name.
+#[derive(Serialize)]
+struct EmotionShares {
+    top: Emotion,
+    shares: std::collections::BTreeMap<&'static str, f32>,
+}
+
+impl From<Emotions> for EmotionShares {
+    fn from(e: Emotions) -> Self {
+        let shares = Emotion::ALL
+            .iter()
+            .zip(e.shares)
+            .filter(|(_, s)| *s >= 0.005)
+            .map(|(e, s)| (e.name(), (s * 100.0).round() / 100.0))
+            .collect();
+        EmotionShares { top: e.top, shares }
+    }
 }
 
 #[derive(Serialize)]
@@ -59,14 +89,21 @@ pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let mut emit = |line: u64, text: Result<&str, String>, out: &mut BufWriter<_>| -> std::io::Result<()> {
         match text {
             Ok(text) => {
-                let s = analyzer.score(text, &mut ws, true);
+                let mut s = analyzer.score(text, args.domain, &mut ws, true);
+                if let Some(stars) = args.rating {
+                    s = analyzer.scorer.with_rating(s, stars);
+                }
+                let (emotions, aspects) = analyzer.emotions_and_aspects(&ws, args.domain);
                 let tokens = (!args.no_tokens)
                     .then(|| ws.doc.words().filter(|(_, k)| *k != TokenKind::Punct).map(|(w, _)| w).collect());
                 let row = Scored {
                     line,
                     score: s.score,
                     label: s.label,
+                    domain: s.domain,
                     risks: &s.risks,
+                    emotions: emotions.map(EmotionShares::from),
+                    aspects,
                     explanation: &s.explanation,
                     tokens,
                 };

@@ -1,4 +1,4 @@
-//! `yuqing stats`: a watch's volume, sentiment, share of voice and risks over a period.
+//! `yuqing stats`: a watch's volume, sentiment, share of voice, risks, emotions and aspects over a period.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -55,6 +55,26 @@ pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     writeln!(out, "share of voice: {}", shares.join(", "))?;
     let risks: Vec<String> = s.risks.iter().map(|(r, n)| format!("{} {n}", r.name())).collect();
     writeln!(out, "risks: {}", if risks.is_empty() { "none".to_string() } else { risks.join(", ") })?;
+    let with_emotion: u64 = s.emotions.iter().map(|(_, n)| n).sum();
+    let emotions: Vec<String> = s
+        .emotions
+        .iter()
+        .map(|(e, n)| format!("{} {:.0}%", e.label_zh(), 100.0 * *n as f64 / with_emotion.max(1) as f64))
+        .collect();
+    writeln!(
+        out,
+        "emotions ({with_emotion} mentions with one): {}",
+        if emotions.is_empty() { "none".into() } else { emotions.join("，") }
+    )?;
+    let aspects: Vec<String> = s
+        .aspects
+        .iter()
+        .take(10)
+        .map(|a| {
+            format!("{} 负面 {:.0}% ({})", a.aspect, 100.0 * a.negative as f64 / a.total().max(1) as f64, a.total())
+        })
+        .collect();
+    writeln!(out, "aspects: {}", if aspects.is_empty() { "none".into() } else { aspects.join(", ") })?;
     let terms: Vec<String> = s.top_terms.iter().map(|t| format!("{} {}", t.term, t.mentions)).collect();
     writeln!(out, "top terms (newest {} mentions): {}", s.terms_sampled, terms.join(", "))?;
     writeln!(out, "{:<17} {:>6} {:>6} {:>6} {:>6}", "bucket", "total", "pos", "neu", "neg")?;

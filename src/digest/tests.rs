@@ -68,9 +68,11 @@ fn fixture(dir: &Path) -> (Vec<crate::watch::Watch>, Arc<Analyzer>, tantivy::Ind
         .iter()
         .enumerate()
         .map(|(i, (at, text, likes))| {
+            // Announcements are news (scored by the news rule); the rest are social posts.
+            let news = ["发布", "开售", "公布", "上架", "有活动"].iter().any(|w| text.contains(w));
             serde_json::from_value(serde_json::json!({
                 "id": format!("t:{i}"), "source": "weibo", "text": text, "published_at": at, "likes": likes,
-                "url": format!("https://weibo.com/{i}")
+                "url": format!("https://weibo.com/{i}"), "kind": if news { "news" } else { "post" }
             }))
             .unwrap()
         })

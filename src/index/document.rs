@@ -22,6 +22,8 @@ pub struct MentionDoc {
     pub(crate) m: PreparedMention,
     /// Its near-duplicate cluster (assigned by the writer).
     pub(crate) cluster: u64,
+    /// Its aspects as indexed, `aspect:label`.
+    pub(crate) aspects: Vec<String>,
 }
 
 /// A value of a [`MentionDoc`].
@@ -71,6 +73,7 @@ impl<'a> Values<'a> {
         let (d, f) = (&self.doc.m, &self.doc.fields);
         let value = match slot {
             WATCHES => d.watches.get(self.nth).map(|w| (f.watches, Leaf::Str(w))),
+            ASPECTS => self.doc.aspects.get(self.nth).map(|a| (f.aspects, Leaf::Str(a))),
             _ => d.risks.get(self.nth).map(|r| (f.risks, Leaf::Str(r.name()))),
         };
         self.nth = if value.is_some() { self.nth + 1 } else { 0 };
@@ -107,6 +110,8 @@ impl<'a> Values<'a> {
             23 => Some((f.text_hash, Leaf::U64(d.text_hash))),
             24 => Some((f.id_hash, Leaf::U64(d.id_hash))),
             25 => d.simhash.map(|s| (f.simhash, Leaf::U64(s))),
+            26 => Some((f.domain, Leaf::Str(d.domain.name()))),
+            27 => d.emotion.map(|e| (f.emotion, Leaf::Str(e.name()))),
             _ => None,
         }
     }
@@ -115,8 +120,9 @@ impl<'a> Values<'a> {
 /// The slots of the multi-valued fields.
 const WATCHES: u8 = 9;
 const RISKS: u8 = 12;
+const ASPECTS: u8 = 28;
 /// One past the last slot.
-const SLOTS: u8 = 26;
+const SLOTS: u8 = 29;
 
 impl<'a> Iterator for Values<'a> {
     type Item = (Field, Leaf<'a>);
@@ -125,7 +131,7 @@ impl<'a> Iterator for Values<'a> {
         while self.slot < SLOTS {
             let slot = self.slot;
             // A multi-valued field stays on its slot until its values run out.
-            if slot == WATCHES || slot == RISKS {
+            if slot == WATCHES || slot == RISKS || slot == ASPECTS {
                 if let Some(v) = self.multi(slot) {
                     return Some(v);
                 }

@@ -7,7 +7,7 @@ use super::tokenizer::TOKENIZER_NAME;
 
 /// The version of the schema and of the fingerprints kept in it. Raise it whenever either changes;
 /// `open_or_create` refuses an index of another version.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Every field of the mention schema.
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +65,12 @@ pub struct Fields {
     pub id_hash: Field,
     /// SimHash of the words, for near-duplicate groups (absent on short texts).
     pub simhash: Field,
+    /// The sentiment domain it was scored in: review, social, news.
+    pub domain: Field,
+    /// Its strongest emotion (anger, fear, sadness, disgust, joy, surprise), absent when none.
+    pub emotion: Field,
+    /// `aspect:label` per aspect it speaks of (`电池:negative`); one value each.
+    pub aspects: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -103,6 +109,9 @@ pub fn build() -> (Schema, Fields) {
         text_hash: b.add_u64_field("text_hash", FAST),
         id_hash: b.add_u64_field("id_hash", FAST),
         simhash: b.add_u64_field("simhash", FAST),
+        domain: b.add_text_field("domain", STRING | STORED | FAST),
+        emotion: b.add_text_field("emotion", STRING | STORED | FAST),
+        aspects: b.add_text_field("aspects", STRING | STORED | FAST),
     };
     (b.build(), fields)
 }

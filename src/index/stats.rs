@@ -16,7 +16,7 @@ use tantivy::schema::{IndexRecordOption, Term};
 use super::search::published_range;
 use super::terms::{TERMS_SAMPLE, TermCount};
 use super::{Fields, IndexError};
-use crate::sentiment::RiskCategory;
+use crate::sentiment::{Emotion, Label, RiskCategory};
 use crate::text::TextPipeline;
 use crate::time::{Interval, LOCAL_OFFSET_SECS};
 use crate::watch::Watch;
@@ -92,6 +92,10 @@ pub struct Stats {
     pub share_of_voice: Vec<Share>,
     /// Risk category and mention count, most first.
     pub risks: Vec<(RiskCategory, u64)>,
+    /// Strongest emotion and mention count, most first (mentions without one left out).
+    pub emotions: Vec<(Emotion, u64)>,
+    /// Per aspect: mentions speaking of it with each label, most mentions first.
+    pub aspects: Vec<AspectCount>,
     /// The words in most mentions of the newest `terms_sampled` (at most [`TERMS_SAMPLE`]).
     pub top_terms: Vec<TermCount>,
     pub terms_sampled: u64,
@@ -125,13 +129,17 @@ pub fn stats(searcher: &Searcher, f: Fields, text: &TextPipeline, request: &Stat
     let aggs = json!({
         "timeline": timeline_agg(request.interval, from_ms, to_ms),
         "label": {"terms": {"field": "label", "size": 3}},
-        "risks": {"terms": {"field": "risks", "size": 20}}
+        "risks": {"terms": {"field": "risks", "size": 20}},
+        "emotion": {"terms": {"field": "emotion", "size": 6}},
+        "aspects": {"terms": {"field": "aspects", "size": 120}}
     });
     let watch_query = terms_query(f, std::slice::from_ref(&request.watch), request);
     let result = aggregate(searcher, &*watch_query, aggs)?;
     let counts = counts(&result["label"]);
     let buckets = buckets_of(&result["timeline"]);
     let risks = risk_counts_of(&result["risks"]);
+    let emotions = risk_counts_of(&result["emotion"]);
+    let aspects = aspect_counts_of(&result["aspects"]);
 
     let mut group = request.group.clone();
     if !group.contains(&request.watch) {
@@ -173,6 +181,8 @@ pub fn stats(searcher: &Searcher, f: Fields, text: &TextPipeline, request: &Stat
         buckets,
         share_of_voice,
         risks,
+        emotions,
+        aspects,
         top_terms: super::terms::top(&term_counts, TOP_TERMS),
         terms_sampled,
     })
@@ -251,8 +261,47 @@ pub fn risk_counts(searcher: &Searcher, query: &dyn Query) -> Result<Vec<(RiskCa
     Ok(risk_counts_of(&result["risks"]))
 }
 
-/// The (risk, count) pairs of a terms aggregation over `risks`.
-fn risk_counts_of(terms: &Value) -> Vec<(RiskCategory, u64)> {
+/// Mentions speaking of one aspect, by the label of its clause.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AspectCount {
+    pub aspect: String,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+}
+
+impl AspectCount {
+    pub fn total(&self) -> u64 {
+        self.positive + self.neutral + self.negative
+    }
+}
+
+/// The aspects of a terms aggregation over `aspects` (`电池:negative` keys), most mentions first.
+fn aspect_counts_of(terms: &Value) -> Vec<AspectCount> {
+    let mut out: Vec<AspectCount> = Vec::new();
+    for b in terms["buckets"].as_array().into_iter().flatten() {
+        let Some((aspect, label)) = b["key"].as_str().and_then(|k| k.rsplit_once(':')) else { continue };
+        let Ok(label) = label.parse::<Label>() else { continue };
+        let n = b["doc_count"].as_u64().unwrap_or_default();
+        let i = match out.iter().position(|a| a.aspect == aspect) {
+            Some(i) => i,
+            None => {
+                out.push(AspectCount { aspect: aspect.to_string(), positive: 0, neutral: 0, negative: 0 });
+                out.len() - 1
+            }
+        };
+        match label {
+            Label::Positive => out[i].positive += n,
+            Label::Neutral => out[i].neutral += n,
+            Label::Negative => out[i].negative += n,
+        }
+    }
+    out.sort_by(|a, b| b.total().cmp(&a.total()).then(a.aspect.cmp(&b.aspect)));
+    out
+}
+
+/// The (name, count) pairs of a terms aggregation over `risks` (or `emotion`).
+fn risk_counts_of<T: std::str::FromStr>(terms: &Value) -> Vec<(T, u64)> {
     terms["buckets"]
         .as_array()
         .into_iter()

@@ -116,7 +116,8 @@ impl MentionWriter {
             None => (Added::New, self.clusters.assign(m.simhash, m.text_hash)),
         };
         let (id, text) = (m.id_hash, m.text_hash);
-        self.writer.add_document(MentionDoc { fields: self.fields, m, cluster })?;
+        let aspects = m.aspects.iter().map(|(a, l)| format!("{a}:{}", l.name())).collect();
+        self.writer.add_document(MentionDoc { fields: self.fields, m, cluster, aspects })?;
         self.ids.insert(id);
         self.texts.insert(text, cluster);
         Ok(added)

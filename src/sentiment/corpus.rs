@@ -9,6 +9,7 @@ use std::hash::Hasher;
 use std::path::Path;
 
 use super::SentimentError;
+use super::domain::Domain;
 
 /// Which rows of a corpus to use.
 ///
@@ -70,6 +71,8 @@ pub struct CorpusOptions {
     pub only: Vec<(String, String)>,
     /// Drop rows whose column equals the value (files without the column keep every row).
     pub exclude: Vec<(String, String)>,
+    /// The domain its texts are (learned and measured as).
+    pub domain: Domain,
 }
 
 impl Default for CorpusOptions {
@@ -80,6 +83,7 @@ impl Default for CorpusOptions {
             label_column: "label".into(),
             only: Vec::new(),
             exclude: Vec::new(),
+            domain: Domain::Review,
         }
     }
 }
@@ -89,6 +93,7 @@ impl Default for CorpusOptions {
 pub struct Example {
     pub positive: bool,
     pub text: String,
+    pub domain: Domain,
 }
 
 /// A corpus as read: the examples and what was skipped.
@@ -161,7 +166,7 @@ pub fn read_corpus(path: &Path, options: &CorpusOptions) -> Result<Corpus, Senti
         if text.is_empty() || !options.split.keeps(bucket(text)) {
             continue;
         }
-        corpus.examples.push(Example { positive, text: text.to_string() });
+        corpus.examples.push(Example { positive, text: text.to_string(), domain: options.domain });
     }
     Ok(corpus)
 }

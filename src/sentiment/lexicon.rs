@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use super::SentimentError;
+use super::domain::{DOMAINS, Domain};
 use super::risk::{RiskCategory, RiskMode};
 
 /// The lexicon files, by name. Every one is documented in `lexicons/README.md`.
@@ -64,6 +65,9 @@ impl LexiconSource {
 fn builtin(name: &str) -> Option<&'static str> {
     Some(match name {
         LEARNED_FILE => include_str!("../../lexicons/sentiment.tsv"),
+        "sentiment.review.tsv" => include_str!("../../lexicons/sentiment.review.tsv"),
+        "sentiment.social.tsv" => include_str!("../../lexicons/sentiment.social.tsv"),
+        "sentiment.news.tsv" => include_str!("../../lexicons/sentiment.news.tsv"),
         SEED_FILE => include_str!("../../lexicons/seed_sentiment.tsv"),
         EMOTICON_FILE => include_str!("../../lexicons/emoticons.tsv"),
         NEGATION_FILE => include_str!("../../lexicons/negation.tsv"),
@@ -72,6 +76,10 @@ fn builtin(name: &str) -> Option<&'static str> {
         RHETORICAL_FILE => include_str!("../../lexicons/rhetorical.txt"),
         RISK_FILE => include_str!("../../lexicons/risks.tsv"),
         USER_DICT_FILE => include_str!("../../lexicons/user_dict.txt"),
+        "emotion_emoticons.tsv" => include_str!("../../lexicons/emotion_emoticons.tsv"),
+        "emotion_seeds.tsv" => include_str!("../../lexicons/emotion_seeds.tsv"),
+        "emotions.tsv" => include_str!("../../lexicons/emotions.tsv"),
+        "aspects.tsv" => include_str!("../../lexicons/aspects.tsv"),
         _ => return None,
     })
 }
@@ -105,21 +113,24 @@ pub struct Term {
     pub risks: Vec<(RiskCategory, RiskMode)>,
 }
 
-/// The loaded lexicon: terms, bigram weights and the intercept.
+/// The loaded lexicon: terms, bigram weights and the intercept, each per [`Domain`].
 ///
-/// Terms are found by a 64-bit fingerprint of their text rather than by the text itself, so a
+/// A term's text is hashed once to a compact id; its weights then sit in one dense array per
+/// domain (shared weight plus the domain's offset, added at load), so scoring a token in any
+/// domain is one hash lookup and one array read. Terms are found by a 64-bit fingerprint of their text rather than by the text itself, so a
 /// lookup touches no key string (the scorer does one per token; with ~50k terms the chance that
 /// any token's fingerprint collides with a term's is below one in 10^10).
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     ids: FxHashMap<u64, u32>,
     terms: Vec<Term>,
-    /// `terms[i].weight` and `.role`, laid out densely for the scoring loop.
-    weights: Vec<f32>,
+    /// Per domain: `terms[i].weight` plus the domain's offset, laid out densely for the scoring loop.
+    weights: [Vec<f32>; DOMAINS],
     roles: Vec<Role>,
-    bigrams: FxHashMap<u64, f32>,
-    /// The learned intercept: the score of a text with no known term.
-    pub bias: f32,
+    /// Per word pair: its weight in each domain.
+    bigrams: FxHashMap<u64, [f32; DOMAINS]>,
+    /// The learned intercept per domain: the margin of a text with no known term.
+    pub bias: [f32; DOMAINS],
     /// Curated prior weights (seeds and emoticons), what learning starts from.
     pub priors: FxHashMap<Box<str>, f32>,
 }
@@ -139,8 +150,14 @@ impl Lexicon {
                 lex.entry(row.fields[0]).weight = w;
             }
         }
+        let mut offsets = Offsets::default();
         if learned && let Some(text) = source.read(LEARNED_FILE)? {
             lex.load_learned(source, &text)?;
+            for domain in Domain::ALL {
+                if let Some(text) = source.read(domain.offsets_file())? {
+                    lex.load_offsets(source, domain, &text, &mut offsets)?;
+                }
+            }
         }
         for row in rows(source, NEGATION_FILE, &source.read_required(NEGATION_FILE)?, 1, 2)? {
             let strength = if row.fields.len() == 2 { row.positive(1)? } else { 1.0 };
@@ -162,9 +179,44 @@ impl Lexicon {
             let mode = row.fields[2].parse::<RiskMode>().map_err(|e| row.error(e))?;
             lex.entry(row.fields[1]).risks.push((category, mode));
         }
-        lex.weights = lex.terms.iter().map(|t| t.weight).collect();
         lex.roles = lex.terms.iter().map(|t| t.role).collect();
+        for d in Domain::ALL {
+            let mut weights: Vec<f32> = lex.terms.iter().map(|t| t.weight).collect();
+            for &(id, w) in &offsets.words[d.index()] {
+                weights[id as usize] += w;
+            }
+            lex.weights[d.index()] = weights;
+            for &(key, w) in &offsets.pairs[d.index()] {
+                lex.bigrams.entry(key).or_insert([0.0; DOMAINS])[d.index()] += w;
+            }
+        }
         Ok(lex)
+    }
+
+    /// Reads a domain's offsets (`sentiment.social.tsv`: `term<TAB>offset[<TAB>…]`), added to the
+    /// shared weights once everything is read.
+    fn load_offsets(
+        &mut self,
+        source: &LexiconSource,
+        domain: Domain,
+        text: &str,
+        offsets: &mut Offsets,
+    ) -> Result<(), SentimentError> {
+        let d = domain.index();
+        for row in rows(source, domain.offsets_file(), text, 2, 5)? {
+            let w = row.number(1)?;
+            let term = row.fields[0];
+            if term == BIAS_TERM {
+                self.bias[d] += w;
+            } else if let Some((a, b)) = term.split_once(' ') {
+                let key = pair_key(self.intern(a), self.intern(b));
+                offsets.pairs[d].push((key, w));
+            } else {
+                let id = self.intern(term);
+                offsets.words[d].push((id, w));
+            }
+        }
+        Ok(())
     }
 
     /// Reads the learned list: `term<TAB>weight[<TAB>pos<TAB>neg<TAB>origin]`, where a term of two
@@ -174,10 +226,10 @@ impl Lexicon {
             let w = row.number(1)?;
             let term = row.fields[0];
             if term == BIAS_TERM {
-                self.bias = w;
+                self.bias = [w; DOMAINS];
             } else if let Some((a, b)) = term.split_once(' ') {
                 let key = pair_key(self.intern(a), self.intern(b));
-                self.bigrams.insert(key, w);
+                self.bigrams.insert(key, [w; DOMAINS]);
             } else {
                 let id = self.intern(term);
                 self.terms[id as usize].weight = w;
@@ -213,10 +265,16 @@ impl Lexicon {
         self.ids.get(&fp).copied().unwrap_or(UNKNOWN)
     }
 
-    /// The weight of term `id` (which must come from [`Lexicon::id`]).
+    /// The weight of term `id` (which must come from [`Lexicon::id`]) in `domain`.
     #[inline]
-    pub fn weight(&self, id: u32) -> f32 {
-        self.weights[id as usize]
+    pub fn weight(&self, id: u32, domain: Domain) -> f32 {
+        self.weights[domain.index()][id as usize]
+    }
+
+    /// The intercept of `domain`.
+    #[inline]
+    pub fn bias(&self, domain: Domain) -> f32 {
+        self.bias[domain.index()]
     }
 
     /// The role of term `id`.
@@ -231,13 +289,13 @@ impl Lexicon {
         &self.terms[id as usize]
     }
 
-    /// The weight of the bigram `a b`, 0 when unknown.
+    /// The weight of the bigram `a b` in `domain`, 0 when unknown.
     #[inline]
-    pub fn bigram(&self, a: u32, b: u32) -> f32 {
+    pub fn bigram(&self, a: u32, b: u32, domain: Domain) -> f32 {
         if a == UNKNOWN || b == UNKNOWN || self.bigrams.is_empty() {
             return 0.0;
         }
-        self.bigrams.get(&pair_key(a, b)).copied().unwrap_or(0.0)
+        self.bigrams.get(&pair_key(a, b)).map_or(0.0, |w| w[domain.index()])
     }
 
     /// Every term that has a role or a risk: words the segmenter must keep whole.
@@ -260,6 +318,13 @@ impl Lexicon {
 pub fn fingerprint(text: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::quality::FixedState::with_seed(0x79_75_71_69_6e_67).hash_one(text)
+}
+
+/// Domain offsets read, waiting to be added to the shared weights: (term id or pair key, offset).
+#[derive(Default)]
+struct Offsets {
+    words: [Vec<(u32, f32)>; DOMAINS],
+    pairs: [Vec<(u64, f32)>; DOMAINS],
 }
 
 fn pair_key(a: u32, b: u32) -> u64 {

@@ -1,8 +1,11 @@
-//! The sentiment stage: lexicons, rule-based scoring with explanations, risk categories,
-//! lexicon learning from labeled corpora, and evaluation.
+//! The sentiment stage: lexicons, rule-based scoring per text domain with explanations, risk
+//! categories, lexicon learning from labeled corpora, and evaluation.
 
+pub mod aspect;
 pub mod config;
 pub mod corpus;
+pub mod domain;
+pub mod emotion;
 pub mod eval;
 pub mod learn;
 pub mod lexicon;
@@ -10,8 +13,12 @@ mod pipeline;
 pub mod risk;
 pub mod rules;
 pub mod score;
+pub mod stars;
 
+pub use aspect::{AspectHit, AspectList};
 pub use config::SentimentConfig;
+pub use domain::Domain;
+pub use emotion::{Emotion, EmotionModel, Emotions};
 pub use lexicon::{Lexicon, LexiconSource};
 pub use pipeline::text_pipeline;
 pub use risk::{RiskCategory, RiskHit};
@@ -36,3 +43,9 @@ pub enum SentimentError {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod domain_tests;
+
+#[cfg(test)]
+mod eval_sets;

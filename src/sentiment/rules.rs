@@ -294,6 +294,9 @@ fn walk_sentence(
                 deg_left = DEGREE_SCOPE;
                 degree_by = i as u32;
             }
+            // An emoticon is the author's own verdict: no negator or degree adverb reaches it
+            // (一直不回复[怒] is angry, not "not angry").
+            _ if kind != TokenKind::Word => hits.push(plain),
             _ => {
                 let mut hit = plain;
                 if neg_left > 0 {

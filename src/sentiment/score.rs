@@ -1,10 +1,11 @@
 //! Scoring: the lexicon's weights applied through the rule walk, giving a document score in
 //! [-1, 1], a label, the risk categories, and the evidence that decided it.
 
+use super::domain::Domain;
 use super::lexicon::{Lexicon, Role, UNKNOWN, fingerprint};
 use super::risk::{RiskHit, RiskMode};
 use super::rules::{self, Hit, NO_SECOND, Sentence, flag};
-use crate::text::Analyzed;
+use crate::text::{Analyzed, TokenKind};
 
 /// At most this many terms are listed in an explanation, strongest first.
 pub const MAX_EXPLAINED_TERMS: usize = 12;
@@ -57,6 +58,8 @@ pub struct Sentiment {
     /// In [-1, 1]: 2·P(positive) − 1 under the learned model.
     pub score: f32,
     pub label: Label,
+    /// The domain whose weights scored it.
+    pub domain: Domain,
     pub risks: Vec<RiskHit>,
     pub explanation: Explanation,
 }
@@ -64,12 +67,14 @@ pub struct Sentiment {
 /// The evidence behind a score.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Explanation {
+    /// The domain whose weights applied.
+    pub domain: Domain,
     /// The model's log-odds: bias plus every term's contribution; score = tanh(margin / 2).
     pub margin: f32,
     pub bias: f32,
     /// The terms that pulled most, strongest first (empty unless explanations were asked for).
     pub terms: Vec<TermEvidence>,
-    /// Sentence-level rules that applied (contrast, exclamation, questions).
+    /// Sentence-level rules that applied (contrast, exclamation, questions, the news rule).
     pub rules: Vec<String>,
 }
 
@@ -109,6 +114,11 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// The margin of sentence `i` of the text scored last.
+    pub fn sentence_margin(&self, i: usize) -> Option<f32> {
+        self.sentence_margin.get(i).copied()
+    }
+
     /// Looks up every token of `self.doc` in `lexicon` and runs the rule walk.
     pub fn prepare(&mut self, lexicon: &Lexicon) {
         self.ids.clear();
@@ -130,61 +140,94 @@ impl Workspace {
 pub struct Scorer {
     lexicon: Lexicon,
     neutral_band: f32,
+    evaluative_weight: f32,
 }
 
 impl Scorer {
     pub fn new(lexicon: Lexicon, neutral_band: f32) -> Self {
-        Scorer { lexicon, neutral_band }
+        Scorer { lexicon, neutral_band, evaluative_weight: super::config::default_evaluative_weight() }
+    }
+
+    /// Sets the news rule's threshold: in the news domain a text with no term weighing at least
+    /// this much (either sign) scores 0, neutral.
+    pub fn with_evaluative_weight(mut self, weight: f32) -> Self {
+        self.evaluative_weight = weight;
+        self
     }
 
     pub fn lexicon(&self) -> &Lexicon {
         &self.lexicon
     }
 
-    /// The weight of a hit's word or word pair.
+    /// Scores within ±this of 0 are labeled neutral.
+    pub fn neutral_band(&self) -> f32 {
+        self.neutral_band
+    }
+
+    /// The weight of a hit's word or word pair in `domain`.
     #[inline]
-    fn weight(&self, ids: &[u32], hit: &Hit) -> f32 {
+    pub fn hit_weight(&self, ids: &[u32], hit: &Hit, domain: Domain) -> f32 {
         let a = ids[hit.token as usize];
         if hit.second == NO_SECOND {
-            if a == UNKNOWN { 0.0 } else { self.lexicon.weight(a) }
+            if a == UNKNOWN { 0.0 } else { self.lexicon.weight(a, domain) }
         } else {
-            self.lexicon.bigram(a, ids[hit.second as usize])
+            self.lexicon.bigram(a, ids[hit.second as usize], domain)
         }
     }
 
-    /// Scores the document in `ws.doc`; `explain` adds the term evidence.
-    pub fn score(&self, ws: &mut Workspace, explain: bool) -> Sentiment {
+    /// Scores the document in `ws.doc` with `domain`'s weights; `explain` adds the term evidence.
+    pub fn score(&self, ws: &mut Workspace, domain: Domain, explain: bool) -> Sentiment {
         ws.prepare(&self.lexicon);
+        // The social weights are learned from posts whose emoticons decide them; a post without
+        // any reads like a review (measured on Weibo posts with their emoticons stripped).
+        let domain = if domain == Domain::Social
+            && !ws.doc.tokens.iter().any(|t| matches!(t.kind, TokenKind::Emoticon | TokenKind::Emoji))
+        {
+            Domain::Review
+        } else {
+            domain
+        };
         ws.sentence_margin.clear();
         ws.sentence_margin.resize(ws.sentences.len(), 0.0);
-        let mut margin = self.lexicon.bias;
-        let mut evidence = false;
+        let bias = self.lexicon.bias(domain);
+        let mut margin = bias;
+        let (mut evidence, mut strongest) = (false, 0f32);
         for hit in &ws.hits {
-            let c = self.weight(&ws.ids, hit) * hit.value;
+            let w = self.hit_weight(&ws.ids, hit, domain);
+            let c = w * hit.value;
             if c != 0.0 {
                 evidence = true;
+                strongest = strongest.max(w.abs());
                 margin += c;
                 ws.sentence_margin[hit.sentence as usize] += c;
             }
         }
-        let score = (margin / 2.0).tanh();
+        // The news rule: reporting (开售, 发布, 召开) is no opinion; without one evaluative term
+        // a news text is neutral and does not colour averages.
+        let unevaluated = domain == Domain::News && strongest < self.evaluative_weight;
+        let score = if unevaluated { 0.0 } else { (margin / 2.0).tanh() };
         // A label must follow the words: text whose words lean positive is not called negative
         // by the learned prior (the bias) alone, nor the other way round.
-        let words_disagree = (margin - self.lexicon.bias > 0.0) != (margin > 0.0);
-        let label = if !evidence || score.abs() <= self.neutral_band || words_disagree {
+        let words_disagree = (margin - bias > 0.0) != (margin > 0.0);
+        let label = if !evidence || unevaluated || score.abs() <= self.neutral_band || words_disagree {
             Label::Neutral
         } else if score > 0.0 {
             Label::Positive
         } else {
             Label::Negative
         };
+        let mut rules = if explain { sentence_rules(ws) } else { Vec::new() };
+        if explain && unevaluated {
+            rules.push(format!("news without an evaluative term (|weight| ≥ {}): neutral", self.evaluative_weight));
+        }
         let explanation = Explanation {
+            domain,
             margin: round4(margin),
-            bias: self.lexicon.bias,
-            terms: if explain { self.evidence(ws) } else { Vec::new() },
-            rules: if explain { sentence_rules(ws) } else { Vec::new() },
+            bias,
+            terms: if explain { self.evidence(ws, domain) } else { Vec::new() },
+            rules,
         };
-        Sentiment { score, label, risks: self.risks(ws), explanation }
+        Sentiment { score, label, domain, risks: self.risks(ws), explanation }
     }
 
     fn risks(&self, ws: &Workspace) -> Vec<RiskHit> {
@@ -210,7 +253,7 @@ impl Scorer {
         out
     }
 
-    fn evidence(&self, ws: &Workspace) -> Vec<TermEvidence> {
+    fn evidence(&self, ws: &Workspace, domain: Domain) -> Vec<TermEvidence> {
         // Occurrences of one term under the same rules are one piece of evidence: group them by
         // fingerprints (term, negator, degree adverb, flags), and write text only for the top.
         let word = |i: u32| if i == u32::MAX { 0 } else { ws.keys[i as usize] };
@@ -219,7 +262,7 @@ impl Scorer {
             .hits
             .iter()
             .filter_map(|h| {
-                let w = self.weight(&ws.ids, h);
+                let w = self.hit_weight(&ws.ids, h, domain);
                 let group =
                     (rules::term_key(&ws.keys, h), word(h.negator), h.negations, word(h.degree), h.flags & rule_flags);
                 (w != 0.0).then_some((group, w, h))

@@ -40,7 +40,7 @@ impl Fixture {
     fn score(&self, s: &str) -> Sentiment {
         let mut ws = Workspace::default();
         self.text.analyze_into(s, &mut ws.doc);
-        self.scorer.score(&mut ws, true)
+        self.scorer.score(&mut ws, Domain::Review, true)
     }
     fn margin(&self, s: &str) -> f32 {
         self.score(s).explanation.margin
@@ -194,8 +194,16 @@ fn learning_finds_polarity_and_round_trips_through_the_file() {
     let text = text_pipeline(&Default::default(), &source, &prior).unwrap();
     let mut examples = Vec::new();
     for i in 0..40 {
-        examples.push(Example { positive: true, text: format!("物流很快,包装完好,第{i}次购买") });
-        examples.push(Example { positive: false, text: format!("物流太慢,包装破损,第{i}次购买") });
+        examples.push(Example {
+            positive: true,
+            text: format!("物流很快,包装完好,第{i}次购买"),
+            domain: Domain::Review,
+        });
+        examples.push(Example {
+            positive: false,
+            text: format!("物流太慢,包装破损,第{i}次购买"),
+            domain: Domain::Review,
+        });
     }
     let options = LearnOptions { min_docs: 3, ..LearnOptions::default() };
     let learned = learn(&text, &prior, &examples, &options);
@@ -213,9 +221,9 @@ fn learning_finds_polarity_and_round_trips_through_the_file() {
     let scorer = Scorer::new(lexicon, 0.2);
     let mut ws = Workspace::default();
     text.analyze_into("这次物流很快,包装也完好", &mut ws.doc);
-    assert_eq!(scorer.score(&mut ws, false).label, Label::Positive);
+    assert_eq!(scorer.score(&mut ws, Domain::Review, false).label, Label::Positive);
     text.analyze_into("物流慢,包装还破损了", &mut ws.doc);
-    assert_eq!(scorer.score(&mut ws, false).label, Label::Negative);
+    assert_eq!(scorer.score(&mut ws, Domain::Review, false).label, Label::Negative);
 }
 
 #[test]

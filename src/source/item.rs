@@ -74,6 +74,7 @@ pub fn to_mention(source: &Source, of: &ItemOf, item: &Item, now: Timestamp) -> 
         author_followers: item.get(Target::AuthorFollowers).map(|_| count(Target::AuthorFollowers)).transpose()?,
         fetched_at: Some(now),
         time_clamped: false,
+        domain: source.domain,
     };
     m.ensure_id();
     Ok(m)

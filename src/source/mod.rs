@@ -21,6 +21,7 @@ pub use item::{ItemError, ItemOf, parse_count, to_mention};
 
 use crate::mention::Kind;
 use crate::schedule::Schedule;
+use crate::sentiment::Domain;
 use definition::{RawExtractor, RawField, RawFields, RawHead, RawSource};
 
 /// The most start URLs a definition may expand to (every combination of its params): a listing
@@ -178,6 +179,8 @@ pub struct Source {
     pub name: String,
     pub file: PathBuf,
     pub kind: Kind,
+    /// The sentiment domain its items are scored in (`None`: by each item's kind).
+    pub domain: Option<Domain>,
     pub time_zone: TimeZone,
     pub schedule: Schedule,
     pub window_days: u32,
@@ -234,6 +237,7 @@ impl Source {
             return Err(invalid("name", format!("{name:?} must be non-empty without spaces")));
         }
         let kind = parse_kind(&raw.kind).map_err(|r| invalid("kind", r))?;
+        let domain = raw.domain.map(|d| d.parse::<Domain>().map_err(|r| invalid("domain", r))).transpose()?;
         let time_zone =
             TimeZone::get(&raw.time_zone).map_err(|e| invalid("time_zone", format!("{:?}: {e}", raw.time_zone)))?;
         let schedule = Schedule::parse(&raw.schedule).map_err(|r| invalid("schedule", r))?;
@@ -268,6 +272,7 @@ impl Source {
             name,
             file: file.into(),
             kind,
+            domain,
             time_zone,
             schedule,
             window_days: raw.window_days,

@@ -9,7 +9,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::index::{Fields, IndexError};
 use crate::mention::Kind;
-use crate::sentiment::{Label, RiskCategory};
+use crate::sentiment::{Domain, Emotion, Label, RiskCategory};
 
 /// Longest snippet, in characters.
 pub(super) const SNIPPET_CHARS: usize = 120;
@@ -30,6 +30,14 @@ pub struct SearchHit {
     pub time_clamped: bool,
     pub label: Label,
     pub score: f64,
+    /// The sentiment domain it was scored in.
+    pub domain: Domain,
+    /// Its strongest emotion, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emotion: Option<Emotion>,
+    /// The aspects it speaks of, each with its clause's label.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aspects: Vec<(String, Label)>,
     pub watches: Vec<String>,
     pub risks: Vec<RiskCategory>,
     pub likes: u64,
@@ -159,6 +167,12 @@ pub(super) fn hit(
         time_clamped: number(f.time_clamped) == Some(1),
         label: text(f.label).parse().unwrap_or(Label::Neutral),
         score: doc.get_first(f.score).and_then(|v| v.as_f64()).unwrap_or_default(),
+        domain: text(f.domain).parse().unwrap_or_default(),
+        emotion: text(f.emotion).parse().ok(),
+        aspects: all(f.aspects)
+            .iter()
+            .filter_map(|a| a.rsplit_once(':').and_then(|(a, l)| Some((a.to_string(), l.parse().ok()?))))
+            .collect(),
         watches: all(f.watches),
         risks: all(f.risks).iter().filter_map(|r| r.parse().ok()).collect(),
         likes: number(f.likes).unwrap_or_default(),

@@ -1,0 +1,86 @@
+//! The small evaluation sets of our own writing under `lexicons/eval/` (neutral headlines and
+//! announcements, starred reviews, sentences labeled with their aspects), measured against the
+//! shipped lexicon. Each test prints its figure (`cargo test --lib eval_sets -- --nocapture`, the
+//! README's source) and fails when it falls below the level the README reports.
+
+use super::{AspectHit, Domain, Label, Workspace};
+use crate::analysis::Analyzer;
+
+fn analyzer() -> Analyzer {
+    Analyzer::load(&Default::default(), &Default::default()).unwrap()
+}
+
+fn rows(csv: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(csv.as_bytes()).records().map(Result::unwrap).collect()
+}
+
+/// The share of `texts` labeled neutral in `domain`.
+fn neutral_rate(a: &Analyzer, texts: &[String], domain: Domain) -> f64 {
+    let mut ws = Workspace::default();
+    let neutral = texts.iter().filter(|t| a.score(t, domain, &mut ws, false).label == Label::Neutral).count();
+    neutral as f64 / texts.len() as f64
+}
+
+#[test]
+fn neutral_headlines_and_announcements_are_neutral_as_news() {
+    let a = analyzer();
+    let texts: Vec<String> =
+        rows(include_str!("../../lexicons/eval/neutral_news.csv")).iter().map(|r| r[0].to_string()).collect();
+    assert!(texts.len() >= 100);
+    let (news, review) = (neutral_rate(&a, &texts, Domain::News), neutral_rate(&a, &texts, Domain::Review));
+    println!("neutral_news.csv: {} texts, neutral as news {news:.3}, as reviews {review:.3}", texts.len());
+    assert!(news >= 0.9, "{news}");
+    let mut ws = Workspace::default();
+    let launch = a.score("小米14今天开售", Domain::News, &mut ws, false);
+    assert_eq!((launch.score, launch.label), (0.0, Label::Neutral));
+    for bad in ["极光X5电池起火，官方宣布召回", "某品牌被曝使用劣质材料，消费者集体投诉"]
+    {
+        assert_eq!(a.score(bad, Domain::News, &mut ws, false).label, Label::Negative, "{bad}");
+    }
+}
+
+#[test]
+fn stars_decide_starred_reviews_with_mild_text() {
+    let a = analyzer();
+    let mut ws = Workspace::default();
+    let (mut text_only, mut with_stars, mut n) = (0, 0, 0);
+    for r in rows(include_str!("../../lexicons/eval/starred_reviews.csv")) {
+        let (gold, rating, text) = (&r[0] == "1", r[1].parse::<f32>().unwrap(), &r[2]);
+        let s = a.score(text, Domain::Review, &mut ws, false);
+        text_only += usize::from((s.score > 0.0) == gold);
+        let rated = a.scorer.with_rating(s, rating);
+        with_stars += usize::from((rated.score > 0.0) == gold);
+        n += 1;
+    }
+    let (t, s) = (text_only as f64 / n as f64, with_stars as f64 / n as f64);
+    println!("starred_reviews.csv: {n} reviews, accuracy text only {t:.3}, text + stars {s:.3}");
+    assert!(s >= 0.9 && s > t, "{t} {s}");
+}
+
+#[test]
+fn aspects_found_in_labeled_sentences_are_mostly_right() {
+    let a = analyzer();
+    let mut ws = Workspace::default();
+    let (mut found, mut right, mut gold_total) = (0usize, 0usize, 0usize);
+    let mut wrong: Vec<String> = Vec::new();
+    for r in rows(include_str!("../../lexicons/eval/aspects.csv")) {
+        let gold: Vec<(&str, Label)> = r[1]
+            .split(';')
+            .map(|p| p.split_once(':').map(|(a, l)| (a, l.parse::<Label>().unwrap())).unwrap())
+            .collect();
+        a.score(&r[0], Domain::Review, &mut ws, false);
+        let (_, hits): (_, Vec<AspectHit>) = a.emotions_and_aspects(&ws, Domain::Review);
+        gold_total += gold.len();
+        for h in &hits {
+            found += 1;
+            if gold.contains(&(h.aspect.as_str(), h.label)) {
+                right += 1;
+            } else {
+                wrong.push(format!("{}: {} {}", &r[0], h.aspect, h.label.name()));
+            }
+        }
+    }
+    let (precision, recall) = (right as f64 / found as f64, right as f64 / gold_total as f64);
+    println!("aspects.csv: {found} aspects found, precision {precision:.3}, recall {recall:.3}; wrong: {wrong:?}");
+    assert!(precision >= 0.8, "{precision}");
+}
