@@ -61,20 +61,25 @@ fn every_printed_command_works(printed: &str) {
     }
 }
 
-#[test]
-fn the_demo_raises_the_crisis_alert_and_writes_a_digest_that_adds_up() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("yuqing-demo");
+/// `yuqing demo --dir DIR` twice in a row (the second replaces the first): what the last printed.
+fn run_the_binary_twice(dir: &std::path::Path) -> String {
     let mut printed = String::new();
     for run in 0..2 {
-        let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).args(["demo", "--dir"]).arg(&dir).output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).args(["demo", "--dir"]).arg(dir).output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "run {run}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
         assert!(stdout.contains("alert(s) raised") && stdout.contains("负面声量激增"), "{stdout}");
         assert!(stdout.contains("Weekly digest of 极光") && stdout.contains("yuqing --config"), "{stdout}");
         printed = stdout.into_owned();
     }
-    every_printed_command_works(&printed);
+    printed
+}
+
+#[test]
+fn the_demo_raises_the_crisis_alert_and_writes_a_digest_that_adds_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("yuqing-demo");
+    every_printed_command_works(&run_the_binary_twice(&dir));
     // The history the binary left is readable with the ordinary commands.
     let config = dir.join("yuqing.toml");
     let out =

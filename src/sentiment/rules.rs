@@ -219,6 +219,73 @@ fn is_rhetorical(doc: &Analyzed, roles: &[Role], start: usize, end: usize) -> bo
     negated && last_word.is_some_and(|i| QUESTION_PARTICLES.contains(&doc.word(i)))
 }
 
+/// How much a sentence's terms weigh by its end mark: a question less, an exclamation more; a
+/// rhetorical question as a statement.
+fn sentence_scale(flags: u8) -> f32 {
+    if flags & flag::RHETORICAL != 0 {
+        1.0
+    } else if flags & flag::QUESTION != 0 {
+        QUESTION_WEIGHT
+    } else if flags & flag::EXCLAMATION != 0 {
+        EXCLAMATION_WEIGHT
+    } else {
+        1.0
+    }
+}
+
+/// The negators and degree adverb whose reach the walk is in, within a clause.
+#[derive(Clone, Copy)]
+struct Scope {
+    /// Negators met, and how many words they still reach.
+    negations: u8,
+    neg_left: u8,
+    /// The last negator and its strength.
+    negator: u32,
+    strength: f32,
+    /// The degree adverb's factor, how many words it still reaches, and where it stands.
+    degree: f32,
+    deg_left: u8,
+    degree_by: u32,
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Scope {
+            negations: 0,
+            neg_left: 0,
+            negator: u32::MAX,
+            strength: 1.0,
+            degree: 1.0,
+            deg_left: 0,
+            degree_by: u32::MAX,
+        }
+    }
+}
+
+impl Scope {
+    /// A word's hit under the negators and degree adverb that reach it (an odd number of
+    /// negators flips it, unless the question is rhetorical); each reach counts down.
+    fn apply(&mut self, mut hit: Hit, rhetorical: bool) -> Hit {
+        if self.neg_left > 0 {
+            hit.negations = self.negations;
+            hit.negator = self.negator;
+            if self.negations % 2 == 1 && !rhetorical {
+                hit.value = -hit.value * self.strength;
+            }
+            self.neg_left -= 1;
+            if self.neg_left == 0 {
+                self.negations = 0;
+            }
+        }
+        if self.deg_left > 0 {
+            hit.value *= self.degree;
+            hit.degree = self.degree_by;
+            self.deg_left -= 1;
+        }
+        hit
+    }
+}
+
 /// Walks one sentence; returns its contrast word (or `u32::MAX`).
 fn walk_sentence(
     doc: &Analyzed,
@@ -230,20 +297,11 @@ fn walk_sentence(
     hits: &mut Vec<Hit>,
 ) -> u32 {
     let sentence_hits = hits.len();
-    let mut scale = if flags & flag::RHETORICAL != 0 {
-        1.0
-    } else if flags & flag::QUESTION != 0 {
-        QUESTION_WEIGHT
-    } else if flags & flag::EXCLAMATION != 0 {
-        EXCLAMATION_WEIGHT
-    } else {
-        1.0
-    };
+    let mut scale = sentence_scale(flags);
     let rhetorical = flags & flag::RHETORICAL != 0;
     let mut hit_flags = flags;
     let mut contrast = u32::MAX;
-    let (mut negations, mut neg_left, mut negator, mut strength) = (0u8, 0u8, u32::MAX, 1.0f32);
-    let (mut degree, mut deg_left, mut degree_by) = (1.0f32, 0u8, u32::MAX);
+    let mut scope = Scope::default();
     let mut prev_word = NO_SECOND;
     for (i, &role) in roles.iter().enumerate().take(end).skip(start) {
         let kind = doc.tokens[i].kind;
@@ -253,7 +311,7 @@ fn walk_sentence(
                 continue;
             }
             TokenKind::Punct => {
-                (negations, neg_left, deg_left, prev_word) = (0, 0, 0, NO_SECOND);
+                (scope, prev_word) = (Scope::default(), NO_SECOND);
                 continue;
             }
             TokenKind::Word | TokenKind::Emoticon | TokenKind::Emoji => {}
@@ -283,40 +341,18 @@ fn walk_sentence(
             }
             Role::Negator(s) => {
                 hits.push(plain);
-                negations = negations.saturating_add(1);
-                neg_left = NEGATION_SCOPE;
-                negator = i as u32;
-                strength = s;
+                scope.negations = scope.negations.saturating_add(1);
+                (scope.neg_left, scope.negator, scope.strength) = (NEGATION_SCOPE, i as u32, s);
             }
             Role::Degree(m) => {
                 hits.push(plain);
-                degree = if neg_left > 0 && !rhetorical { DEGREE_UNDER_NEGATION } else { m };
-                deg_left = DEGREE_SCOPE;
-                degree_by = i as u32;
+                scope.degree = if scope.neg_left > 0 && !rhetorical { DEGREE_UNDER_NEGATION } else { m };
+                (scope.deg_left, scope.degree_by) = (DEGREE_SCOPE, i as u32);
             }
             // An emoticon is the author's own verdict: no negator or degree adverb reaches it
             // (一直不回复[怒] is angry, not "not angry").
             _ if kind != TokenKind::Word => hits.push(plain),
-            _ => {
-                let mut hit = plain;
-                if neg_left > 0 {
-                    hit.negations = negations;
-                    hit.negator = negator;
-                    if negations % 2 == 1 && !rhetorical {
-                        hit.value = -hit.value * strength;
-                    }
-                    neg_left -= 1;
-                    if neg_left == 0 {
-                        negations = 0;
-                    }
-                }
-                if deg_left > 0 {
-                    hit.value *= degree;
-                    hit.degree = degree_by;
-                    deg_left -= 1;
-                }
-                hits.push(hit);
-            }
+            _ => hits.push(scope.apply(plain, rhetorical)),
         }
         if kind == TokenKind::Word {
             if prev_word != NO_SECOND {
