@@ -1,7 +1,7 @@
 //! Property tests over the parsers a stranger controls — the query syntax, times (absolute and
 //! relative), source definitions, the extractors (HTML, JSON, feeds) and import lines — on
 //! generated input: none may panic; each answers with a value or an error that says why.
-//! `cargo test --test fuzz` runs 256 cases a property; `PROPTEST_CASES=20000 cargo test --release
+//! `cargo test --test fuzz` runs 256 cases a property; `PROPTEST_CASES=200000 cargo test --release
 //! --test fuzz` runs more (README, "Limits", says how many ran).
 
 use std::io::BufRead;

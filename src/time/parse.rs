@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Span, Timestamp, ToSpan};
+use jiff::{SignedDuration, Span, Timestamp, ToSpan, Unit};
 use regex::Regex;
 
 /// A time that cannot be read, or that no mention can have.
@@ -102,26 +102,41 @@ fn relative(t: &str) -> Option<Option<Span>> {
         return Some(Some(Span::new()));
     }
     if let Some(c) = ENGLISH.captures(t) {
-        let Ok(n) = c[1].parse::<i64>() else { return Some(None) };
-        return Some(Some(match c[2].to_ascii_lowercase().as_str() {
-            "second" => n.seconds(),
-            "minute" | "min" => n.minutes(),
-            "hour" => n.hours(),
-            "day" => n.days(),
-            "week" => n.weeks(),
-            _ => n.months(),
-        }));
+        let unit = match c[2].to_ascii_lowercase().as_str() {
+            "second" => Unit::Second,
+            "minute" | "min" => Unit::Minute,
+            "hour" => Unit::Hour,
+            "day" => Unit::Day,
+            "week" => Unit::Week,
+            _ => Unit::Month,
+        };
+        return Some(span_of(&c[1], unit));
     }
     let c = RELATIVE.captures(t)?;
-    let Ok(n) = c[1].parse::<i64>() else { return Some(None) };
-    Some(Some(match &c[2] {
-        "秒" => n.seconds(),
-        "分钟" | "分" => n.minutes(),
-        "小时" => n.hours(),
-        "天" => n.days(),
-        "周" => n.weeks(),
-        _ => n.months(),
-    }))
+    let unit = match &c[2] {
+        "秒" => Unit::Second,
+        "分钟" | "分" => Unit::Minute,
+        "小时" => Unit::Hour,
+        "天" => Unit::Day,
+        "周" => Unit::Week,
+        _ => Unit::Month,
+    };
+    Some(span_of(&c[1], unit))
+}
+
+/// `n` of `unit` as a span; `None` when the number does not fit one (`10000000 days ago`).
+fn span_of(n: &str, unit: Unit) -> Option<Span> {
+    let n: i64 = n.parse().ok()?;
+    let s = Span::new();
+    match unit {
+        Unit::Second => s.try_seconds(n),
+        Unit::Minute => s.try_minutes(n),
+        Unit::Hour => s.try_hours(n),
+        Unit::Day => s.try_days(n),
+        Unit::Week => s.try_weeks(n),
+        _ => s.try_months(n),
+    }
+    .ok()
 }
 
 /// The forms read in the source's zone: a day word (`昨天 18:30`), a calendar date with or
@@ -266,6 +281,10 @@ mod tests {
         assert_eq!(local("2 hours ago"), "2026-11-22 13:00:00");
         assert_eq!(local("1 week ago"), "2026-11-15 15:00:00");
         assert_eq!(local("now"), "2026-11-22 15:00:00");
+        // A number no span can hold is refused, not a panic (the property tests found it).
+        for s in ["10000000days ago", "99999999999天前", "9999999999999 weeks ago"] {
+            assert!(parse_time_in(s, &shanghai(), now()).is_err(), "{s}");
+        }
     }
 
     #[test]
