@@ -58,3 +58,6 @@ impl Analyzer {
         self.scorer.score(ws, domain, explain)
     }
 }
+
+#[cfg(test)]
+mod eval_sets;

@@ -46,6 +46,3 @@ mod tests;
 
 #[cfg(test)]
 mod domain_tests;
-
-#[cfg(test)]
-mod eval_sets;

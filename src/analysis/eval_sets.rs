@@ -3,8 +3,8 @@
 //! shipped lexicon. Each test prints its figure (`cargo test --lib eval_sets -- --nocapture`, the
 //! README's source) and fails when it falls below the level the README reports.
 
-use super::{AspectHit, Domain, Label, Workspace};
 use crate::analysis::Analyzer;
+use crate::sentiment::{AspectHit, Domain, Label, Workspace};
 
 fn analyzer() -> Analyzer {
     Analyzer::load(&Default::default(), &Default::default()).unwrap()
