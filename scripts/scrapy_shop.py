@@ -30,6 +30,11 @@ class ShopSpider(scrapy.Spider):
         for p in range(self.products):
             yield scrapy.Request(f"{self.origin}/p/{p}?page=1", cb_kwargs={"product": p, "page": 1})
 
+    async def start(self):
+        # Scrapy 2.13 and later start here (start_requests is read by older ones).
+        for request in self.start_requests():
+            yield request
+
     def parse(self, response, product, page):
         self.pages += 1
         items = response.css("div.comment-item")
