@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use yuqing::config::Config;
 use yuqing::index::export::{CsvExport, CsvHeaders};
-use yuqing::index::search::{SearchHit, SearchRequest, SearchResults, Sort, for_each_match, search};
+use yuqing::index::search::{SearchHit, SearchRequest, Sort, for_each_match, search};
 use yuqing::mention::Kind;
 use yuqing::sentiment::{Label, RiskCategory};
 use yuqing::time::{local_minute, parse_time};
@@ -100,17 +100,9 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
     } else {
         let results = search(&searcher, fields, &request)?;
         out.write(&results.hits)?;
-        out.finish(&range(&results))?;
+        out.finish(&results.range_zh())?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// "共 299 条 · 第 1–20 条".
-fn range(r: &SearchResults) -> String {
-    if r.hits.is_empty() {
-        return format!("共 {} 条", r.total);
-    }
-    format!("共 {} 条 · 第 {}–{} 条", r.total, r.offset + 1, r.offset + r.hits.len())
 }
 
 /// Results written to standard output as they come, in the chosen format.

@@ -130,19 +130,11 @@ pub async fn search(
     let export = format!("/api/search.csv?{}", without(&raw, &["offset", "limit"]));
     let body = html! {
         (form)
-        p.meta.total { (range_zh(&results)) " · " a href=(export) { "导出全部 CSV" } }
+        p.meta.total { (results.range_zh()) " · " a href=(export) { "导出全部 CSV" } }
         @for h in &results.hits { (hit_card(h)) }
         (pager(&results, &raw))
     };
     layout("搜索", "search", body).into_response()
-}
-
-/// "共 299 条 · 第 1–50 条" (or "共 0 条").
-fn range_zh(r: &SearchResults) -> String {
-    if r.hits.is_empty() {
-        return format!("共 {} 条", r.total);
-    }
-    format!("共 {} 条 · 第 {}–{} 条", r.total, r.offset + 1, r.offset + r.hits.len())
 }
 
 /// The query string without the parameters `names`.

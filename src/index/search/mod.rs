@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -105,9 +105,18 @@ pub const MAX_OFFSET: usize = 1_000_000;
 /// the total that match.
 pub fn search(searcher: &Searcher, fields: Fields, request: &SearchRequest) -> Result<SearchResults, IndexError> {
     let query = checked_request(searcher, fields, request)?;
-    let total = searcher.search(&*query, &tantivy::collector::Count)? as u64;
-    let hits = page(searcher, fields, &*query, request)?;
+    let (total, hits) = page(searcher, fields, &*query, request)?;
     Ok(SearchResults { total, offset: request.offset, limit: request.limit, hits })
+}
+
+impl SearchResults {
+    /// What people read of the page: "共 299 条 · 第 21–40 条" (or "共 0 条").
+    pub fn range_zh(&self) -> String {
+        if self.hits.is_empty() {
+            return format!("共 {} 条", self.total);
+        }
+        format!("共 {} 条 · 第 {}–{} 条", self.total, self.offset + 1, self.offset + self.hits.len())
+    }
 }
 
 /// Every mention `request` matches (its limit and offset ignored), in its order, handed to
@@ -121,9 +130,9 @@ pub fn for_each_match(
 ) -> Result<u64, IndexError> {
     const BATCH: usize = 500;
     let query = checked_request(searcher, fields, &SearchRequest { limit: 1, offset: 0, ..request.clone() })?;
-    let total = searcher.search(&*query, &tantivy::collector::Count)?;
+    let total = searcher.search(&*query, &Count)?;
     let snippets = snippet_generator(searcher, fields, &*query)?;
-    let addresses = ranked(searcher, &*query, request.sort, total.max(1), 0)?;
+    let (_, addresses) = ranked(searcher, &*query, request.sort, total.max(1), 0)?;
     for chunk in addresses.chunks(BATCH) {
         let mut hits = chunk.iter().map(|a| hit(searcher, fields, &snippets, *a)).collect::<Result<Vec<_>, _>>()?;
         add_parent_titles(searcher, fields, &mut hits)?;
@@ -154,22 +163,25 @@ fn checked_request(searcher: &Searcher, fields: Fields, request: &SearchRequest)
     build_query(searcher.index(), fields, request)
 }
 
-/// The page of hits `request` asks for.
+/// The page of hits `request` asks for, and how many mentions match in all (counted in the
+/// same pass over the index as the page).
 fn page(
     searcher: &Searcher,
     fields: Fields,
     query: &dyn Query,
     request: &SearchRequest,
-) -> Result<Vec<SearchHit>, IndexError> {
+) -> Result<(u64, Vec<SearchHit>), IndexError> {
     let snippets = snippet_generator(searcher, fields, query)?;
     let limit = request.limit.max(1);
     let mut hits = Vec::new();
+    let mut total = 0;
     if request.collapse {
         // Groups in order of their first mention; the page skips `offset` groups.
         let (mut groups, mut seen) = (FxHashSet::default(), 0usize);
         let batch = (request.offset + limit) * COLLAPSE_FETCH;
         for offset in (0..).step_by(batch) {
-            let addresses = ranked(searcher, query, request.sort, batch, offset)?;
+            let (count, addresses) = ranked(searcher, query, request.sort, batch, offset)?;
+            total = count;
             for a in &addresses {
                 let group = searcher.segment_reader(a.segment_ord).fast_fields().u64("cluster")?.first(a.doc_id);
                 if groups.insert(group.unwrap_or_default()) {
@@ -185,32 +197,47 @@ fn page(
         }
         add_group_sizes(searcher, query, &mut hits)?;
     } else {
-        for a in ranked(searcher, query, request.sort, limit, request.offset)? {
+        let (count, addresses) = ranked(searcher, query, request.sort, limit, request.offset)?;
+        total = count;
+        for a in addresses {
             hits.push(hit(searcher, fields, &snippets, a)?);
         }
     }
     add_parent_titles(searcher, fields, &mut hits)?;
-    Ok(hits)
+    Ok((total, hits))
 }
 
-/// The addresses of the `limit` best matches after the first `offset`, in `sort` order.
+/// How many mentions match, and the addresses of the `limit` best after the first `offset`, in
+/// `sort` order: one pass over the index.
 fn ranked(
     searcher: &Searcher,
     query: &dyn Query,
     sort: Sort,
     limit: usize,
     offset: usize,
-) -> Result<Vec<DocAddress>, IndexError> {
+) -> Result<(u64, Vec<DocAddress>), IndexError> {
     let top = TopDocs::with_limit(limit).and_offset(offset);
-    Ok(match sort {
-        Sort::Relevance => searcher.search(query, &top.order_by_score())?.into_iter().map(|(_, a)| a).collect(),
-        Sort::Time => searcher
-            .search(query, &top.order_by_fast_field::<DateTime>("published", Order::Desc))?
-            .into_iter()
-            .map(|(_, a)| a)
-            .collect(),
-        Sort::Engagement => searcher.search(query, &top.tweak_score(engagement))?.into_iter().map(|(_, a)| a).collect(),
-    })
+    let (count, found) = match sort {
+        Sort::Relevance => {
+            let (n, found) = searcher.search(query, &(Count, top.order_by_score()))?;
+            (n, addresses(found))
+        }
+        Sort::Time => {
+            let by_time = top.order_by_fast_field::<DateTime>("published", Order::Desc);
+            let (n, found) = searcher.search(query, &(Count, by_time))?;
+            (n, addresses(found))
+        }
+        Sort::Engagement => {
+            let (n, found) = searcher.search(query, &(Count, top.tweak_score(engagement)))?;
+            (n, addresses(found))
+        }
+    };
+    Ok((count as u64, found))
+}
+
+/// The addresses of ranked results, their sort keys dropped.
+fn addresses<K>(found: Vec<(K, DocAddress)>) -> Vec<DocAddress> {
+    found.into_iter().map(|(_, a)| a).collect()
 }
 
 /// Each collapsed hit's group size among the mentions `query` matches.
