@@ -124,16 +124,22 @@ pub fn evaluator(config: &Config, opened: &Opened) -> Result<Evaluator, AppError
         channels,
         history: AlertHistory::new(opened.store.clone()),
         client: reqwest::Client::new(),
+        incidents: config.incidents.clone(),
+        rule_alerts: config.rules.clone(),
+        book: crate::incident::IncidentBook::new(opened.store.clone()),
+        store: opened.store.clone(),
+        reports_dir: config.digests_dir(),
     })
 }
 
-/// The dashboard over `index`; `history` is the alert history, or why it cannot be read.
+/// The dashboard over `index`; `state` is the store holding the alert history and the
+/// incidents, or why it cannot be read.
 pub fn dashboard(
     config: &Config,
     reader: IndexReader,
     fields: Fields,
     analyzer: &Analyzer,
-    history: Result<AlertHistory, String>,
+    state: Result<Store, String>,
     token: Option<String>,
 ) -> Dashboard {
     Dashboard {
@@ -141,7 +147,10 @@ pub fn dashboard(
         fields,
         text: analyzer.text.clone(),
         watches: config.watches.clone(),
-        history,
+        history: state.clone().map(AlertHistory::new),
+        book: state.map(crate::incident::IncidentBook::new),
+        incidents: config.incidents.clone(),
+        csrf: crate::serve::new_secret(),
         digests_dir: config.digests_dir(),
         token,
     }

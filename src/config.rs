@@ -51,6 +51,10 @@ pub struct Config {
     pub digest: Option<DigestPlan>,
     /// The NATS cluster the roles of `yuqing run --role` share (`[cluster]`); none embedded.
     pub cluster: Option<crate::cluster::ClusterConfig>,
+    /// How incidents are formed and reported (`[incidents]`).
+    pub incidents: crate::incident::IncidentRules,
+    /// Rule alerts (`[[rule]]` tables).
+    pub rules: Vec<crate::incident::rules::RuleConfig>,
 }
 
 /// The file as written.
@@ -73,6 +77,10 @@ struct RawConfig {
     alerts: AlertRules,
     digest: Option<RawDigestConfig>,
     cluster: Option<crate::cluster::RawClusterConfig>,
+    #[serde(default)]
+    incidents: crate::incident::IncidentRules,
+    #[serde(default)]
+    rule: Vec<crate::incident::rules::RuleConfig>,
 }
 
 /// `[data]`.
@@ -115,6 +123,8 @@ impl Config {
             alerts,
             digest,
             cluster,
+            incidents,
+            rule,
         } = raw;
         text_config.validate(base).map_err(invalid)?;
         sentiment.validate(base).map_err(invalid)?;
@@ -130,6 +140,8 @@ impl Config {
         let names: Vec<String> = watches.iter().map(|w| w.name.clone()).collect();
         let digest = digest.map(|d| d.validate(base, &names)).transpose().map_err(invalid)?;
         let cluster = cluster.map(crate::cluster::RawClusterConfig::validate).transpose().map_err(invalid)?;
+        incidents.validate().map_err(invalid)?;
+        crate::incident::rules::validate_rules(&rule, &names).map_err(invalid)?;
         Ok(Config {
             text: text_config,
             sentiment,
@@ -140,6 +152,8 @@ impl Config {
             alerts,
             digest,
             cluster,
+            incidents,
+            rules: rule,
         })
     }
 

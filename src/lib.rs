@@ -18,6 +18,7 @@ pub mod data_dir;
 pub mod demo;
 pub mod digest;
 pub mod import;
+pub mod incident;
 pub mod index;
 pub mod mention;
 pub mod render;

@@ -1,8 +1,8 @@
 //! Everything yuqing must remember across restarts, in sled: the mentions each source has
 //! seen, each listing's walk (where an interrupted one resumes, how far the last complete one
-//! reached), HTTP validators (ETag,
-//! Last-Modified), robots.txt files, and the alerts raised with their deliveries (as opaque
-//! records the `alert` module reads). Every sled call lives here, so the engine stays replaceable.
+//! reached), HTTP validators (ETag, Last-Modified), robots.txt files, the alerts raised with
+//! their deliveries, the incidents and what rule alerts have seen (as opaque records the `alert`
+//! and `incident` modules read). Every sled call lives here, so the engine stays replaceable.
 //!
 //! Crawl state changes are gathered in a [`StateUpdate`] and applied only after the index commit
 //! that holds the mentions they speak of (DESIGN.md's invariant): a crash before it loses nothing
@@ -116,6 +116,8 @@ pub struct Store {
     walks: sled::Tree,
     robots: sled::Tree,
     alerts: sled::Tree,
+    incidents: sled::Tree,
+    rule_marks: sled::Tree,
 }
 
 fn pair_key(a: &str, b: &str) -> Vec<u8> {
@@ -160,6 +162,8 @@ impl Store {
             walks: db.open_tree("walks")?,
             robots: db.open_tree("robots")?,
             alerts: db.open_tree("alerts")?,
+            incidents: db.open_tree("incidents")?,
+            rule_marks: db.open_tree("rule_marks")?,
             db,
         })
     }
@@ -223,6 +227,44 @@ impl Store {
     /// Every alert record, in key order.
     pub fn alert_records(&self) -> Result<Vec<Vec<u8>>, StoreError> {
         self.alerts.iter().values().map(|v| Ok(v?.to_vec())).collect()
+    }
+
+    /// Keeps (or replaces) incident `id`, on disk before it returns.
+    pub fn put_incident(&self, id: u64, record: &[u8]) -> Result<(), StoreError> {
+        self.incidents.insert(id.to_be_bytes(), record)?;
+        self.incidents.flush()?;
+        Ok(())
+    }
+
+    /// Incident `id`, when kept.
+    pub fn incident(&self, id: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.incidents.get(id.to_be_bytes())?.map(|v| v.to_vec()))
+    }
+
+    /// Every incident record, oldest id first.
+    pub fn incident_records(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.incidents.iter().values().map(|v| Ok(v?.to_vec())).collect()
+    }
+
+    /// The highest incident id kept (0 when none).
+    pub fn last_incident_id(&self) -> Result<u64, StoreError> {
+        Ok(self.incidents.last()?.and_then(|(k, _)| Some(u64::from_be_bytes(k.as_ref().try_into().ok()?))).unwrap_or(0))
+    }
+
+    /// What a rule alert remembers under `key` (a mention it has seen, when it last fired).
+    pub fn rule_mark(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.rule_marks.get(key)?.map(|v| v.to_vec()))
+    }
+
+    /// Keeps rule marks, all or none, on disk before it returns.
+    pub fn put_rule_marks(&self, marks: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for (k, v) in marks {
+            batch.insert(k.as_bytes(), v.as_slice());
+        }
+        self.rule_marks.apply_batch(batch)?;
+        self.rule_marks.flush()?;
+        Ok(())
     }
 
     /// Applies `update` and flushes it to disk.

@@ -103,6 +103,7 @@ fn alert() -> Alert {
                 cluster: 8,
             },
         ],
+        incident: None,
     }
 }
 

@@ -5,13 +5,14 @@
 use std::path::Path;
 
 /// The library's modules from top to bottom, as README's Layout section lists them (after the CLI).
-const ORDER: [&str; 23] = [
+const ORDER: [&str; 24] = [
     "demo",
     "app",
     "config",
     "cluster",
     "serve",
     "daemon",
+    "incident",
     "digest",
     "alert",
     "crawl",

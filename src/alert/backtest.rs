@@ -31,6 +31,17 @@ pub struct Alert {
     /// The bucket's most engaged negative mentions, one per duplicate cluster.
     #[serde(default)]
     pub top_posts: Vec<TopPost>,
+    /// The incident it opened or joined, and where to read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<IncidentRef>,
+}
+
+/// An alert's incident as its message names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentRef {
+    pub id: u64,
+    /// Its page, or the command that shows it.
+    pub link: String,
 }
 
 /// How many top posts an alert carries.
@@ -118,5 +129,6 @@ pub fn explain(
         rising_terms: rising(&now, n_now, &before, n_before, min, 8),
         risks,
         top_posts,
+        incident: None,
     })
 }

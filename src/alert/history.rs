@@ -122,6 +122,7 @@ mod tests {
             rising_terms: Vec::new(),
             risks: Vec::new(),
             top_posts: Vec::new(),
+            incident: None,
         }
     }
 

@@ -35,6 +35,9 @@ pub fn markdown(a: &Alert) -> String {
         let risks: Vec<String> = a.risks.iter().map(|(risk, n)| format!("{} {n}", risk.label_zh())).collect();
         s.push_str(&format!("- 风险类别: {}\n", risks.join(", ")));
     }
+    if let Some(i) = &a.incident {
+        s.push_str(&format!("- 事件: #{} · 详情: {}\n", i.id, i.link));
+    }
     if !a.top_posts.is_empty() {
         s.push_str("- 热门负面:\n");
         for (i, p) in a.top_posts.iter().enumerate() {

@@ -11,7 +11,7 @@ pub mod message;
 pub mod rules;
 
 pub use crate::index::search::TopPost;
-pub use backtest::{Alert, BacktestRequest, backtest, explain, series};
+pub use backtest::{Alert, BacktestRequest, IncidentRef, backtest, explain, series};
 pub use detect::{Basis, Detector, Point, Severity, Verdict};
 pub use history::{AlertHistory, AlertRecord};
 pub use rules::AlertRules;

@@ -9,6 +9,7 @@ mod crawl;
 mod demo;
 mod digest;
 mod eval;
+mod incidents;
 mod ingest;
 mod lexicon;
 mod period;
@@ -88,6 +89,8 @@ enum Command {
     Cluster(cluster::ClusterCommand),
     /// The alerts `yuqing run` raised, newest first, with their delivery status.
     Alerts(alerts::AlertsArgs),
+    /// The incidents: list, show one, and the team's changes (ack, assign, note, status, resolve).
+    Incidents(incidents::IncidentsArgs),
     /// Build and inspect the sentiment lexicon.
     #[command(subcommand)]
     Lexicon(lexicon::LexiconCommand),
@@ -118,6 +121,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Digest(args) => digest::run(&config, args),
         Command::Serve(args) => serve::run(&config, args),
         Command::Alerts(args) => alerts::run(&config, args),
+        Command::Incidents(args) => incidents::run(&config, args),
         Command::Cluster(cmd) => cluster::status(&config, cmd),
         Command::Search(args) => search::run(&config, args),
         Command::Stats(args) => stats::run(&config, args),

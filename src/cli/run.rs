@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use yuqing::alert::AlertHistory;
 use yuqing::app;
 use yuqing::config::Config;
 use yuqing::serve::{Dashboard, check_bind, serve};
@@ -65,6 +64,7 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
             None => None,
             Some((addr, dash)) => Some(spawn_dashboard(addr, dash, shutdown.clone()).await?),
         };
+        let control = spawn_control(config, &opened, shutdown.clone()).await?;
         tokio::spawn(async move {
             wait_for_signal().await;
             tracing::warn!("stopping: finishing in-flight crawls, then committing (signal again to stop now)");
@@ -74,7 +74,10 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
             eprintln!("stopped without finishing; the next run fetches again what was not committed");
             std::process::exit(130);
         });
-        let summary = daemon.run(shutdown).await?;
+        let summary = daemon.run(shutdown).await;
+        yuqing::serve::control::remove(&config.data);
+        let summary = summary?;
+        let _ = control.await;
         if let Some(server) = server {
             let _ = server.await;
         }
@@ -107,7 +110,7 @@ fn dashboard(
     served: Served,
     opened: &app::Opened,
 ) -> anyhow::Result<(std::net::SocketAddr, Arc<Dashboard>)> {
-    let history = Ok(AlertHistory::new(opened.store.clone()));
+    let history = Ok(opened.store.clone());
     let reader = opened.index.reader()?;
     let dash = app::dashboard(config, reader, opened.fields, &opened.analyzer, history, served.token);
     Ok((served.addr, Arc::new(dash)))
@@ -122,6 +125,29 @@ pub async fn start_dashboard(
 ) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
     let (addr, dash) = dashboard(config, served, opened)?;
     spawn_dashboard(addr, dash, shutdown).await
+}
+
+/// Serves the dashboard's API on a loopback port of its own for `yuqing incidents` while the
+/// daemon holds the state, and says where in the data directory's control file.
+async fn spawn_control(
+    config: &Config,
+    opened: &app::Opened,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
+    let reader = opened.index.reader()?;
+    let dash = app::dashboard(config, reader, opened.fields, &opened.analyzer, Ok(opened.store.clone()), None);
+    let listener =
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.context("cannot listen on 127.0.0.1 for the control API")?;
+    let control = yuqing::serve::control::Control {
+        addr: listener.local_addr()?,
+        csrf: dash.csrf.clone(),
+        pid: std::process::id(),
+    };
+    yuqing::serve::control::write(&config.data, &control)
+        .with_context(|| format!("cannot write the control file in {}", config.data))?;
+    Ok(tokio::spawn(serve(listener, Arc::new(dash), async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    })))
 }
 
 /// Serves the dashboard until shutdown.

@@ -37,7 +37,7 @@ pub struct SearchArgs {
     /// Published before.
     #[arg(long, value_parser = parse_time)]
     until: Option<jiff::Timestamp>,
-    /// time, relevance or engagement.
+    /// time (newest first), relevance, engagement or earliest.
     #[arg(long, default_value = "time", value_parser = str::parse::<Sort>)]
     sort: Sort,
     /// At most this many results (1 to 10000).
@@ -59,6 +59,12 @@ pub struct SearchArgs {
     /// Only this thread: the question (or post) with this id and its answers (or comments).
     #[arg(long, value_name = "ID")]
     thread: Option<String>,
+    /// Only this account's mentions.
+    #[arg(long)]
+    author: Option<String>,
+    /// Only mentions from accounts with at least this many followers.
+    #[arg(long, value_name = "N")]
+    min_followers: Option<u64>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
 }
@@ -89,6 +95,9 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
         limit: usize::from(args.limit),
         offset: args.offset as usize,
         collapse: args.collapse,
+        author: args.author,
+        min_followers: args.min_followers,
+        ..SearchRequest::default()
     };
     let searcher = reader.searcher();
     let mut out = Output::new(args.format, args.csv_headers)?;

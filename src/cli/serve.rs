@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use yuqing::alert::AlertHistory;
 use yuqing::config::Config;
 use yuqing::serve::{check_bind, serve};
 
@@ -25,10 +24,11 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     check_bind(args.addr, token.as_deref())
         .with_context(|| format!("--addr {} (token from {})", args.addr, args.token_env))?;
     let (analyzer, reader, fields) = super::open_existing_index(config)?;
-    let history = match AlertHistory::open_existing(&config.data) {
-        Ok(Some(h)) => Ok(h),
-        Ok(None) => Err(format!("no alert history yet at {} (`yuqing run` keeps it)", config.data.state().display())),
-        Err(e) => Err(format!("the alert history cannot be read: {e}")),
+    let state = config.data.state();
+    let history = if !state.exists() {
+        Err(format!("no alert history or incidents yet at {} (`yuqing run` keeps them)", state.display()))
+    } else {
+        yuqing::store::Store::open(&state).map_err(|e| format!("the alert history and incidents cannot be read: {e}"))
     };
     let dash = Arc::new(yuqing::app::dashboard(config, reader, fields, &analyzer, history, token));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;

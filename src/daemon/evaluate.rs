@@ -2,7 +2,8 @@
 //! replayed through a fresh detector (so the cooldown survives restarts without state of its
 //! own), and a spike in the current or the previous bucket that the alert history does not hold
 //! yet (same watch, bucket and severity; an escalation is new) is explained, sent through every
-//! channel and recorded with its deliveries.
+//! channel and recorded with its deliveries, after being filed under its incident (see
+//! `incidents`, which then follows every open incident).
 
 use std::sync::Arc;
 
@@ -27,6 +28,15 @@ pub struct Evaluator {
     pub channels: Vec<Channel>,
     pub history: AlertHistory,
     pub client: reqwest::Client,
+    /// How incidents are formed and reported.
+    pub incidents: crate::incident::IncidentRules,
+    /// The rule alerts (`[[rule]]`).
+    pub rule_alerts: Vec<crate::incident::rules::RuleConfig>,
+    pub book: crate::incident::IncidentBook,
+    /// The state (rule alerts' marks).
+    pub store: crate::store::Store,
+    /// Where incident reviews are written (beside the digests).
+    pub reports_dir: std::path::PathBuf,
 }
 
 impl Evaluator {
@@ -53,6 +63,7 @@ impl Evaluator {
             );
             records.push(record);
         }
+        self.follow_incidents(now).await?;
         Ok(records)
     }
 
@@ -80,7 +91,9 @@ impl Evaluator {
                     continue;
                 }
                 if !self.history.contains(&watch.name, &verdict)? {
-                    out.push(explain(&searcher, self.fields, &self.text, watch, verdict, len)?);
+                    let mut alert = explain(&searcher, self.fields, &self.text, watch, verdict, len)?;
+                    self.file_alert(&searcher, &mut alert, now)?;
+                    out.push(alert);
                 }
             }
         }

@@ -16,6 +16,7 @@
 
 mod digests;
 mod evaluate;
+mod incidents;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -46,6 +47,8 @@ pub enum DaemonError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Channel(#[from] ChannelError),
+    #[error(transparent)]
+    Incident(#[from] crate::incident::IncidentError),
     #[error("no source definitions to run")]
     NoSources,
     #[error("cannot write {path}: {reason}")]
@@ -149,6 +152,11 @@ impl Running {
         self.summary.new_mentions += report.new;
         self.summary.crawl_errors += report.errors.len() as u64;
         if report.new == 0 {
+            // Nothing new to judge, but an incident may still end as quiet hours pass.
+            if let Err(e) = self.evaluator.clone().follow_incidents(self.clock.now()).await {
+                self.summary.failures += 1;
+                tracing::error!(error = %e, "following the incidents failed; monitoring goes on");
+            }
             return;
         }
         match self.evaluator.clone().evaluate(self.clock.now()).await {

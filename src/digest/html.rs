@@ -12,7 +12,7 @@ use crate::index::search::TopPost;
 use crate::render::safe_url;
 use crate::time::local_minute;
 
-const CSS: &str = r#"
+pub const CSS: &str = r#"
 body{font-family:-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
 main{max-width:860px;margin:0 auto;padding:16px}
 section{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;margin:12px 0}

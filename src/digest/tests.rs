@@ -101,6 +101,7 @@ fn alert_at(start: &str, severity: Severity) -> AlertRecord {
             rising_terms: Vec::new(),
             risks: Vec::new(),
             top_posts: Vec::new(),
+            incident: None,
         },
         deliveries: Vec::new(),
     }

@@ -1,10 +1,11 @@
 //! The index stage: the tantivy schema of a mention (one place, [`schema`]), the document a
 //! prepared mention is indexed as ([`document`]), the jieba tokenizer registered by name
 //! ([`tokenizer`]), the one writer with explicit commits ([`writer`]), searching ([`search`]),
-//! aggregations ([`stats`]), top and rising terms ([`terms`]), near-duplicate clusters
+//! aggregations ([`stats`]), who and where for any set of mentions ([`breakdown`]), top and rising terms ([`terms`]), near-duplicate clusters
 //! ([`clusters`]) and CSV export ([`export`]). Searches and commits block: callers keep them off
 //! the async threads.
 
+pub mod breakdown;
 pub mod clusters;
 pub mod document;
 pub mod export;

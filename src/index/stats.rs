@@ -209,7 +209,7 @@ pub fn timeline(
 
 /// The date histogram by sentiment label over [`from_ms`, `to_ms`), empty buckets included,
 /// days starting at local midnight.
-fn timeline_agg(interval: Interval, from_ms: i64, to_ms: i64) -> Value {
+pub(super) fn timeline_agg(interval: Interval, from_ms: i64, to_ms: i64) -> Value {
     let (width, offset) = match interval {
         Interval::Hour => ("1h", "0h".to_string()),
         Interval::Day => ("1d", format!("{}h", 24 - LOCAL_OFFSET_SECS / 3600)),
@@ -224,7 +224,7 @@ fn timeline_agg(interval: Interval, from_ms: i64, to_ms: i64) -> Value {
     })
 }
 
-fn buckets_of(timeline: &Value) -> Vec<Bucket> {
+pub(super) fn buckets_of(timeline: &Value) -> Vec<Bucket> {
     timeline["buckets"]
         .as_array()
         .into_iter()
@@ -259,6 +259,12 @@ pub fn watches_query(f: Fields, watches: &[String], since: Timestamp, until: Tim
 pub fn risk_counts(searcher: &Searcher, query: &dyn Query) -> Result<Vec<(RiskCategory, u64)>, IndexError> {
     let result = aggregate(searcher, query, json!({"risks": {"terms": {"field": "risks", "size": 20}}}))?;
     Ok(risk_counts_of(&result["risks"]))
+}
+
+/// Source and mention count among the mentions `query` matches, most first.
+pub fn source_counts(searcher: &Searcher, query: &dyn Query) -> Result<Vec<(String, u64)>, IndexError> {
+    let result = aggregate(searcher, query, json!({"sources": {"terms": {"field": "source", "size": 200}}}))?;
+    Ok(risk_counts_of(&result["sources"]))
 }
 
 /// Mentions speaking of one aspect, by the label of its clause.
@@ -310,7 +316,7 @@ fn risk_counts_of<T: std::str::FromStr>(terms: &Value) -> Vec<(T, u64)> {
         .collect()
 }
 
-fn aggregate(searcher: &Searcher, query: &dyn Query, aggs: Value) -> Result<Value, IndexError> {
+pub(super) fn aggregate(searcher: &Searcher, query: &dyn Query, aggs: Value) -> Result<Value, IndexError> {
     let aggs: Aggregations = serde_json::from_value(aggs).expect("the aggregation requests above are well formed");
     let collector = AggregationCollector::from_aggs(aggs, AggContextParams::default());
     let result: AggregationResults = searcher.search(query, &collector)?;

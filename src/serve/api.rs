@@ -18,6 +18,8 @@ use crate::index::search::{SearchRequest, for_each_match, search as run_search};
 /// An API failure.
 pub enum ApiError {
     Bad(String),
+    /// A change without the CSRF secret or the token.
+    Forbidden(String),
     Unavailable(String),
     Internal(String),
 }
@@ -35,6 +37,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, message) = match self {
             ApiError::Bad(m) => (StatusCode::BAD_REQUEST, m),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
             ApiError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m),
             ApiError::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, m),
         };
@@ -51,7 +54,7 @@ pub async fn blocking<T: Send + 'static>(
 
 /// `{"total": …, "offset": …, "limit": …, "hits": […]}`: one page and how many match in all.
 pub async fn search(State(d): State<Arc<Dashboard>>, Query(p): Query<SearchParams>) -> Result<Response, ApiError> {
-    let request = p.request(&d.watches).map_err(ApiError::Bad)?;
+    let request = d.search_request(&p)?;
     let results = blocking(move || Ok(run_search(&d.searcher(), d.fields, &request)?)).await?;
     Ok(Json(results).into_response())
 }
@@ -60,7 +63,7 @@ pub async fn search(State(d): State<Arc<Dashboard>>, Query(p): Query<SearchParam
 /// in the memory of one batch. A failure part-way ends the transfer with an error, so that a cut
 /// file is never taken for a whole one.
 pub async fn search_csv(State(d): State<Arc<Dashboard>>, Query(p): Query<SearchParams>) -> Result<Response, ApiError> {
-    let request = p.request(&d.watches).map_err(ApiError::Bad)?;
+    let request = d.search_request(&p)?;
     let headers = p.csv_headers().map_err(ApiError::Bad)?;
     // The query is checked before the answer starts, so that a bad one is still a 400.
     let check = SearchRequest { limit: 1, ..request.clone() };

@@ -1,6 +1,7 @@
 //! `yuqing serve`: the dashboard a PR team uses every day — search with filters, highlighted
 //! snippets, collapsed duplicates and CSV export; a trend view per watch; the alerts with their
-//! evidence; the digests — and the JSON API under `/api/` (search, stats, alerts, digest). Pages
+//! evidence; the incidents with their evidence and workflow; the digests — and the JSON API under
+//! `/api/` (search, stats, alerts, incidents, digest). Pages
 //! and API read the same library calls through [`Dashboard`], so they always agree.
 //!
 //! Pages are drawn on the server (maud escapes every crawled string; snippets come from
@@ -9,6 +10,8 @@
 //! once, which sets a cookie). Index reads block, so every handler runs them off the async threads.
 
 mod api;
+pub mod control;
+mod incidents;
 mod listen;
 mod pages;
 mod params;
@@ -42,8 +45,15 @@ pub struct Dashboard {
     pub fields: Fields,
     pub text: Arc<TextPipeline>,
     pub watches: Vec<Watch>,
-    /// The alert history; `None` with the reason when it cannot be opened (the daemon holds it).
+    /// The alert history; the reason when it cannot be opened (the daemon holds it).
     pub history: Result<AlertHistory, String>,
+    /// The incidents (from the same state).
+    pub book: Result<crate::incident::IncidentBook, String>,
+    /// How incidents are reported (their links).
+    pub incidents: crate::incident::IncidentRules,
+    /// The secret every form that changes something carries (CSRF), and the API's change
+    /// requests in `X-Yuqing-Csrf` (unless they bear the token); new at every start.
+    pub csrf: String,
     /// Where `yuqing run` writes digests.
     pub digests_dir: PathBuf,
     /// Required on every request when set.
@@ -75,11 +85,36 @@ impl Dashboard {
         )?)
     }
 
+    /// The search the parameters ask for; `incident=N` narrows it to that incident's mentions
+    /// (its watch, negative, from its start to its end, within its scope).
+    fn search_request(&self, p: &params::SearchParams) -> Result<crate::index::search::SearchRequest, ApiError> {
+        let mut r = p.request(&self.watches).map_err(ApiError::Bad)?;
+        let Some(id) = p.incident().map_err(ApiError::Bad)? else { return Ok(r) };
+        let book = self.book.as_ref().map_err(|e| ApiError::Unavailable(e.clone()))?;
+        let i = book.get(id)?.request();
+        r.watch = i.watch;
+        r.sentiment = i.sentiment;
+        r.scope = i.scope;
+        r.since = r.since.max(i.since);
+        r.until = match (r.until, i.until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(r)
+    }
+
     /// Every alert raised, newest first.
     fn alerts(&self) -> Result<Vec<AlertRecord>, ApiError> {
         let history = self.history.as_ref().map_err(|e| ApiError::Unavailable(e.clone()))?;
         history.list(None, None).map_err(|e| ApiError::Internal(e.to_string()))
     }
+}
+
+/// 32 hex digits from the system's random source: a CSRF secret, a control token.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the system's random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Why the dashboard cannot start.
@@ -120,6 +155,10 @@ pub fn router(dash: Arc<Dashboard>) -> axum::Router {
         .route("/digests", get(pages::digests))
         .route("/digests/{file}", get(pages::digest_file))
         .route("/digest", get(pages::digest))
+        .route("/incidents", get(incidents::list_page))
+        .route("/incidents/{id}", get(incidents::page).post(incidents::form))
+        .route("/api/incidents", get(incidents::list))
+        .route("/api/incidents/{id}", get(incidents::show).post(incidents::change))
         .route("/api/search", get(api::search))
         .route("/api/search.csv", get(api::search_csv))
         .route("/api/stats", get(api::stats))

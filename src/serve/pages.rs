@@ -1,4 +1,5 @@
-//! The dashboard's pages, drawn on the server with maud: search, trends, alerts, digests.
+//! The dashboard's pages, drawn on the server with maud: search, trends, alerts, digests (the
+//! incidents' are in `incidents`).
 //! Crawled text is escaped by maud; tantivy's snippets arrive escaped with `<b>` marks.
 
 use std::sync::Arc;
@@ -35,7 +36,7 @@ table{border-collapse:collapse;width:100%;font-size:.92em}td,th{padding:4px 6px;
 svg{width:100%;height:auto}.critical{color:#b42318;font-weight:700}.warning{color:#9a6700;font-weight:700}
 "#;
 
-fn layout(title: &str, active: &str, body: Markup) -> Html<String> {
+pub(super) fn layout(title: &str, active: &str, body: Markup) -> Html<String> {
     let link =
         |href: &str, name: &str, key: &str| html! { a href=(href) class=[(key == active).then_some("on")] { (name) } };
     Html(
@@ -51,7 +52,7 @@ fn layout(title: &str, active: &str, body: Markup) -> Html<String> {
                 body {
                     nav {
                         (link("/search", "搜索", "search")) (link("/trends", "趋势", "trends"))
-                        (link("/alerts", "预警", "alerts")) (link("/digests", "周报", "digests"))
+                        (link("/alerts", "预警", "alerts")) (link("/incidents", "事件", "incidents")) (link("/digests", "周报", "digests"))
                     }
                     main { (body) }
                 }
@@ -62,13 +63,14 @@ fn layout(title: &str, active: &str, body: Markup) -> Html<String> {
 }
 
 /// A page saying what went wrong, with the status.
-fn error_page(status: StatusCode, active: &str, message: &str) -> Response {
+pub(super) fn error_page(status: StatusCode, active: &str, message: &str) -> Response {
     (status, layout("错误", active, html! { p.error { (message) } })).into_response()
 }
 
-fn page_error(e: ApiError, active: &str) -> Response {
+pub(super) fn page_error(e: ApiError, active: &str) -> Response {
     match e {
         ApiError::Bad(m) => error_page(StatusCode::BAD_REQUEST, active, &m),
+        ApiError::Forbidden(m) => error_page(StatusCode::FORBIDDEN, active, &m),
         ApiError::Unavailable(m) => error_page(StatusCode::SERVICE_UNAVAILABLE, active, &m),
         ApiError::Internal(m) => error_page(StatusCode::INTERNAL_SERVER_ERROR, active, &m),
     }
@@ -110,7 +112,10 @@ pub async fn search(
             button type="submit" { "搜索" }
         }
     };
-    let request = match p.request(&d.watches) {
+    let request = match d.search_request(&p).map_err(|e| match e {
+        ApiError::Bad(m) => m,
+        ApiError::Forbidden(m) | ApiError::Unavailable(m) | ApiError::Internal(m) => m,
+    }) {
         Ok(r) => r,
         Err(e) => {
             return (StatusCode::BAD_REQUEST, layout("搜索", "search", html! { (form) p.error { (e) } }))

@@ -35,6 +35,12 @@ pub struct SearchParams {
     pub headers: Option<String>,
     /// A thread's id: the question (or post) and its answers (or comments).
     pub thread: Option<String>,
+    /// An account's mentions only.
+    pub author: Option<String>,
+    /// A duplicate group's mentions only.
+    pub cluster: Option<String>,
+    /// An incident's mentions only (its watch, negative, from its start, within its scope).
+    pub incident: Option<String>,
 }
 
 fn given(v: &Option<String>) -> Option<String> {
@@ -89,8 +95,22 @@ impl SearchParams {
             limit,
             offset,
             collapse: given(&self.collapse).is_some_and(|c| c != "0" && c != "false"),
+            author: given(&self.author),
+            cluster: number("cluster", &self.cluster)?,
+            min_followers: None,
+            scope: None,
         })
     }
+
+    /// The incident asked for, by its number.
+    pub fn incident(&self) -> Result<Option<u64>, String> {
+        number("incident", &self.incident)
+    }
+}
+
+/// A whole number parameter, the error naming it.
+fn number(name: &str, v: &Option<String>) -> Result<Option<u64>, String> {
+    given(v).map(|s| s.parse::<u64>().map_err(|_| format!("{name}: {s:?} is not a whole number"))).transpose()
 }
 
 impl SearchParams {

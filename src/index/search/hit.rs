@@ -204,10 +204,16 @@ fn highlighted(snippets: &SnippetGenerator, body: &str) -> (String, String) {
     }
     let mut marked = String::new();
     let mut at = 0;
+    // Ranges may overlap (a word and a phrase holding it, `电池 "电池起火"`): each marks only
+    // what the ones before it left.
     for range in snippet.highlighted() {
-        marked.push_str(&fragment[at..range.start]);
+        if range.end <= at {
+            continue;
+        }
+        let start = range.start.max(at);
+        marked.push_str(&fragment[at..start]);
         marked.push('【');
-        marked.push_str(&fragment[range.clone()]);
+        marked.push_str(&fragment[start..range.end]);
         marked.push('】');
         at = range.end;
     }

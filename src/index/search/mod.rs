@@ -1,5 +1,6 @@
 //! Searching mentions: the query language (boolean, phrases) over title and text, filters on
-//! watch, source, kind, sentiment, risk, time and thread, sorting, highlighted snippets of the
+//! watch, source, kind, sentiment, risk, time, thread, author, duplicate group, reach and an
+//! event's [`Scope`], sorting, highlighted snippets of the
 //! text as written ([`hit`]), and duplicate groups collapsed to one result with their sizes
 //! ([`groups`]).
 
@@ -35,6 +36,8 @@ pub enum Sort {
     Relevance,
     /// Most engagement (likes + reposts + replies) first.
     Engagement,
+    /// Oldest first (where something started).
+    Earliest,
 }
 
 impl std::str::FromStr for Sort {
@@ -45,7 +48,8 @@ impl std::str::FromStr for Sort {
             "time" => Ok(Sort::Time),
             "relevance" => Ok(Sort::Relevance),
             "engagement" => Ok(Sort::Engagement),
-            other => Err(format!("{other:?} is not time, relevance or engagement")),
+            "earliest" => Ok(Sort::Earliest),
+            other => Err(format!("{other:?} is not time, relevance, engagement or earliest")),
         }
     }
 }
@@ -73,6 +77,68 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Show one mention per duplicate group (the first in sort order), with the group's size.
     pub collapse: bool,
+    /// Only mentions within this scope (an incident's): any of its terms, risks or groups.
+    pub scope: Option<Scope>,
+    /// Only this account's mentions.
+    pub author: Option<String>,
+    /// Only this duplicate group.
+    pub cluster: Option<u64>,
+    /// Only mentions from accounts with at least this many followers.
+    pub min_followers: Option<u64>,
+}
+
+/// What ties mentions to one event: a mention is in the scope when its title or text has one of
+/// the terms, or it carries one of the risk categories, or it is in one of the duplicate groups.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Scope {
+    pub terms: Vec<String>,
+    #[serde(default)]
+    pub risks: Vec<RiskCategory>,
+    /// Duplicate groups (the `cluster` of their mentions).
+    #[serde(default)]
+    pub clusters: Vec<u64>,
+}
+
+impl Scope {
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty() && self.risks.is_empty() && self.clusters.is_empty()
+    }
+
+    /// Adds what `other` has and this one lacks (order kept, no repeats).
+    pub fn extend(&mut self, other: &Scope) {
+        fn add<T: PartialEq + Clone>(to: &mut Vec<T>, from: &[T]) {
+            for x in from {
+                if !to.contains(x) {
+                    to.push(x.clone());
+                }
+            }
+        }
+        add(&mut self.terms, &other.terms);
+        add(&mut self.risks, &other.risks);
+        add(&mut self.clusters, &other.clusters);
+    }
+
+    /// The scope as a query: any of its parts (matching nothing when it is empty).
+    fn query(&self, index: &Index, f: Fields) -> Box<dyn Query> {
+        let parser = QueryParser::for_index(index, vec![f.title, f.text]);
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in &self.terms {
+            // A term as a phrase: the field's own tokenizer splits it as it split the texts.
+            let phrase = format!("\"{}\"", term.replace('"', " "));
+            if let Ok(q) = parser.parse_query(&phrase) {
+                any.push((Occur::Should, q));
+            }
+        }
+        for risk in &self.risks {
+            let term = Term::from_field_text(f.risks, risk.name());
+            any.push((Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+        }
+        for c in &self.clusters {
+            let t = Term::from_field_u64(f.cluster, *c);
+            any.push((Occur::Should, Box::new(RangeQuery::new(Bound::Included(t.clone()), Bound::Included(t)))));
+        }
+        Box::new(BooleanQuery::new(any))
+    }
 }
 
 /// With `collapse`, candidates are read this many times `limit` at a time until `limit` groups
@@ -147,8 +213,13 @@ fn snippet_generator(searcher: &Searcher, fields: Fields, query: &dyn Query) -> 
     Ok(snippets)
 }
 
-/// The request's limits checked, and its query built.
-fn checked_request(searcher: &Searcher, fields: Fields, request: &SearchRequest) -> Result<Box<dyn Query>, IndexError> {
+/// The request's limits checked, and its query built (for counts and aggregations over exactly
+/// what a search would find).
+pub fn checked_request(
+    searcher: &Searcher,
+    fields: Fields,
+    request: &SearchRequest,
+) -> Result<Box<dyn Query>, IndexError> {
     if request.limit > MAX_LIMIT {
         return Err(IndexError::Request(format!("limit: must be at most {MAX_LIMIT}, is {}", request.limit)));
     }
@@ -229,6 +300,11 @@ fn ranked(
         }
         Sort::Engagement => {
             let (n, found) = searcher.search(query, &(Count, top.tweak_score(engagement)))?;
+            (n, addresses(found))
+        }
+        Sort::Earliest => {
+            let by_time = top.order_by_fast_field::<DateTime>("published", Order::Asc);
+            let (n, found) = searcher.search(query, &(Count, by_time))?;
             (n, addresses(found))
         }
     };
@@ -349,6 +425,7 @@ fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Qu
     for (field, value) in [
         (f.watches, r.watch.as_deref()),
         (f.source, r.source.as_deref()),
+        (f.author, r.author.as_deref()),
         (f.kind, kind),
         (f.label, label),
         (f.risks, risk),
@@ -366,6 +443,17 @@ fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Qu
         let head: Box<dyn Query> = Box::new(id_query(f, thread));
         let either = BooleanQuery::new(vec![(Occur::Should, head), (Occur::Should, Box::new(replies))]);
         clauses.push((Occur::Must, Box::new(either)));
+    }
+    if let Some(scope) = &r.scope {
+        clauses.push((Occur::Must, scope.query(index, f)));
+    }
+    if let Some(c) = r.cluster {
+        let t = Term::from_field_u64(f.cluster, c);
+        clauses.push((Occur::Must, Box::new(RangeQuery::new(Bound::Included(t.clone()), Bound::Included(t)))));
+    }
+    if let Some(min) = r.min_followers {
+        let t = Term::from_field_u64(f.author_followers, min);
+        clauses.push((Occur::Must, Box::new(RangeQuery::new(Bound::Included(t), Bound::Unbounded))));
     }
     Ok(if clauses.len() == 1 { clauses.pop().unwrap().1 } else { Box::new(BooleanQuery::new(clauses)) })
 }

@@ -1,0 +1,320 @@
+//! Following incidents as the counts come in: an alert or rule hit is filed under the watch's
+//! open incident (its scope widened by what the new one brings), reopens the last one when it
+//! ended less than `incidents.reopen_hours` ago, or opens a new one ([`Tracker::file`]); after
+//! every judgement each open incident's phase is judged again and, when something a crisis lead
+//! needs to know has changed, an update is due ([`Tracker::advance`]).
+//!
+//! An incident's scope, from a spike: its driving terms (the alert's rising terms found in at
+//! least a fifth of the bucket's negative mentions, at most `incidents.driving_terms`), the risk
+//! categories on at least 30% of the bucket's negative mentions and at least twice as common
+//! among them as in the week before, and the duplicate groups of at least three of the bucket's
+//! negative mentions. From a rule hit: the rule's terms that the mention has, and its group.
+
+use jiff::{SignedDuration, Timestamp};
+use tantivy::Searcher;
+
+use super::lifecycle::{self, Course, Phase};
+use super::{Incident, IncidentBook, IncidentError, IncidentRules, Scope, Status, Told, Trigger};
+use crate::alert::{Alert, AlertRules};
+use crate::index::Fields;
+use crate::index::breakdown::{timeline_by_source, waves};
+use crate::index::search::{SearchRequest, Sort, checked_request, search};
+use crate::index::stats::{risk_counts, timeline};
+use crate::sentiment::Label;
+use crate::watch::Watch;
+
+/// A risk category joins a scope when it is on this share of the bucket's negative mentions…
+const RISK_SHARE: f64 = 0.3;
+/// …and this many times as common as in the week before.
+const RISK_LIFT: f64 = 2.0;
+/// A duplicate group of at least this many negative mentions in the bucket joins the scope.
+const WAVE_SIZE: u64 = 3;
+/// Notable posts reported in one update, at most.
+const NOTABLE_PER_UPDATE: usize = 3;
+
+/// What an incident is judged with.
+pub struct Tracker<'a> {
+    pub searcher: &'a Searcher,
+    pub fields: Fields,
+    pub alerts: &'a AlertRules,
+    pub rules: &'a IncidentRules,
+    pub book: &'a IncidentBook,
+}
+
+/// One change an update reports.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    /// Its mentions at least doubled since the last update.
+    Doubled { before: u64, now: u64 },
+    /// A source where it had not been before.
+    NewSource { source: String, mentions: u64 },
+    /// A post from an account or with engagement above the reach thresholds.
+    Notable { post: crate::index::search::TopPost, author: String, followers: Option<u64> },
+    /// Its phase moved.
+    Phase { from: Phase, to: Phase },
+    /// It had ended and flared again.
+    Reopened,
+}
+
+/// An update that is due: the incident as it now stands (its `told` already moved on) and what
+/// changed since the last one.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Due {
+    pub incident: Incident,
+    pub changes: Vec<Change>,
+}
+
+impl Incident {
+    /// The search for its mentions: the watch's negative mentions from its start (up to its end
+    /// once it has ended) within its scope.
+    pub fn request(&self) -> SearchRequest {
+        SearchRequest {
+            watch: Some(self.watch.clone()),
+            sentiment: Some(Label::Negative),
+            since: Some(self.start),
+            until: self.ended_at,
+            scope: Some(self.scope.clone()),
+            ..SearchRequest::default()
+        }
+    }
+}
+
+impl Tracker<'_> {
+    /// The scope a spike alert brings (see the module's doc).
+    pub fn spike_scope(&self, watch: &Watch, alert: &Alert) -> Result<Scope, IncidentError> {
+        let len = self.alerts.bucket.len();
+        let (start, observed) = (alert.verdict.start, alert.verdict.observed);
+        let min_term = (observed / 5).max(2);
+        let terms = alert
+            .rising_terms
+            .iter()
+            .filter(|t| t.mentions >= min_term)
+            .take(self.rules.driving_terms)
+            .map(|t| t.term.clone())
+            .collect();
+        let negative = |since: Timestamp, until: Timestamp| SearchRequest {
+            watch: Some(watch.name.clone()),
+            sentiment: Some(Label::Negative),
+            since: Some(since),
+            until: Some(until),
+            ..SearchRequest::default()
+        };
+        let bucket = checked_request(self.searcher, self.fields, &negative(start, start + len))?;
+        let week =
+            checked_request(self.searcher, self.fields, &negative(start - SignedDuration::from_hours(168), start))?;
+        let n_week =
+            self.searcher.search(&*week, &tantivy::collector::Count).map_err(crate::index::IndexError::from)? as f64;
+        let before = risk_counts(self.searcher, &*week)?;
+        let risks = risk_counts(self.searcher, &*bucket)?
+            .into_iter()
+            .filter(|(risk, n)| {
+                let share = *n as f64 / observed.max(1) as f64;
+                let was = before.iter().find(|(r, _)| r == risk).map_or(0.0, |(_, m)| *m as f64 / n_week.max(1.0));
+                share >= RISK_SHARE && share >= RISK_LIFT * was
+            })
+            .map(|(risk, _)| risk)
+            .collect();
+        let clusters = waves(self.searcher, self.fields, &*bucket, WAVE_SIZE, 20)?.iter().map(|w| w.cluster).collect();
+        Ok(Scope { terms, risks, clusters })
+    }
+
+    /// Files `trigger` (with the scope it brings) for `watch` at `now`: joins the open incident,
+    /// reopens the last one, or opens a new one. Returns the incident as kept.
+    pub fn file(
+        &self,
+        watch: &Watch,
+        trigger: Trigger,
+        scope: Scope,
+        now: Timestamp,
+    ) -> Result<Incident, IncidentError> {
+        let reopen = SignedDuration::from_hours(self.rules.reopen_hours);
+        let what = trigger.describe_zh();
+        let mut incident = match self.book.latest(&watch.name)? {
+            Some(mut last) if last.is_open() => {
+                last.note(now, "yuqing", format!("并入: {what}"));
+                last
+            }
+            Some(mut last) if last.ended_at.is_some_and(|end| trigger.at() <= end + reopen) => {
+                last.phase = Phase::Growing;
+                last.ended_at = None;
+                last.reopened += 1;
+                last.note(now, "yuqing", format!("再次发酵 (reopened): {what}"));
+                last
+            }
+            _ => self.open(watch, &trigger, now)?,
+        };
+        let new = incident.triggers.is_empty();
+        incident.scope.extend(&scope);
+        incident.triggers.push(trigger);
+        if new {
+            // The alert that opened it told the channels where it started.
+            (incident.told.mentions, incident.told.sources) = self.mentions_and_sources(&incident)?;
+        }
+        self.book.put(&incident)?;
+        Ok(incident)
+    }
+
+    /// A new incident for `watch`, starting at the trigger, its usual level measured on the week before.
+    fn open(&self, watch: &Watch, trigger: &Trigger, now: Timestamp) -> Result<Incident, IncidentError> {
+        let bucket = self.alerts.bucket;
+        let start = bucket.floor(trigger.at());
+        let week =
+            timeline(self.searcher, self.fields, &watch.name, start - SignedDuration::from_hours(168), start, bucket)?;
+        let first = week.iter().position(|b| b.counts.total > 0).unwrap_or(week.len());
+        let mut negatives: Vec<u64> = week[first..].iter().map(|b| b.counts.negative).collect();
+        negatives.sort_unstable();
+        let p95 = negatives.get((negatives.len() * 95).div_ceil(100).saturating_sub(1)).copied().unwrap_or(0);
+        let mut incident = Incident {
+            id: self.book.next_id()?,
+            watch: watch.name.clone(),
+            start,
+            opened_at: now,
+            scope: Scope::default(),
+            phase: Phase::Growing,
+            status: Status::Pending,
+            assignee: None,
+            acknowledged: None,
+            ended_at: None,
+            usual_negative: p95.max(self.alerts.min_count.saturating_sub(1)),
+            triggers: Vec::new(),
+            log: Vec::new(),
+            told: Told { at: Some(now), phase: Some(Phase::Growing), ..Told::default() },
+            peak: None,
+            reopened: 0,
+        };
+        incident.note(now, "yuqing", format!("开启事件: {}", trigger.describe_zh()));
+        Ok(incident)
+    }
+
+    /// Judges each open incident of `watch` at `now` and keeps its phase; returns the updates due
+    /// (each incident as it stands once its update is sent: keep it with [`IncidentBook::put`]
+    /// after sending, so that a crash before then sends it again rather than never).
+    pub fn advance(&self, watch: &Watch, now: Timestamp) -> Result<Vec<Due>, IncidentError> {
+        let mut due = Vec::new();
+        for mut incident in self.book.list(Some(&watch.name))?.into_iter().filter(Incident::is_open) {
+            let changes = self.judge(&mut incident, now)?;
+            let ended = incident.phase == Phase::Ended;
+            let wait = SignedDuration::from_mins(self.rules.update_minutes);
+            let quiet = incident.told.at.is_some_and(|at| now < at + wait);
+            // Kept with what was told before: the caller keeps the due incident once it is sent.
+            self.book.put(&incident)?;
+            if !changes.is_empty() && (ended || !quiet) {
+                self.tell(&mut incident, &changes, now)?;
+                due.push(Due { incident, changes });
+            }
+        }
+        Ok(due)
+    }
+
+    /// The incident's phase and peak at `now`, and what changed since the last update.
+    fn judge(&self, incident: &mut Incident, now: Timestamp) -> Result<Vec<Change>, IncidentError> {
+        let course = self.course(incident, now)?;
+        let len = self.alerts.bucket.len();
+        let judged = lifecycle::judge(&course, incident.usual_negative, now, len, self.rules.end_quiet_hours);
+        if judged.phase != incident.phase {
+            let line = format!("阶段: {} → {}", incident.phase.label_zh(), judged.phase.label_zh());
+            incident.note(now, "yuqing", line);
+        }
+        incident.phase = judged.phase;
+        incident.ended_at = judged.ended_at;
+        incident.peak = judged.peak;
+        let mut changes = Vec::new();
+        let told = &incident.told;
+        if let Some(from) = told.phase
+            && from != incident.phase
+        {
+            if from == Phase::Ended {
+                changes.push(Change::Reopened);
+            }
+            // Growing → peak → growing again is the same news: only a peak passed or an end is.
+            if matches!(incident.phase, Phase::Subsiding | Phase::Ended) || from == Phase::Ended {
+                changes.push(Change::Phase { from, to: incident.phase });
+            }
+        }
+        let (mentions, sources) = self.mentions_and_sources(incident)?;
+        if told.mentions > 0 && mentions >= 2 * told.mentions && mentions - told.mentions >= self.alerts.min_count {
+            changes.push(Change::Doubled { before: told.mentions, now: mentions });
+        }
+        let counts = self.source_counts(incident)?;
+        for source in sources.iter().filter(|s| !told.sources.contains(s)) {
+            let n = counts.iter().find(|(s, _)| s == source).map_or(0, |(_, n)| *n);
+            changes.push(Change::NewSource { source: source.clone(), mentions: n });
+        }
+        changes.extend(self.notable(incident)?);
+        Ok(changes)
+    }
+
+    /// Marks `changes` as told at `now`.
+    fn tell(&self, incident: &mut Incident, changes: &[Change], now: Timestamp) -> Result<(), IncidentError> {
+        let (mentions, sources) = self.mentions_and_sources(incident)?;
+        let told = &mut incident.told;
+        told.at = Some(now);
+        told.mentions = mentions;
+        told.sources = sources;
+        told.phase = Some(incident.phase);
+        told.updates += 1;
+        for c in changes {
+            if let Change::Notable { post, .. } = c {
+                told.notable.push(post.id.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Its buckets from its start to the one `now` is in.
+    fn course(&self, incident: &Incident, now: Timestamp) -> Result<Vec<Course>, IncidentError> {
+        let bucket = self.alerts.bucket;
+        let until = bucket.floor(now) + bucket.len();
+        if until <= incident.start {
+            return Ok(Vec::new());
+        }
+        let open = Incident { ended_at: None, ..incident.clone() };
+        let query = checked_request(self.searcher, self.fields, &open.request())?;
+        let own = timeline_by_source(self.searcher, &*query, incident.start, until, bucket)?;
+        let all = timeline(self.searcher, self.fields, &incident.watch, incident.start, until, bucket)?;
+        Ok(own
+            .iter()
+            .zip(&all)
+            .map(|(o, a)| Course { start: a.start, own: o.bucket.counts.total, negative: a.counts.negative })
+            .collect())
+    }
+
+    /// How many mentions it has, and its sources (most mentions first).
+    fn mentions_and_sources(&self, incident: &Incident) -> Result<(u64, Vec<String>), IncidentError> {
+        let counts = self.source_counts(incident)?;
+        Ok((counts.iter().map(|(_, n)| n).sum(), counts.into_iter().map(|(s, _)| s).collect()))
+    }
+
+    fn source_counts(&self, incident: &Incident) -> Result<Vec<(String, u64)>, IncidentError> {
+        let query = checked_request(self.searcher, self.fields, &incident.request())?;
+        Ok(crate::index::stats::source_counts(self.searcher, &*query)?)
+    }
+
+    /// Posts above a reach threshold not reported yet, earliest first.
+    fn notable(&self, incident: &Incident) -> Result<Vec<Change>, IncidentError> {
+        let base = SearchRequest { limit: 20, ..incident.request() };
+        let by_followers =
+            SearchRequest { min_followers: Some(self.rules.reach_followers), sort: Sort::Earliest, ..base.clone() };
+        let by_engagement = SearchRequest { sort: Sort::Engagement, ..base };
+        let mut found = Vec::new();
+        for hit in search(self.searcher, self.fields, &by_followers)?.hits.into_iter().chain(
+            search(self.searcher, self.fields, &by_engagement)?
+                .hits
+                .into_iter()
+                .filter(|h| h.likes + h.reposts + h.replies >= self.rules.reach_engagement),
+        ) {
+            if incident.told.notable.contains(&hit.id)
+                || found.iter().any(|c| matches!(c, Change::Notable { post, .. } if post.id == hit.id))
+            {
+                continue;
+            }
+            let (author, followers) = (hit.author.clone(), hit.author_followers);
+            found.push(Change::Notable { post: hit.into(), author, followers });
+            if found.len() == NOTABLE_PER_UPDATE {
+                break;
+            }
+        }
+        Ok(found)
+    }
+}
