@@ -196,12 +196,9 @@ async fn daemon(config: &Config, clock: &Clock) -> yuqing::daemon::Running {
     .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_crisis_is_followed_from_its_first_alert_to_its_review() {
-    let t0: Timestamp = "2026-11-20T08:00:00+08:00".parse().unwrap();
-    let all = posts(t0);
-    let clock = Clock::manual(t0 - HOUR * 2 + SignedDuration::from_mins(55));
-    let site = Site { posts: Arc::new(all.clone()), clock: clock.clone(), hook: Arc::default() };
+/// Starts the site on a free port: its state (with what the webhook receives) and its origin.
+async fn start_site(all: &[Post], clock: &Clock) -> (Site, String) {
+    let site = Site { posts: Arc::new(all.to_vec()), clock: clock.clone(), hook: Arc::default() };
     let app = axum::Router::new()
         .route("/feed", get(|s: State<Site>, q: Query<Page>| feed(s, q, "feed")))
         .route("/news", get(|s: State<Site>, q: Query<Page>| feed(s, q, "news")))
@@ -217,8 +214,88 @@ async fn a_crisis_is_followed_from_its_first_alert_to_its_review() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     tokio::spawn(axum::serve(listener, app).into_future());
-    let origin = format!("http://{addr}");
+    (site, format!("http://{addr}"))
+}
 
+/// What each message is: the key of its data.
+fn kinds(messages: &[Value]) -> Vec<String> {
+    messages
+        .iter()
+        .map(|m| {
+            ["alert", "rule_alert", "incident_update", "incident_review"]
+                .iter()
+                .find(|k| m.get(**k).is_some())
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// The opening alert, the rule alert, the updates and the review: in order, each once.
+fn the_channel_heard_it_in_order(messages: &[Value], t0: Timestamp) {
+    let kinds = kinds(messages);
+    // The first alert opens incident #1 in the crisis's first hour and names it.
+    let first = &messages[0]["alert"];
+    assert_eq!(kinds[0], "alert", "{kinds:?}");
+    assert_eq!(first["start"].as_str().unwrap().parse::<Timestamp>().unwrap(), t0, "{first}");
+    assert_eq!(first["incident"]["id"], 1);
+    assert_eq!(first["incident"]["link"], "http://yuqing.example.com/incidents/1");
+    // The rule fires once, on the large account's post (the news outlet's 爆炸-free posts don't match).
+    let rules: Vec<&Value> = messages.iter().filter_map(|m| m.get("rule_alert")).collect();
+    assert_eq!(rules.len(), 1, "{kinds:?}");
+    assert_eq!(rules[0]["mention"]["author"], "数码大V");
+    // Updates then the review, in order, each once (told.updates counts 1, 2, 3 … across the restart).
+    let updates: Vec<&Value> = messages.iter().filter_map(|m| m.get("incident_update")).collect();
+    let numbers: Vec<u64> = updates.iter().map(|u| u["incident"]["told"]["updates"].as_u64().unwrap()).collect();
+    assert_eq!(numbers, (1..=numbers.len() as u64).collect::<Vec<_>>(), "{kinds:?}");
+    assert_eq!(kinds.last().map(String::as_str), Some("incident_review"), "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| *k == "incident_review").count(), 1);
+    let changes: Vec<&Value> = updates.iter().flat_map(|u| u["changes"].as_array().unwrap()).collect();
+    for expected in ["doubled", "notable", "new_source", "phase"] {
+        assert!(changes.iter().any(|c| c["change"] == expected), "no {expected} update: {changes:?}");
+    }
+    let new_source = changes.iter().find(|c| c["change"] == "new_source").unwrap();
+    assert_eq!(new_source["source"], "t-news");
+    let title = messages.last().unwrap()["incident_review"]["review"]["title"].as_str().unwrap();
+    assert!(title.contains("事件专报"), "{title}");
+}
+
+/// The incident: ended when it should, with every crisis post and no ordinary complaint, and
+/// its review written with the recovery measured.
+fn the_incident_holds_the_crisis(evaluator: &yuqing::daemon::Evaluator, config: &Config, all: &[Post], t0: Timestamp) {
+    let book = IncidentBook::new(evaluator.store.clone());
+    let all_incidents = book.list(None).unwrap();
+    assert_eq!(all_incidents.len(), 1, "{all_incidents:?}");
+    let incident = &all_incidents[0];
+    assert_eq!(incident.phase, Phase::Ended);
+    // The last loud hour is hour 6 (6 crisis posts + 1 complaint); twelve quiet hours later it ends.
+    assert_eq!(incident.ended_at, Some(t0 + HOUR * 19), "{:?}", incident.log);
+    assert_eq!(incident.peak.map(|(at, _)| at), Some(t0 + HOUR * 3));
+    evaluator.reader.reload().unwrap();
+    let request = SearchRequest { limit: 1000, ..incident.request() };
+    let found = search(&evaluator.reader.searcher(), evaluator.fields, &request).unwrap();
+    // The site's post ids, from the links the source made of them.
+    let ids: Vec<&str> = found.hits.iter().filter_map(|h| h.url.rsplit('/').next()).collect();
+    let crisis: Vec<&Post> = all.iter().filter(|p| p.crisis).collect();
+    let missing: Vec<&str> = crisis.iter().filter(|p| !ids.contains(&p.id.as_str())).map(|p| p.text.as_str()).collect();
+    assert!(missing.is_empty(), "crisis posts outside the incident: {missing:?} (scope {:?})", incident.scope);
+    let strays: Vec<&str> = found.hits.iter().filter(|h| !h.text.contains("起火")).map(|h| h.text.as_str()).collect();
+    assert!(strays.is_empty(), "ordinary complaints in the incident: {strays:?} (scope {:?})", incident.scope);
+    assert_eq!(found.total, crisis.len() as u64);
+    // The review: written, and its recovery measured (the complaints are back to one an hour).
+    let review: Value =
+        serde_json::from_slice(&std::fs::read(config.digests_dir().join("incident-1.json")).unwrap()).unwrap();
+    assert_eq!(review["evidence"]["totals"]["mentions"], crisis.len() as u64);
+    assert!(review["recovery"]["share_back_at"].is_string(), "{}", review["recovery"]);
+    assert!(config.digests_dir().join("incident-1.html").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crisis_is_followed_from_its_first_alert_to_its_review() {
+    let t0: Timestamp = "2026-11-20T08:00:00+08:00".parse().unwrap();
+    let all = posts(t0);
+    let clock = Clock::manual(t0 - HOUR * 2 + SignedDuration::from_mins(55));
+    let (site, origin) = start_site(&all, &clock).await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("sources")).unwrap();
     std::fs::write(dir.path().join("sources/feed.toml"), source("t-feed", &origin, "feed")).unwrap();
@@ -246,71 +323,6 @@ async fn a_crisis_is_followed_from_its_first_alert_to_its_review() {
     for m in &messages {
         eprintln!("{}\n", m["markdown"].as_str().unwrap_or_default());
     }
-    let kinds: Vec<String> = messages
-        .iter()
-        .map(|m| {
-            ["alert", "rule_alert", "incident_update", "incident_review"]
-                .iter()
-                .find(|k| m.get(**k).is_some())
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    // The first alert opens incident #1 in the crisis's first hour and names it.
-    let first = &messages[0]["alert"];
-    assert_eq!(kinds[0], "alert", "{kinds:?}");
-    assert_eq!(first["start"].as_str().unwrap().parse::<Timestamp>().unwrap(), t0, "{first}");
-    assert_eq!(first["incident"]["id"], 1);
-    assert_eq!(first["incident"]["link"], "http://yuqing.example.com/incidents/1");
-    // The rule fires once, on the large account's post (the news outlet's later 爆炸-free posts don't match).
-    let rules: Vec<&Value> = messages.iter().filter_map(|m| m.get("rule_alert")).collect();
-    assert_eq!(rules.len(), 1, "{kinds:?}");
-    assert_eq!(rules[0]["mention"]["author"], "数码大V");
-    // Updates then the review, in order, each once (told.updates counts 1, 2, 3 … across the restart).
-    let updates: Vec<&Value> = messages.iter().filter_map(|m| m.get("incident_update")).collect();
-    let numbers: Vec<u64> = updates.iter().map(|u| u["incident"]["told"]["updates"].as_u64().unwrap()).collect();
-    assert_eq!(numbers, (1..=numbers.len() as u64).collect::<Vec<_>>(), "{kinds:?}");
-    assert_eq!(kinds.last().map(String::as_str), Some("incident_review"), "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| *k == "incident_review").count(), 1);
-    let changes: Vec<String> = updates
-        .iter()
-        .flat_map(|u| u["changes"].as_array().unwrap().iter().map(|c| c["change"].as_str().unwrap().to_string()))
-        .collect();
-    for expected in ["doubled", "notable", "new_source", "phase"] {
-        assert!(changes.iter().any(|c| c == expected), "no {expected} update: {changes:?}");
-    }
-    let new_source =
-        updates.iter().flat_map(|u| u["changes"].as_array().unwrap()).find(|c| c["change"] == "new_source").unwrap();
-    assert_eq!(new_source["source"], "t-news");
-
-    // The incident: ended, with every crisis post and no ordinary complaint.
-    let book = IncidentBook::new(evaluator.store.clone());
-    let all_incidents = book.list(None).unwrap();
-    assert_eq!(all_incidents.len(), 1, "{all_incidents:?}");
-    let incident = &all_incidents[0];
-    assert_eq!(incident.phase, Phase::Ended);
-    // The last loud hour is hour 6 (6 crisis posts + 1 complaint); twelve quiet hours later it ends.
-    assert_eq!(incident.ended_at, Some(t0 + HOUR * 19), "{:?}", incident.log);
-    assert_eq!(incident.peak.map(|(at, _)| at), Some(t0 + HOUR * 3));
-    evaluator.reader.reload().unwrap();
-    let found =
-        search(&evaluator.reader.searcher(), evaluator.fields, &SearchRequest { limit: 1000, ..incident.request() })
-            .unwrap();
-    // The site's post ids, from the links the source made of them.
-    let ids: Vec<&str> = found.hits.iter().filter_map(|h| h.url.rsplit('/').next()).collect();
-    let crisis: Vec<&Post> = all.iter().filter(|p| p.crisis).collect();
-    let missing: Vec<&str> = crisis.iter().filter(|p| !ids.contains(&p.id.as_str())).map(|p| p.text.as_str()).collect();
-    assert!(missing.is_empty(), "crisis posts outside the incident: {missing:?} (scope {:?})", incident.scope);
-    let strays: Vec<&str> = found.hits.iter().filter(|h| !h.text.contains("起火")).map(|h| h.text.as_str()).collect();
-    assert!(strays.is_empty(), "ordinary complaints in the incident: {strays:?} (scope {:?})", incident.scope);
-    assert_eq!(found.total, crisis.len() as u64);
-
-    // The review: written, and its recovery measured (the complaints are back to one an hour).
-    let review: Value =
-        serde_json::from_slice(&std::fs::read(config.digests_dir().join("incident-1.json")).unwrap()).unwrap();
-    assert_eq!(review["evidence"]["totals"]["mentions"], crisis.len() as u64);
-    assert!(review["recovery"]["share_back_at"].is_string(), "{}", review["recovery"]);
-    assert!(config.digests_dir().join("incident-1.html").exists());
-    let text = messages.last().unwrap()["incident_review"]["review"]["title"].as_str().unwrap().to_string();
-    assert!(text.contains("事件专报"), "{text}");
+    the_channel_heard_it_in_order(&messages, t0);
+    the_incident_holds_the_crisis(&evaluator, &config, &all, t0);
 }
