@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use yuqing::alert::message::markdown;
+use yuqing::alert::message::{message, title};
 use yuqing::crawl::Progress;
 use yuqing::demo;
+use yuqing::render::Dialect;
 use yuqing::time::local_minute;
 
 #[derive(Debug, clap::Args)]
@@ -69,8 +70,8 @@ fn print_alerts(r: &demo::DemoReport) {
                 r.alerts.len(),
                 r.webhook.iter().filter(|m| m.get("alert").is_some()).count()
             );
-            for line in markdown(&first.alert).lines() {
-                println!("  {line}");
+            for line in message(&first.alert).document(&title(&first.alert), Dialect::Plain).lines() {
+                println!("{}", if line.is_empty() { String::new() } else { format!("  {line}") });
             }
             for a in &r.alerts[1..] {
                 let v = &a.alert.verdict;
