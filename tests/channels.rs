@@ -168,7 +168,20 @@ fn each_robot_gets_its_own_shape_and_a_valid_signature() {
 
     let got = got.lock().unwrap();
     let body = |name: &str| got.iter().find(|(n, _, _)| n == name).map(|(_, _, b)| b.clone()).unwrap();
-    // Each robot gets the same words in its own dialect (src/render.rs cites each one's rule).
+    robots_read_their_dialects(&body);
+
+    // A missing variable is named.
+    let err = Channel::new(config(ChannelKind::Wecom, "T_NOT_SET_URL", None)).err().unwrap();
+    assert_eq!(
+        err.to_string(),
+        "channel wecom: the webhook URL needs the environment variable T_NOT_SET_URL, which is not set"
+    );
+    email_goes_out_over_smtp_with_credentials_from_the_environment();
+}
+
+/// Called from the test above with each robot's body: each gets the same words in its own dialect.
+fn robots_read_their_dialects(body: &dyn Fn(&str) -> Value) {
+    // src/render.rs cites each one's rule.
     let ding = body("dingtalk");
     assert_eq!(ding["msgtype"], "markdown");
     assert_eq!(ding["markdown"]["title"], "【舆情严重】华为：负面声量激增 31 条（平时约 3.2 条）");
@@ -213,14 +226,6 @@ fn each_robot_gets_its_own_shape_and_a_valid_signature() {
     let plain = hook["text"].as_str().unwrap();
     assert!(plain.contains("• 上升词（含该词的提及）：起火（本时段 25 条") && !plain.contains('\\'), "{plain}");
     assert_eq!(hook["alert"]["p_value"], 1e-12);
-
-    // A missing variable is named.
-    let err = Channel::new(config(ChannelKind::Wecom, "T_NOT_SET_URL", None)).err().unwrap();
-    assert_eq!(
-        err.to_string(),
-        "channel wecom: the webhook URL needs the environment variable T_NOT_SET_URL, which is not set"
-    );
-    email_goes_out_over_smtp_with_credentials_from_the_environment();
 }
 
 /// Called from the test above: the environment is set from one thread only.
