@@ -8,6 +8,9 @@ use super::detect::Severity;
 use crate::render::{Message, Span};
 use crate::time::local_minute;
 
+/// Rising terms the message names (the alert's JSON has them all).
+const RISING_SHOWN: usize = 5;
+
 /// The alert's one-line title.
 pub fn title(a: &Alert) -> String {
     let level = a.verdict.severity.unwrap_or(Severity::Warning).label_zh();
@@ -27,6 +30,7 @@ pub fn message(a: &Alert) -> Message {
         let terms: Vec<String> = a
             .rising_terms
             .iter()
+            .take(RISING_SHOWN)
             .map(|t| format!("{}（本时段 {} 条，前 7 天共 {} 条）", t.term, t.mentions, t.before))
             .collect();
         m.item(format!("上升词（含该词的提及）：{}", terms.join("、")));
