@@ -115,7 +115,10 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     assert!(next.contains(&format!("共 {total} 条 · 第 51–100 条")) && next.contains("rel=\"prev\""));
     // A bad filter value is named on the page, with a 400 (never an empty list).
     let bad = dom(&chrome, &format!("{origin}/search?q=起火&sentiment=bad"));
-    assert!(bad.contains("sentiment:") && !bad.contains("class=\"hit\""), "{bad}");
+    assert!(
+        bad.contains("sentiment：没有 \"bad\" 这一项，可选 positive（正面）") && !bad.contains("class=\"hit\""),
+        "{bad}"
+    );
     // Filters by kind and risk narrow it: reviews tagged with the legal risk only.
     let narrowed = dom(&chrome, &format!("{origin}/search?q=起火&watch=极光&kind=review&risk=legal"));
     assert!(narrowed.contains("<option value=\"legal\" selected=\"\">法律监管</option>"), "the form keeps the filter");

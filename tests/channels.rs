@@ -169,25 +169,7 @@ fn each_robot_gets_its_own_shape_and_a_valid_signature() {
 
     let got = got.lock().unwrap();
     let body = |name: &str| got.iter().find(|(n, _, _)| n == name).map(|(_, _, b)| b.clone()).unwrap();
-    let ding = body("dingtalk");
-    assert_eq!(ding["msgtype"], "markdown");
-    let text = ding["markdown"]["text"].as_str().unwrap();
-    assert!(text.contains("负面提及: 31 条, 预期 3.2 条") && text.contains("起火 (25←0)"), "{text}");
-    // Crawled text cannot become a link.
-    assert!(text.contains("\\[召回\\]\\(http://evil\\)"), "{text}");
-    // The evidence: risk categories in words, top posts linked only when the link is a web link.
-    assert!(text.contains("风险类别: 质量安全 28, 法律监管 9"), "{text}");
-    assert!(text.contains("1. [Mate 60 充电时起火了](https://m.weibo.cn/detail/1) (weibo, 互动 1200)"), "{text}");
-    assert!(text.contains("2. &lt;script&gt;alert\\(1\\)&lt;/script&gt; (tieba"), "{text}");
-    assert!(!text.contains("javascript:"), "{text}");
-    let feishu = body("feishu");
-    assert_eq!(feishu["msg_type"], "interactive");
-    assert_eq!(feishu["card"]["elements"][0]["text"]["tag"], "lark_md");
-    assert_eq!(body("wecom")["markdown"]["content"].as_str().unwrap(), text);
-    assert_eq!(body("slack")["blocks"][0]["text"]["type"], "mrkdwn");
-    let hook = body("webhook");
-    assert_eq!((hook["alert"]["watch"].as_str(), hook["alert"]["observed"].as_u64()), (Some("华为"), Some(31)));
-    assert_eq!(hook["alert"]["severity"], "critical");
+    robots_read_their_dialects(&body);
 
     // A missing variable is named.
     let err = Channel::new(config(ChannelKind::Wecom, "T_NOT_SET_URL", None)).err().unwrap();
@@ -196,6 +178,55 @@ fn each_robot_gets_its_own_shape_and_a_valid_signature() {
         "channel wecom: the webhook URL needs the environment variable T_NOT_SET_URL, which is not set"
     );
     email_goes_out_over_smtp_with_credentials_from_the_environment();
+}
+
+/// Called from the test above with each robot's body: each gets the same words in its own dialect.
+fn robots_read_their_dialects(body: &dyn Fn(&str) -> Value) {
+    // src/render.rs cites each one's rule.
+    let ding = body("dingtalk");
+    assert_eq!(ding["msgtype"], "markdown");
+    assert_eq!(ding["markdown"]["title"], "【舆情严重】华为：负面声量激增 31 条（平时约 3.2 条）");
+    let text = ding["markdown"]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("### 【舆情严重】华为：负面声量激增 31 条（平时约 3.2 条）\n\n- 时段：2026-11-11 00:00"),
+        "{text}"
+    );
+    assert!(text.contains("- 负面提及：31 条，平时约 3.2 条（依据：前几周同一时段的平均）"), "{text}");
+    assert!(text.contains("- 罕见程度：极罕见（若只是平常波动，出现这么多负面的可能不到万亿分之一）"), "{text}");
+    assert!(text.contains("起火（本时段 25 条，前 7 天共 0 条）"), "{text}");
+    // Crawled text cannot become a link: DingTalk documents no escape, so full-width forms.
+    assert!(text.contains("［召回］（http://evil）（本时段 9 条，前 7 天共 1 条）"), "{text}");
+    // The evidence: risk categories in words, top posts linked only when the link is a web link.
+    assert!(text.contains("- 风险类别：质量安全 28 条、法律监管 9 条"), "{text}");
+    assert!(text.contains("1. [Mate 60 充电时起火了](https://m.weibo.cn/detail/1)（weibo，互动 1200）"), "{text}");
+    assert!(text.contains("2. ＜script＞alert（1）＜/script＞（tieba"), "{text}");
+    assert!(!text.contains("javascript:") && !text.contains('\\'), "{text}");
+    let wecom = body("wecom")["markdown"]["content"].as_str().unwrap().to_string();
+    assert!(wecom.contains("［召回］（http://evil）") && wecom.contains("1. [Mate 60 充电时起火了]("), "{wecom}");
+    let feishu = body("feishu");
+    assert_eq!(feishu["msg_type"], "interactive");
+    assert_eq!(feishu["card"]["header"]["title"]["content"], "【舆情严重】华为：负面声量激增 31 条（平时约 3.2 条）");
+    let lark = &feishu["card"]["elements"][0]["text"];
+    assert_eq!(lark["tag"], "lark_md");
+    let lark = lark["content"].as_str().unwrap();
+    assert!(lark.starts_with("- 时段：") && !lark.contains("###"), "the title is the card's header: {lark}");
+    assert!(lark.contains("&#91;召回&#93;&#40;http&#58;//evil&#41;") && lark.contains("&#60;script&#62;"), "{lark}");
+    assert!(lark.contains("1. [Mate 60 充电时起火了](https://m.weibo.cn/detail/1)"), "{lark}");
+    let slack = body("slack");
+    let section = &slack["blocks"][0]["text"];
+    assert_eq!((section["type"].as_str(), section["verbatim"].as_bool()), (Some("mrkdwn"), Some(true)));
+    let mrkdwn = section["text"].as_str().unwrap();
+    assert!(mrkdwn.starts_with("*【舆情严重】华为") && mrkdwn.contains("• 罕见程度：极罕见"), "{mrkdwn}");
+    assert!(mrkdwn.contains("1. <https://m.weibo.cn/detail/1|Mate 60 充电时起火了>"), "{mrkdwn}");
+    assert!(mrkdwn.contains("2. &lt;script&gt;alert(1)&lt;/script&gt;") && !mrkdwn.contains("<script"), "{mrkdwn}");
+    let hook = body("webhook");
+    assert_eq!((hook["alert"]["watch"].as_str(), hook["alert"]["observed"].as_u64()), (Some("华为"), Some(31)));
+    assert_eq!(hook["alert"]["severity"], "critical");
+    // The webhook: CommonMark (backslash escapes), plain text, and the numbers themselves.
+    assert!(hook["markdown"].as_str().unwrap().contains("\\[召回\\]\\(http://evil\\)"), "{hook}");
+    let plain = hook["text"].as_str().unwrap();
+    assert!(plain.contains("• 上升词（含该词的提及）：起火（本时段 25 条") && !plain.contains('\\'), "{plain}");
+    assert_eq!(hook["alert"]["p_value"], 1e-12);
 }
 
 /// Called from the test above: the environment is set from one thread only.

@@ -94,7 +94,7 @@ async fn slow(State(site): State<Site>) -> Json<Value> {
 async fn hook(State(site): State<Site>, Json(body): Json<Value>) -> &'static str {
     if body.get("digest").is_some() {
         site.digests.lock().unwrap().push(body);
-    } else {
+    } else if body.get("alert").is_some() {
         site.alerts.lock().unwrap().push((Instant::now(), body));
     }
     "ok"
@@ -270,7 +270,7 @@ fn the_digest_goes_out(f: &Fixture) {
 }
 
 /// The daemon's own dashboard lists the alert while it runs, and its search follows the commits.
-fn the_live_dashboard_follows(f: &Fixture, lines: &Arc<Mutex<Vec<String>>>) {
+fn the_live_dashboard_follows(f: &Fixture, lines: &Arc<Mutex<Vec<String>>>) -> String {
     let dashboard = lines
         .lock()
         .unwrap()
@@ -290,6 +290,48 @@ fn the_live_dashboard_follows(f: &Fixture, lines: &Arc<Mutex<Vec<String>>>) {
         serde_json::from_str::<Value>(&body).unwrap()["total"].as_u64().unwrap()
     };
     wait_until("the crisis in the live search", Duration::from_secs(10), || total() >= 30);
+    dashboard
+}
+
+/// The crisis's incident is worked on while the daemon holds the state: from the CLI (through
+/// the daemon's control API) and from the dashboard's forms (which need the page's CSRF secret).
+fn the_incident_is_worked_on(f: &Fixture, dashboard: &str) {
+    let d = f.dir.path();
+    let cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let assigned = cli(&["incidents", "assign", "1", "李四", "--by", "张三"]);
+    assert!(assigned.contains("处置中") && assigned.contains("张三 指派给 李四"), "{assigned}");
+    let page = f
+        .runtime
+        .block_on(async { reqwest::get(format!("{dashboard}/incidents/1")).await.unwrap().text().await.unwrap() });
+    assert!(page.contains("事件 #1") && page.contains("负责人 李四"), "{page}");
+    let csrf =
+        regex::Regex::new(r#"name="csrf" value="([0-9a-f]{32})""#).unwrap().captures(&page).expect("the form's secret")
+            [1]
+        .to_string();
+    let post = |body: String| {
+        f.runtime.block_on(async {
+            let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            let r = client
+                .post(format!("{dashboard}/incidents/1"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            r.status().as_u16()
+        })
+    };
+    let note = "action=note&by=%E7%8E%8B%E4%BA%94&text=%E5%B7%B2%E8%81%94%E7%B3%BB%E6%A3%80%E6%B5%8B%E6%9C%BA%E6%9E%84";
+    assert_eq!(post(format!("{note}&csrf=0000")), 403, "a form without the page's secret is refused");
+    assert_eq!(post(format!("{note}&csrf={csrf}")), 303);
+    let shown = cli(&["incidents", "show", "1"]);
+    assert!(shown.contains("王五  备注: 已联系检测机构") && shown.contains("张三  指派给 李四"), "{shown}");
+    let listed: Value = serde_json::from_str(&cli(&["incidents", "--json"])).unwrap();
+    assert_eq!((&listed[0]["status"], &listed[0]["assignee"]), (&json!("handling"), &json!("李四")));
 }
 
 /// After the stop: the in-flight crawl's post is committed; the history lists the alert as sent.
@@ -332,7 +374,8 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
 
     the_incident_alerts(&f);
     the_digest_goes_out(&f);
-    the_live_dashboard_follows(&f, &lines);
+    let dashboard = the_live_dashboard_follows(&f, &lines);
+    the_incident_is_worked_on(&f, &dashboard);
 
     // More crawls of the same incident send nothing more.
     let hits = *f.site.feed_hits.lock().unwrap();

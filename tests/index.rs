@@ -329,8 +329,19 @@ fn backtest_finds_the_crisis_hour_and_the_terms_that_rose() {
         ],
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let alerts: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let (incidents, alerts): (Vec<serde_json::Value>, Vec<serde_json::Value>) = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .partition(|v| v.get("incident").is_some());
     assert_eq!(alerts.len(), 1, "{}", stdout(&out));
+    // The incident it opens ends once the twelve hours after the crisis hour have been quiet.
+    assert_eq!(incidents.len(), 1, "{}", stdout(&out));
+    let i = &incidents[0]["incident"];
+    assert_eq!(
+        (&i["phase"], &i["ended_at"], &i["alerts"]),
+        (&"ended".into(), &"2026-11-11T05:00:00Z".into(), &1.into()),
+        "{i}"
+    );
     let a = &alerts[0];
     assert_eq!(a["start"], "2026-11-10T16:00:00Z", "the crisis hour, 11-11 00:00 in Shanghai");
     assert!(a["observed"].as_u64().unwrap() >= 25, "{a}");
@@ -352,8 +363,18 @@ fn backtest_finds_the_crisis_hour_and_the_terms_that_rose() {
     let out = yuqing(d, &["backtest", "--watch", "华为", "--since", "2026-11-04", "--until", "2026-11-12"]);
     let table = stdout(&out);
     assert!(table.contains("华为: 1 alerts") && table.contains("2026-11-11 00:00  CRITICAL"), "{table}");
+    assert!(
+        table.contains("1 incident(s)")
+            && table.contains("#1  started 2026-11-11 00:00")
+            && table.contains("ended 2026-11-11 13:00"),
+        "{table}"
+    );
 
-    // --send carries it through the configured channels (a webhook on 127.0.0.1 here).
+    the_backtest_sends_what_it_found(d);
+}
+
+/// `--send` carries the alert through the configured channels (a webhook on 127.0.0.1 here).
+fn the_backtest_sends_what_it_found(d: &Path) {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let got: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
     let sink = got.clone();

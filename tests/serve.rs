@@ -76,12 +76,13 @@ fn the_api_answers(origin: &str, get: &Get) {
     assert_eq!(rows, total, "one row per match");
     let (_, _, csv) = get(format!("{origin}/api/search.csv?q=召回&watch=极光&headers=en"));
     assert!(csv.starts_with("published_at,source,kind,label"));
-    // A bad filter value is a 400 naming the parameter, never an empty 200.
+    // A bad filter value is a 400 naming the parameter and what it may be, in Chinese, never an
+    // empty 200.
     for (query, named) in [
-        ("sentiment=bad", "sentiment:"),
-        ("watch=nope", "watch: no watch named"),
-        ("kind=reviews", "kind:"),
-        ("offset=x", "offset:"),
+        ("sentiment=bad", "sentiment：没有 \\\"bad\\\" 这一项，可选 positive（正面）"),
+        ("watch=nope", "watch：没有名为 \\\"nope\\\" 的监测对象，已配置：极光"),
+        ("kind=reviews", "kind：没有 \\\"reviews\\\" 这一项，可选 review（"),
+        ("offset=x", "offset：\\\"x\\\" 不是 0 到"),
     ] {
         let (status, _, body) = get(format!("{origin}/api/search?q=召回&{query}"));
         assert_eq!(status, 400, "{query}: {body}");
@@ -90,10 +91,14 @@ fn the_api_answers(origin: &str, get: &Get) {
 
     let (status, _, body) = get(format!("{origin}/api/search?q=AND%20("));
     assert_eq!(status, 400);
-    assert!(body.contains("bad query"), "{body}");
+    assert!(body.contains("q：无法理解搜索词"), "{body}");
     let (status, _, body) = get(format!("{origin}/api/search?since=yesterday-ish"));
     assert_eq!(status, 400);
-    assert!(body.contains("since:"), "{body}");
+    assert!(body.contains("since：无法识别的时间 \\\"yesterday-ish\\\""), "{body}");
+    // The pages say the same on the page.
+    let (status, kind, page) = get(format!("{origin}/trends?watch=极光&days=0"));
+    assert_eq!((status, kind.as_str()), (400, "text/html; charset=utf-8"));
+    assert!(page.contains("days：&quot;0&quot; 不是 1 到 3650 之间的整数"), "{page}");
 
     let (status, _, body) = get(format!("{origin}/api/stats?watch=极光&days=7&interval=day"));
     assert_eq!(status, 200);
@@ -102,7 +107,7 @@ fn the_api_answers(origin: &str, get: &Get) {
     assert_eq!(stats["share_of_voice"].as_array().unwrap().len(), 3);
     let (status, _, body) = get(format!("{origin}/api/stats?watch=华为"));
     assert_eq!(status, 400);
-    assert!(body.contains("no watch named \\\"华为\\\""), "{body}");
+    assert!(body.contains("没有名为 \\\"华为\\\" 的监测对象"), "{body}");
 
     let (status, _, body) = get(format!("{origin}/api/alerts"));
     assert_eq!(status, 200);
@@ -138,12 +143,22 @@ fn the_token_guards_it(d: &Path, runtime: &tokio::runtime::Runtime, get: &Get) {
     let origin = server.origin.clone();
     let port = origin.rsplit(':').next().unwrap();
     let local = format!("http://127.0.0.1:{port}");
-    let (status, _, _) = get(format!("{local}/api/alerts"));
-    assert_eq!(status, 401);
+    let (status, kind, body) = get(format!("{local}/api/alerts"));
+    assert_eq!((status, kind.as_str()), (401, "application/json"));
+    assert!(body.contains("需要访问令牌") && body.contains("Authorization: Bearer"), "{body}");
     assert_eq!(get(format!("{local}/api/alerts?token=wrong")).0, 401);
     let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let denied = runtime.block_on(async { plain.get(format!("{local}/search")).send().await.unwrap() });
+    let denied = runtime.block_on(async {
+        plain.get(format!("{local}/search")).header("accept", "text/html,*/*").send().await.unwrap()
+    });
     assert!(denied.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+    // A browser gets a page in Chinese saying how to open the dashboard.
+    assert_eq!(denied.status().as_u16(), 401);
+    let page = runtime.block_on(denied.text()).unwrap();
+    assert!(
+        page.contains("<html lang=\"zh-CN\"") && page.contains("需要访问令牌") && page.contains("?token=令牌"),
+        "{page}"
+    );
     // ?token= once: a cookie, and the same page again without the token in its address.
     let once = runtime.block_on(async {
         plain.get(format!("{local}/search?q=%E8%B5%B7%E7%81%AB&token={TOKEN}&watch=x")).send().await.unwrap()

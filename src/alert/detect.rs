@@ -44,12 +44,13 @@ pub enum Basis {
 }
 
 impl Basis {
-    /// What people read.
+    /// What people read: where "usually" came from (the mean of up to 4 past weeks' or 7 past
+    /// days' same bucket, or the busiest of the recent buckets: the last day's hours, or the last 6 days).
     pub fn label_zh(self) -> &'static str {
         match self {
-            Basis::HourOfWeek => "往周同一时段",
-            Basis::HourOfDay => "近几日同一时段",
-            Basis::RecentLevel => "近期水平",
+            Basis::HourOfWeek => "前几周同一时段的平均",
+            Basis::HourOfDay => "前几天同一时段的平均",
+            Basis::RecentLevel => "近期各时段中的最高值",
         }
     }
 }

@@ -1,5 +1,5 @@
 //! `yuqing backtest`: the alerts the spike detector would have raised for a watch over a period
-//! of indexed history, with their evidence.
+//! of indexed history, with their evidence, and the incidents they would have opened.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use yuqing::alert::channels::{Channel, Notice, send_all};
 use yuqing::alert::{BacktestRequest, backtest};
 use yuqing::config::Config;
+use yuqing::incident::replay::replay;
 use yuqing::time::local_minute;
 
 use super::period::PeriodArgs;
@@ -39,38 +40,68 @@ pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
     }
     let (analyzer, reader, fields) = super::open_existing_index(config)?;
     let request = BacktestRequest { watch: watch.clone(), since, until, rules };
-    let alerts = backtest(&reader.searcher(), fields, &analyzer.text, &request)?;
-    let mut failed = false;
-    if args.send {
-        anyhow::ensure!(!config.channels.is_empty(), "--send: no [[channel]] in the config");
-        let channels = Channel::all(&config.channels)?;
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        let client = reqwest::Client::new();
-        for a in &alerts {
-            for d in runtime.block_on(send_all(&channels, &client, &Notice::alert(a))) {
-                failed |= !d.delivered;
-                match &d.error {
-                    None => {
-                        eprintln!("sent {} to {} ({} attempts)", local_minute(a.verdict.start), d.channel, d.attempts)
-                    }
-                    Some(e) => eprintln!(
-                        "NOT sent {} to {}: {e} ({} attempts)",
-                        local_minute(a.verdict.start),
-                        d.channel,
-                        d.attempts
-                    ),
-                }
-            }
-        }
-    }
+    let searcher = reader.searcher();
+    let alerts = backtest(&searcher, fields, &analyzer.text, &request)?;
+    let incidents = replay(
+        &searcher,
+        fields,
+        &request.rules,
+        &config.incidents,
+        watch,
+        &alerts,
+        until.min(jiff::Timestamp::now()),
+    )?;
+    let failed = args.send && send(config, &alerts)?;
     let code = if failed { ExitCode::from(1) } else { ExitCode::SUCCESS };
     let mut out = std::io::stdout().lock();
     if args.json {
         for a in &alerts {
             writeln!(out, "{}", serde_json::to_string(a)?)?;
         }
+        for i in &incidents {
+            writeln!(out, "{}", serde_json::to_string(&serde_json::json!({ "incident": i }))?)?;
+        }
         return Ok(code);
     }
+    table(&mut out, watch, since, until, &alerts, &incidents)?;
+    Ok(code)
+}
+
+/// Sends each alert through the configured channels; whether any delivery failed.
+fn send(config: &Config, alerts: &[yuqing::alert::Alert]) -> anyhow::Result<bool> {
+    let mut failed = false;
+    anyhow::ensure!(!config.channels.is_empty(), "--send: no [[channel]] in the config");
+    let channels = Channel::all(&config.channels)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let client = reqwest::Client::new();
+    for a in alerts {
+        for d in runtime.block_on(send_all(&channels, &client, &Notice::alert(a))) {
+            failed |= !d.delivered;
+            match &d.error {
+                None => {
+                    eprintln!("sent {} to {} ({} attempts)", local_minute(a.verdict.start), d.channel, d.attempts)
+                }
+                Some(e) => eprintln!(
+                    "NOT sent {} to {}: {e} ({} attempts)",
+                    local_minute(a.verdict.start),
+                    d.channel,
+                    d.attempts
+                ),
+            }
+        }
+    }
+    Ok(failed)
+}
+
+/// The alerts and the incidents as a table.
+fn table(
+    out: &mut impl Write,
+    watch: &yuqing::watch::Watch,
+    since: jiff::Timestamp,
+    until: jiff::Timestamp,
+    alerts: &[yuqing::alert::Alert],
+    incidents: &[yuqing::incident::replay::Replayed],
+) -> anyhow::Result<()> {
     writeln!(
         out,
         "{}: {} alerts from {} to {} (Asia/Shanghai)",
@@ -79,7 +110,7 @@ pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
         local_minute(since),
         local_minute(until)
     )?;
-    for a in &alerts {
+    for a in alerts {
         let v = &a.verdict;
         let terms: Vec<String> =
             a.rising_terms.iter().map(|t| format!("{} {}←{}", t.term, t.mentions, t.before)).collect();
@@ -97,5 +128,23 @@ pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
             if terms.is_empty() { "-".to_string() } else { terms.join(", ") }
         )?;
     }
-    Ok(code)
+    writeln!(out, "{} incident(s) these alerts would have opened:", incidents.len())?;
+    for i in incidents {
+        let end = i
+            .ended_at
+            .map_or_else(|| format!("not ended ({})", i.phase.label_zh()), |e| format!("ended {}", local_minute(e)));
+        let peak = i.peak.map_or("-".to_string(), |(at, n)| format!("{} ({n} in the hour)", local_minute(at)));
+        writeln!(
+            out,
+            "#{}  started {}  peak {}  {}  {} alert(s){}; terms: {}",
+            i.id,
+            local_minute(i.start),
+            peak,
+            end,
+            i.alerts,
+            if i.reopened > 0 { format!(", reopened {} time(s)", i.reopened) } else { String::new() },
+            i.scope.terms.join(", ")
+        )?;
+    }
+    Ok(())
 }

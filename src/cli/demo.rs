@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use yuqing::alert::message::markdown;
+use yuqing::alert::message::{message, title};
 use yuqing::crawl::Progress;
 use yuqing::demo;
+use yuqing::render::Dialect;
 use yuqing::time::local_minute;
 
 #[derive(Debug, clap::Args)]
@@ -34,6 +35,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let config = r.config_path.display().to_string();
     print_run(&r);
     print_alerts(&r);
+    print_incident(&r, &config);
     print_findings(&r, &config);
     println!("\nFinished in {:.1} s.", started.elapsed().as_secs_f64());
     let ok = !r.alerts.is_empty() && r.crawl.iter().all(|c| c.errors.is_empty());
@@ -69,8 +71,8 @@ fn print_alerts(r: &demo::DemoReport) {
                 r.alerts.len(),
                 r.webhook.iter().filter(|m| m.get("alert").is_some()).count()
             );
-            for line in markdown(&first.alert).lines() {
-                println!("  {line}");
+            for line in message(&first.alert).document(&title(&first.alert), Dialect::Plain).lines() {
+                println!("{}", if line.is_empty() { String::new() } else { format!("  {line}") });
             }
             for a in &r.alerts[1..] {
                 let v = &a.alert.verdict;
@@ -84,6 +86,35 @@ fn print_alerts(r: &demo::DemoReport) {
             }
         }
     }
+}
+
+/// The incident the crisis opened: where it stands, its first update as sent, and how to work it.
+fn print_incident(r: &demo::DemoReport, config: &str) {
+    let Some(i) = r.incidents.last() else { return };
+    let updates: Vec<&serde_json::Value> = r.webhook.iter().filter(|m| m.get("incident_update").is_some()).collect();
+    println!(
+        "\nThe first alert opened incident #{} ({}): now {}, {} later alert(s) joined it, {} update(s) followed.",
+        i.id,
+        i.watch,
+        i.phase.label_zh(),
+        i.triggers.len().saturating_sub(1),
+        updates.len()
+    );
+    if let Some(u) = updates.first() {
+        println!("The first update, as the webhook got it:\n");
+        for line in u["text"].as_str().or(u["markdown"].as_str()).unwrap_or_default().lines() {
+            println!("{}", if line.is_empty() { String::new() } else { format!("  {line}") });
+        }
+    }
+    println!(
+        "\nIts page, with the dashboard running (the `serve` command below): http://127.0.0.1:8080/incidents/{}",
+        i.id
+    );
+    println!("Work it (from another terminal too, while `yuqing run` holds the data):");
+    println!("  yuqing --config {config} incidents show {}", i.id);
+    println!("  yuqing --config {config} incidents ack {} --by 值班", i.id);
+    println!("  yuqing --config {config} incidents note {} \"已联系检测机构，准备声明\" --by 值班", i.id);
+    println!("  yuqing --config {config} incidents resolve {} \"已发布声明并启动召回\" --by 值班", i.id);
 }
 
 /// The digest's headlines, the sample search, where everything is, what to try next.

@@ -7,6 +7,7 @@ use anyhow::Context;
 use yuqing::alert::{AlertHistory, AlertRecord};
 use yuqing::config::Config;
 use yuqing::digest::{DigestRequest, Period, build, html, iso_week, last_week, markdown};
+use yuqing::render::Dialect;
 use yuqing::time::parse_time;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -55,7 +56,7 @@ pub fn run(config: &Config, args: DigestArgs) -> anyhow::Result<ExitCode> {
     let digest = build(&reader.searcher(), fields, &analyzer.text, &request)?;
     let text = match args.format {
         Format::Html => html::render(&digest),
-        Format::Md => markdown::render(&digest, args.link.as_deref()),
+        Format::Md => markdown::render(&digest, args.link.as_deref()).document(&digest.title, Dialect::Markdown),
         Format::Json => serde_json::to_string_pretty(&digest)? + "\n",
     };
     match &args.output {

@@ -90,6 +90,8 @@ pub enum DemoError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Daemon(#[from] DaemonError),
+    #[error(transparent)]
+    Incident(#[from] crate::incident::IncidentError),
 }
 
 /// A prepared demo directory and the site's socket.
@@ -111,6 +113,8 @@ pub struct DemoReport {
     pub crisis_start: Timestamp,
     pub crawl: Vec<SourceReport>,
     pub alerts: Vec<AlertRecord>,
+    /// The incidents the alerts opened, newest first.
+    pub incidents: Vec<crate::incident::Incident>,
     /// Messages the site's webhook received.
     pub webhook: Vec<serde_json::Value>,
     /// The crisis brand's digest, then the others'.
@@ -186,8 +190,9 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
     let digests = running.send_digests(Period::new(now - SignedDuration::from_hours(24 * 7), now)).await;
     let evaluator = running.evaluator().clone();
     running.finish().await?;
-    let history = evaluator.history.clone();
+    let (history, book) = (evaluator.history.clone(), evaluator.book.clone());
     let mut alerts = tokio::task::spawn_blocking(move || history.list(None, None)).await.expect("reading panicked")?;
+    let incidents = tokio::task::spawn_blocking(move || book.list(None)).await.expect("reading panicked")?;
     alerts.reverse();
     let sample_query = "起火 召回".to_string();
     let request = SearchRequest {
@@ -215,6 +220,7 @@ pub async fn run(p: Prepared, progress: Arc<Progress>, stage: impl Fn(&str)) -> 
         crisis_start,
         crawl,
         alerts,
+        incidents,
         webhook,
         digests,
         steps,

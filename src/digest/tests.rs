@@ -8,6 +8,7 @@ use crate::alert::{Alert, Basis, Verdict};
 use crate::analysis::{Analyzer, Preparer};
 use crate::index::MentionWriter;
 use crate::mention::Mention;
+use crate::render::Dialect;
 use crate::watch::WatchMatcher;
 
 /// 华为 and 小米, one competitor group.
@@ -196,7 +197,12 @@ fn in_words_html_and_markdown(d: &Digest) {
     assert!(!page.contains("src=\"http") && !page.contains("<link"), "no external assets");
     assert!(page.contains("href=\"https://weibo.com/"));
     // Markdown for the robots, with the link to the full digest.
-    let md = markdown::render(d, Some("https://yuqing.example.com/digests/华为-2026-W47.html"));
+    let message = markdown::render(d, Some("https://yuqing.example.com/digests/华为-2026-W47.html"));
+    let md = message.document(&d.title, Dialect::Markdown);
     assert!(md.starts_with("### 华为 舆情周报 2026-W47") && md.contains("- 负面提及 5 条"), "{md}");
     assert!(md.contains("1. [华为Mate60充电时起火了") && md.contains("[完整周报](https://yuqing.example.com/"), "{md}");
+    // The same message on a terminal: no markup, the link after its text.
+    let plain = message.document(&d.title, Dialect::Plain);
+    assert!(plain.starts_with("华为 舆情周报 2026-W47\n\n• 负面提及 5 条") && !plain.contains("]("), "{plain}");
+    assert!(plain.contains("完整周报 <https://yuqing.example.com/"), "{plain}");
 }

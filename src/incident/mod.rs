@@ -9,13 +9,14 @@
 //! scope and evidence ([`evidence`], as HTML by [`html`]), the team's work on it ([`workflow`]) and, once over, its
 //! review ([`review`]) are read from the dashboard, the API and `yuqing incidents`. All of it is
 //! kept in the state ([`book`]), so that a restart neither forgets an incident nor repeats an
-//! update.
+//! update. `yuqing backtest` replays the same rules over history ([`replay`]).
 
 pub mod book;
 pub mod config;
 pub mod evidence;
 pub mod html;
 pub mod lifecycle;
+pub mod replay;
 pub mod review;
 pub mod rules;
 pub mod track;

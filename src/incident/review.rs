@@ -18,7 +18,7 @@ use super::{Incident, IncidentError, IncidentRules};
 use crate::alert::channels::Notice;
 use crate::index::Fields;
 use crate::index::stats::timeline;
-use crate::render::escape;
+use crate::render::{Block, Dialect, Message, Span};
 use crate::text::TextPipeline;
 use crate::time::{Interval, local_minute};
 
@@ -122,42 +122,49 @@ fn after(start: Timestamp, at: Option<Timestamp>) -> String {
     }
 }
 
-/// The review as Markdown (the message's text and the `.md` file).
-pub fn markdown(r: &Review, rules: &IncidentRules) -> String {
+/// The review's message (the notice's text, and the `.md` file in CommonMark).
+pub fn message(r: &Review, rules: &IncidentRules) -> Message {
     let (e, rc) = (&r.evidence, &r.recovery);
     let i = &e.incident;
-    let mut s = format!("### {}\n\n", escape(&r.title));
-    s.push_str(&format!(
-        "- 性质与规模: {} 条负面提及, {} 个账号, 互动 {}; 驱动词 {}\n",
+    let mut m = Message::default();
+    m.item(format!(
+        "性质与规模：{} 条负面提及，{} 个账号，互动 {}；驱动词 {}",
         e.totals.mentions,
         e.totals.accounts,
         e.totals.engagement,
-        escape(&i.scope.terms.join("、"))
+        i.scope.terms.join("、")
     ));
-    s.push_str(&format!("- 时间线: {} 开始", local_minute(i.start)));
-    if let Some((at, n)) = i.peak {
-        s.push_str(&format!(", {} 达峰 (一小时 {n} 条)", local_minute(at)));
-    }
-    s.push_str(&format!(", {} 结束, 历时 {} 小时\n", i.ended_at.map_or("—".into(), local_minute), r.hours));
+    let peak = i.peak.map_or(String::new(), |(at, n)| format!("，{} 达峰（一小时 {n} 条）", local_minute(at)));
+    let end = i.ended_at.map_or("—".into(), local_minute);
+    m.item(format!("时间线：{} 开始{peak}，{end} 结束，历时 {} 小时", local_minute(i.start), r.hours));
     if let Some(p) = e.first_posts.first() {
-        s.push_str(&format!("- 起源: {} ({}, {})\n", escape(&p.text), escape(&p.source), local_minute(p.published_at)));
+        m.blocks.push(Block::Item {
+            number: None,
+            spans: vec![
+                Span::Text("起源：".into()),
+                Span::Link { text: p.text.clone(), url: p.url.clone() },
+                Span::Text(format!("（{}，{}）", p.source, local_minute(p.published_at))),
+            ],
+        });
     }
-    let sources: Vec<String> = e.sources.iter().map(|(s, n)| format!("{} {n}", escape(s))).collect();
-    s.push_str(&format!("- 扩散: {}\n", sources.join(", ")));
-    let done: Vec<String> =
-        i.log.iter().filter(|l| l.by != "yuqing").map(|l| format!("{} {}", escape(&l.by), escape(&l.what))).collect();
-    s.push_str(&format!("- 处置: {}\n", if done.is_empty() { "无记录".to_string() } else { done.join("; ") }));
-    s.push_str(&format!(
-        "- 恢复: 负面占比 事件前 {:.0}%, 近12小时 {:.0}%, 回到事件前水平: {}; 净情感 事件前 {:+.2}, 近12小时 {:+.2}, 回到事件前水平: {}\n",
+    let sources: Vec<String> = e.sources.iter().map(|(s, n)| format!("{s} {n} 条")).collect();
+    m.item(format!("扩散：{}", sources.join("、")));
+    let done: Vec<String> = i.log.iter().filter(|l| l.by != "yuqing").map(|l| format!("{} {}", l.by, l.what)).collect();
+    m.item(format!("处置：{}", if done.is_empty() { "无记录".to_string() } else { done.join("；") }));
+    m.item(format!(
+        "恢复：负面占比 事件前 {:.0}%，近12小时 {:.0}%，回到事件前水平：{}",
         100.0 * rc.before_negative_share,
         100.0 * rc.latest_negative_share,
-        after(i.start, rc.share_back_at),
+        after(i.start, rc.share_back_at)
+    ));
+    m.item(format!(
+        "恢复：净情感 事件前 {:+.2}，近12小时 {:+.2}，回到事件前水平：{}",
         rc.before_net,
         rc.latest_net,
         after(i.start, rc.net_back_at)
     ));
-    s.push_str(&format!("- 详情: {}\n", rules.link(i.id)));
-    s
+    super::update::details(&mut m, rules, i.id);
+    m
 }
 
 /// The review as a complete HTML document.
@@ -192,7 +199,8 @@ pub fn write(dir: &Path, r: &Review, rules: &IncidentRules) -> Result<Vec<PathBu
     let stem = format!("incident-{}", r.evidence.incident.id);
     let json = serde_json::to_string_pretty(r).expect("reviews serialize");
     let mut written = Vec::new();
-    for (ext, text) in [("html", html(r, rules)), ("md", markdown(r, rules)), ("json", json)] {
+    let md = message(r, rules).document(&r.title, Dialect::Markdown);
+    for (ext, text) in [("html", html(r, rules)), ("md", md), ("json", json)] {
         let path = dir.join(format!("{stem}.{ext}"));
         // Whole or not at all: a crash mid-write leaves the previous file (or none), never half.
         let tmp = dir.join(format!(".{stem}.{ext}.tmp"));
@@ -208,7 +216,15 @@ pub fn write(dir: &Path, r: &Review, rules: &IncidentRules) -> Result<Vec<PathBu
 pub fn notice(d: &Due, r: &Review, rules: &IncidentRules) -> Notice {
     Notice {
         title: super::update::title(d),
-        markdown: format!("{}\n{}", super::update::markdown(d, rules), markdown(r, rules)),
+        markdown: Message {
+            blocks: [super::update::message(d, rules).blocks, {
+                let mut m = Message::default();
+                m.line(r.title.clone());
+                m.blocks.extend(message(r, rules).blocks);
+                m.blocks
+            }]
+            .concat(),
+        },
         html: Some(html(r, rules)),
         what: "incident_review",
         data: serde_json::json!({ "update": d, "review": r }),

@@ -83,40 +83,7 @@ impl Incident {
 impl Tracker<'_> {
     /// The scope a spike alert brings (see the module's doc).
     pub fn spike_scope(&self, watch: &Watch, alert: &Alert) -> Result<Scope, IncidentError> {
-        let len = self.alerts.bucket.len();
-        let (start, observed) = (alert.verdict.start, alert.verdict.observed);
-        let min_term = (observed / 5).max(2);
-        let terms = alert
-            .rising_terms
-            .iter()
-            .filter(|t| t.mentions >= min_term)
-            .take(self.rules.driving_terms)
-            .map(|t| t.term.clone())
-            .collect();
-        let negative = |since: Timestamp, until: Timestamp| SearchRequest {
-            watch: Some(watch.name.clone()),
-            sentiment: Some(Label::Negative),
-            since: Some(since),
-            until: Some(until),
-            ..SearchRequest::default()
-        };
-        let bucket = checked_request(self.searcher, self.fields, &negative(start, start + len))?;
-        let week =
-            checked_request(self.searcher, self.fields, &negative(start - SignedDuration::from_hours(168), start))?;
-        let n_week =
-            self.searcher.search(&*week, &tantivy::collector::Count).map_err(crate::index::IndexError::from)? as f64;
-        let before = risk_counts(self.searcher, &*week)?;
-        let risks = risk_counts(self.searcher, &*bucket)?
-            .into_iter()
-            .filter(|(risk, n)| {
-                let share = *n as f64 / observed.max(1) as f64;
-                let was = before.iter().find(|(r, _)| r == risk).map_or(0.0, |(_, m)| *m as f64 / n_week.max(1.0));
-                share >= RISK_SHARE && share >= RISK_LIFT * was
-            })
-            .map(|(risk, _)| risk)
-            .collect();
-        let clusters = waves(self.searcher, self.fields, &*bucket, WAVE_SIZE, 20)?.iter().map(|w| w.cluster).collect();
-        Ok(Scope { terms, risks, clusters })
+        spike_scope(self.searcher, self.fields, self.alerts, self.rules, watch, alert)
     }
 
     /// Files `trigger` (with the scope it brings) for `watch` at `now`: joins the open incident,
@@ -157,14 +124,7 @@ impl Tracker<'_> {
 
     /// A new incident for `watch`, starting at the trigger, its usual level measured on the week before.
     fn open(&self, watch: &Watch, trigger: &Trigger, now: Timestamp) -> Result<Incident, IncidentError> {
-        let bucket = self.alerts.bucket;
-        let start = bucket.floor(trigger.at());
-        let week =
-            timeline(self.searcher, self.fields, &watch.name, start - SignedDuration::from_hours(168), start, bucket)?;
-        let first = week.iter().position(|b| b.counts.total > 0).unwrap_or(week.len());
-        let mut negatives: Vec<u64> = week[first..].iter().map(|b| b.counts.negative).collect();
-        negatives.sort_unstable();
-        let p95 = negatives.get((negatives.len() * 95).div_ceil(100).saturating_sub(1)).copied().unwrap_or(0);
+        let start = self.alerts.bucket.floor(trigger.at());
         let mut incident = Incident {
             id: self.book.next_id()?,
             watch: watch.name.clone(),
@@ -176,7 +136,7 @@ impl Tracker<'_> {
             assignee: None,
             acknowledged: None,
             ended_at: None,
-            usual_negative: p95.max(self.alerts.min_count.saturating_sub(1)),
+            usual_negative: usual_negative(self.searcher, self.fields, self.alerts, &watch.name, start)?,
             triggers: Vec::new(),
             log: Vec::new(),
             told: Told { at: Some(now), phase: Some(Phase::Growing), ..Told::default() },
@@ -262,22 +222,8 @@ impl Tracker<'_> {
         Ok(())
     }
 
-    /// Its buckets from its start to the one `now` is in.
     fn course(&self, incident: &Incident, now: Timestamp) -> Result<Vec<Course>, IncidentError> {
-        let bucket = self.alerts.bucket;
-        let until = bucket.floor(now) + bucket.len();
-        if until <= incident.start {
-            return Ok(Vec::new());
-        }
-        let open = Incident { ended_at: None, ..incident.clone() };
-        let query = checked_request(self.searcher, self.fields, &open.request())?;
-        let own = timeline_by_source(self.searcher, &*query, incident.start, until, bucket)?;
-        let all = timeline(self.searcher, self.fields, &incident.watch, incident.start, until, bucket)?;
-        Ok(own
-            .iter()
-            .zip(&all)
-            .map(|(o, a)| Course { start: a.start, own: o.bucket.counts.total, negative: a.counts.negative })
-            .collect())
+        course(self.searcher, self.fields, self.alerts.bucket, incident, now)
     }
 
     /// How many mentions it has, and its sources (most mentions first).
@@ -317,4 +263,87 @@ impl Tracker<'_> {
         }
         Ok(found)
     }
+}
+
+/// The scope a spike alert brings (see the module's doc).
+pub fn spike_scope(
+    searcher: &Searcher,
+    fields: Fields,
+    alerts: &AlertRules,
+    rules: &IncidentRules,
+    watch: &Watch,
+    alert: &Alert,
+) -> Result<Scope, IncidentError> {
+    let len = alerts.bucket.len();
+    let (start, observed) = (alert.verdict.start, alert.verdict.observed);
+    let min_term = (observed / 5).max(2);
+    let terms = alert
+        .rising_terms
+        .iter()
+        .filter(|t| t.mentions >= min_term)
+        .take(rules.driving_terms)
+        .map(|t| t.term.clone())
+        .collect();
+    let negative = |since: Timestamp, until: Timestamp| SearchRequest {
+        watch: Some(watch.name.clone()),
+        sentiment: Some(Label::Negative),
+        since: Some(since),
+        until: Some(until),
+        ..SearchRequest::default()
+    };
+    let bucket = checked_request(searcher, fields, &negative(start, start + len))?;
+    let week = checked_request(searcher, fields, &negative(start - SignedDuration::from_hours(168), start))?;
+    let n_week = searcher.search(&*week, &tantivy::collector::Count).map_err(crate::index::IndexError::from)? as f64;
+    let before = risk_counts(searcher, &*week)?;
+    let risks = risk_counts(searcher, &*bucket)?
+        .into_iter()
+        .filter(|(risk, n)| {
+            let share = *n as f64 / observed.max(1) as f64;
+            let was = before.iter().find(|(r, _)| r == risk).map_or(0.0, |(_, m)| *m as f64 / n_week.max(1.0));
+            share >= RISK_SHARE && share >= RISK_LIFT * was
+        })
+        .map(|(risk, _)| risk)
+        .collect();
+    let clusters = waves(searcher, fields, &*bucket, WAVE_SIZE, 20)?.iter().map(|w| w.cluster).collect();
+    Ok(Scope { terms, risks, clusters })
+}
+
+/// Its buckets from its start to the one `now` is in.
+pub fn course(
+    searcher: &Searcher,
+    fields: Fields,
+    bucket: crate::time::Interval,
+    incident: &Incident,
+    now: Timestamp,
+) -> Result<Vec<Course>, IncidentError> {
+    let until = bucket.floor(now) + bucket.len();
+    if until <= incident.start {
+        return Ok(Vec::new());
+    }
+    let open = Incident { ended_at: None, ..incident.clone() };
+    let query = checked_request(searcher, fields, &open.request())?;
+    let own = timeline_by_source(searcher, &*query, incident.start, until, bucket)?;
+    let all = timeline(searcher, fields, &incident.watch, incident.start, until, bucket)?;
+    Ok(own
+        .iter()
+        .zip(&all)
+        .map(|(o, a)| Course { start: a.start, own: o.bucket.counts.total, negative: a.counts.negative })
+        .collect())
+}
+
+/// The most negative mentions of `watch` per bucket that count as usual before `start`: the 95th
+/// percentile of the existing buckets of the week before (at least `alerts.min_count` − 1).
+pub fn usual_negative(
+    searcher: &Searcher,
+    fields: Fields,
+    alerts: &AlertRules,
+    watch: &str,
+    start: Timestamp,
+) -> Result<u64, IncidentError> {
+    let week = timeline(searcher, fields, watch, start - SignedDuration::from_hours(168), start, alerts.bucket)?;
+    let first = week.iter().position(|b| b.counts.total > 0).unwrap_or(week.len());
+    let mut negatives: Vec<u64> = week[first..].iter().map(|b| b.counts.negative).collect();
+    negatives.sort_unstable();
+    let p95 = negatives.get((negatives.len() * 95).div_ceil(100).saturating_sub(1)).copied().unwrap_or(0);
+    Ok(p95.max(alerts.min_count.saturating_sub(1)))
 }

@@ -39,7 +39,9 @@ impl std::str::FromStr for Status {
             "pending" | "待处理" => Ok(Status::Pending),
             "handling" | "处置中" => Ok(Status::Handling),
             "resolved" | "已解决" => Ok(Status::Resolved),
-            other => Err(format!("{other:?} is not pending (待处理), handling (处置中) or resolved (已解决)")),
+            other => {
+                Err(format!("没有 {other:?} 这一状态，可选 pending（待处理）、handling（处置中）、resolved（已解决）"))
+            }
         }
     }
 }
@@ -89,7 +91,7 @@ pub fn change_incident(incident: &mut Incident, change: &Change, at: Timestamp) 
     let refuse = |reason: String| IncidentError::Refused { id, reason };
     let by = clean(&change.by);
     if by.is_empty() || by.chars().count() > MAX_NAME_CHARS {
-        return Err(refuse(format!("say who makes the change (a name of 1 to {MAX_NAME_CHARS} characters)")));
+        return Err(refuse(format!("请写明是谁做的修改（by：1 到 {MAX_NAME_CHARS} 个字的名字）")));
     }
     let what = match &change.action {
         Action::Ack => {
@@ -101,7 +103,7 @@ pub fn change_incident(incident: &mut Incident, change: &Change, at: Timestamp) 
         Action::Assign { to } => {
             let to = clean(to);
             if to.is_empty() || to.chars().count() > MAX_NAME_CHARS {
-                return Err(refuse(format!("assign to a name of 1 to {MAX_NAME_CHARS} characters")));
+                return Err(refuse(format!("指派对象须是 1 到 {MAX_NAME_CHARS} 个字的名字")));
             }
             incident.assignee = Some(to.clone());
             if incident.status == Status::Pending {
@@ -131,10 +133,10 @@ pub fn change_incident(incident: &mut Incident, change: &Change, at: Timestamp) 
 fn note_text(text: &str) -> Result<String, String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("a note needs text".into());
+        return Err("备注不能为空".into());
     }
     if text.chars().count() > MAX_NOTE_CHARS {
-        return Err(format!("a note has at most {MAX_NOTE_CHARS} characters"));
+        return Err(format!("备注最多 {MAX_NOTE_CHARS} 个字"));
     }
     Ok(text.chars().filter(|c| !c.is_control() || *c == '\n').collect())
 }

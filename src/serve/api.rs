@@ -1,5 +1,6 @@
 //! The JSON API: `/api/search` (and `/api/search.csv`), `/api/stats`, `/api/alerts`,
-//! `/api/digest`. Errors are `{"error": "…"}` with 400 for a bad request.
+//! `/api/digest`. Errors are `{"error": "…"}` in Chinese, as the pages say them (the parameter
+//! named as the address writes it), with 400 for a bad request, 503 for what cannot be read now.
 
 use std::sync::Arc;
 
@@ -27,8 +28,9 @@ pub enum ApiError {
 impl From<IndexError> for ApiError {
     fn from(e: IndexError) -> Self {
         match e {
-            IndexError::Query { .. } | IndexError::Request(_) => ApiError::Bad(e.to_string()),
-            other => ApiError::Internal(other.to_string()),
+            IndexError::Query { query, reason } => ApiError::Bad(format!("q：无法理解搜索词 {query:?}（{reason}）")),
+            IndexError::Request(m) => ApiError::Bad(format!("请求有误：{m}")),
+            other => ApiError::Internal(format!("索引出错：{other}")),
         }
     }
 }
@@ -49,7 +51,7 @@ impl IntoResponse for ApiError {
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(format!("the request failed: {e}")))?
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(format!("请求未能完成：{e}")))?
 }
 
 /// `{"total": …, "offset": …, "limit": …, "hits": […]}`: one page and how many match in all.

@@ -26,7 +26,8 @@ pub const CSRF_HEADER: &str = "x-yuqing-csrf";
 impl From<IncidentError> for ApiError {
     fn from(e: IncidentError) -> Self {
         match e {
-            IncidentError::NotFound(_) | IncidentError::Refused { .. } => ApiError::Bad(e.to_string()),
+            IncidentError::NotFound(id) => ApiError::Bad(format!("没有事件 #{id}（全部事件见 /incidents）")),
+            IncidentError::Refused { id, reason } => ApiError::Bad(format!("事件 #{id}：{reason}")),
             IncidentError::Index(e) => e.into(),
             other => ApiError::Internal(other.to_string()),
         }
@@ -114,7 +115,7 @@ fn form_change(f: &HashMap<String, String>) -> Result<Change, String> {
         "note" => Action::Note { text: get("text") },
         "status" => Action::Status { status: get("status").parse()? },
         "resolve" => Action::Resolve { text: get("text") },
-        other => return Err(format!("action: {other:?} is not ack, assign, note, status or resolve")),
+        other => return Err(format!("action：没有 {other:?} 这一操作，可选 ack、assign、note、status、resolve")),
     };
     Ok(Change { action, by: get("by") })
 }
@@ -158,7 +159,7 @@ pub async fn change(
     Json(change): Json<Change>,
 ) -> Result<Json<Incident>, ApiError> {
     if !d.may_change(&headers, None) {
-        return Err(ApiError::Forbidden(format!("a change needs the {CSRF_HEADER} header or the token")));
+        return Err(ApiError::Forbidden(format!("修改需要 {CSRF_HEADER} 请求头（CSRF 密钥）或访问令牌")));
     }
     Ok(Json(blocking(move || Ok(apply(d.book()?, id, &change, jiff::Timestamp::now())?)).await?))
 }

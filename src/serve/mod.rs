@@ -105,8 +105,8 @@ impl Dashboard {
 
     /// Every alert raised, newest first.
     fn alerts(&self) -> Result<Vec<AlertRecord>, ApiError> {
-        let history = self.history.as_ref().map_err(|e| ApiError::Unavailable(e.clone()))?;
-        history.list(None, None).map_err(|e| ApiError::Internal(e.to_string()))
+        let history = self.history.as_ref().map_err(|e| ApiError::Unavailable(format!("预警记录暂时无法读取：{e}")))?;
+        history.list(None, None).map_err(|e| ApiError::Internal(format!("预警记录读取出错：{e}")))
     }
 }
 
@@ -196,12 +196,7 @@ async fn guard(State(dash): State<Arc<Dashboard>>, request: Request, next: Next)
                 }
                 r
             }
-            TokenIn::Missing => (
-                StatusCode::UNAUTHORIZED,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                "需要访问令牌 (a token is required): Authorization: Bearer <token>, or ?token=<token> once\n",
-            )
-                .into_response(),
+            TokenIn::Missing => unauthorized(&request),
         },
     };
     let h = response.headers_mut();
@@ -214,6 +209,27 @@ async fn guard(State(dash): State<Arc<Dashboard>>, request: Request, next: Next)
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+/// The 401 in Chinese: a page for a browser, `{"error": …}` for the API, plain text otherwise;
+/// each says how to give the token.
+fn unauthorized(request: &Request) -> Response {
+    const HOW: &str = "需要访问令牌：请在请求头中带上 Authorization: Bearer <令牌>，或在地址后加一次 ?token=<令牌>";
+    let mut response = if request.uri().path().starts_with("/api/") {
+        (StatusCode::UNAUTHORIZED, axum::Json(serde_json::json!({"error": HOW}))).into_response()
+    } else if request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+    {
+        pages::unauthorized()
+    } else {
+        (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{HOW}\n"))
+            .into_response()
+    };
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
 }
 

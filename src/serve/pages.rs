@@ -11,7 +11,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Dashboard;
 use super::api::{ApiError, blocking};
-use super::params::{DigestParams, SearchParams, StatsParams};
+use super::params::{DigestParams, SORTS, SearchParams, StatsParams};
 use crate::alert::Severity;
 use crate::digest::charts::{day_label, hour_label, sentiment_bars, share_bars};
 use crate::digest::html as digest_html;
@@ -67,6 +67,21 @@ pub(super) fn error_page(status: StatusCode, active: &str, message: &str) -> Res
     (status, layout("错误", active, html! { p.error { (message) } })).into_response()
 }
 
+/// The 401 page for a browser without the token: what it is and how to open the dashboard.
+pub fn unauthorized() -> Response {
+    let body = html! {
+        section {
+            h2 { "需要访问令牌" }
+            p { "这个舆情看板只对持有访问令牌的人开放。请向部署看板的同事索取令牌，然后用下面任一方式打开：" }
+            ul {
+                li { "在地址后加上 " code { "?token=令牌" } " 打开一次，浏览器会记住它（令牌随即从地址中去掉）；" }
+                li { "或在请求头中带上 " code { "Authorization: Bearer 令牌" } "。" }
+            }
+        }
+    };
+    (StatusCode::UNAUTHORIZED, layout("需要访问令牌", "", body)).into_response()
+}
+
 pub(super) fn page_error(e: ApiError, active: &str) -> Response {
     match e {
         ApiError::Bad(m) => error_page(StatusCode::BAD_REQUEST, active, &m),
@@ -106,7 +121,7 @@ pub async fn search(
             input type="text" name="since" value=(p.since.clone().unwrap_or_default()) placeholder="起 2026-11-01" size="12";
             input type="text" name="until" value=(p.until.clone().unwrap_or_default()) placeholder="止" size="12";
             select name="sort" {
-                @for (v, n) in [("time", "最新"), ("relevance", "相关"), ("engagement", "互动")] { option value=(v) selected[selected(&p.sort, v)] { (n) } }
+                @for (v, n) in SORTS { option value=(v) selected[selected(&p.sort, v)] { (n) } }
             }
             label { input type="checkbox" name="collapse" value="1" checked[p.collapse.is_some()]; "合并重复" }
             button type="submit" { "搜索" }

@@ -1,11 +1,14 @@
 //! Query parameters of the pages and the API, read into the library's requests; a bad value
-//! is refused with its name.
+//! is refused in Chinese (the dashboard's language; the CLI keeps its English), naming the
+//! parameter as the address writes it and what it may be.
 
 use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::digest::{Period, iso_week, last_week};
 use crate::index::search::{SearchRequest, Sort};
+use crate::mention::Kind;
+use crate::sentiment::{Label, RiskCategory};
 use crate::time::{Interval, parse_time};
 use crate::watch::Watch;
 
@@ -48,46 +51,78 @@ fn given(v: &Option<String>) -> Option<String> {
 }
 
 fn time(name: &str, v: &Option<String>) -> Result<Option<Timestamp>, String> {
-    given(v).map(|s| parse_time(&s).map_err(|e| format!("{name}: {e}"))).transpose()
+    given(v)
+        .map(|s| {
+            parse_time(&s).map_err(|_| {
+                format!("{name}：无法识别的时间 {s:?}（可写 2026-11-20、2026-11-20 10:00 或 3天前；1990 年至明天之间）")
+            })
+        })
+        .transpose()
 }
 
-/// A parameter read by its type's `FromStr`, the error naming the parameter.
-fn parsed<T: std::str::FromStr<Err = String>>(name: &str, v: &Option<String>) -> Result<Option<T>, String> {
-    given(v).map(|s| s.parse().map_err(|e| format!("{name}: {e}"))).transpose()
+/// A parameter read by its type's `FromStr`; the error names the parameter and its `options`.
+fn parsed<T: std::str::FromStr<Err = String>>(
+    name: &str,
+    v: &Option<String>,
+    options: &str,
+) -> Result<Option<T>, String> {
+    given(v).map(|s| s.parse().map_err(|_| format!("{name}：没有 {s:?} 这一项，可选 {options}"))).transpose()
+}
+
+/// Each value with what it means: `time（最新）、…`.
+fn options<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    values.into_iter().map(|(v, zh)| format!("{v}（{zh}）")).collect::<Vec<_>>().join("、")
+}
+
+/// The orders a search may take, with their names on the search form.
+pub const SORTS: [(&str, &str); 3] = [("time", "最新"), ("relevance", "相关"), ("engagement", "互动")];
+
+/// A number from `min` to `max`, or the error naming the parameter.
+fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
+    name: &str,
+    v: &str,
+    min: T,
+    max: T,
+) -> Result<T, String> {
+    v.parse::<T>()
+        .ok()
+        .filter(|n| *n >= min && *n <= max)
+        .ok_or_else(|| format!("{name}：{v:?} 不是 {min} 到 {max} 之间的整数"))
+}
+
+/// The named watch, its error in Chinese.
+fn find_watch<'a>(watches: &'a [Watch], name: &str) -> Result<&'a Watch, String> {
+    crate::watch::find(watches, name).map_err(|_| {
+        let names: Vec<&str> = watches.iter().map(|w| w.name.as_str()).collect();
+        if names.is_empty() {
+            format!("watch：没有名为 {name:?} 的监测对象（配置中还没有 [[watch]]）")
+        } else {
+            format!("watch：没有名为 {name:?} 的监测对象，已配置：{}", names.join("、"))
+        }
+    })
 }
 
 impl SearchParams {
     /// The search asked for; a watch must be one of `watches`, and every value is checked with
     /// its parameter named.
     pub fn request(&self, watches: &[Watch]) -> Result<SearchRequest, String> {
-        let sort = parsed::<Sort>("sort", &self.sort)?.unwrap_or_default();
+        let sort = parsed::<Sort>("sort", &self.sort, &options(SORTS))?.unwrap_or_default();
         let watch = given(&self.watch);
         if let Some(w) = &watch {
-            crate::watch::find(watches, w).map_err(|e| format!("watch: {e}"))?;
+            find_watch(watches, w)?;
         }
-        let offset = match given(&self.offset) {
-            None => 0,
-            Some(o) => o
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n <= MAX_OFFSET)
-                .ok_or_else(|| format!("offset: {o:?} is not a number from 0 to {MAX_OFFSET}"))?,
-        };
-        let limit = match given(&self.limit) {
-            None => 50,
-            Some(l) => l
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=MAX_LIMIT).contains(n))
-                .ok_or_else(|| format!("limit: {l:?} is not a number from 1 to {MAX_LIMIT}"))?,
-        };
+        let offset = given(&self.offset).map(|o| number("offset", &o, 0, MAX_OFFSET)).transpose()?.unwrap_or(0);
+        let limit = given(&self.limit).map(|l| number("limit", &l, 1, MAX_LIMIT)).transpose()?.unwrap_or(50);
+        let kinds = options(Kind::ALL.map(|k| (k.name(), k.label_zh())));
+        let labels = options(Label::ALL.map(|l| (l.name(), l.label_zh())));
+        let risks = options(RiskCategory::ALL.map(|r| (r.name(), r.label_zh())));
         Ok(SearchRequest {
             query: self.q.clone(),
             watch,
             source: given(&self.source),
-            kind: parsed("kind", &self.kind)?,
-            sentiment: parsed("sentiment", &self.sentiment)?,
-            risk: parsed("risk", &self.risk)?,
+            kind: parsed("kind", &self.kind, &kinds)?,
+            sentiment: parsed("sentiment", &self.sentiment, &labels)?,
+            risk: parsed("risk", &self.risk, &risks)?,
             since: time("since", &self.since)?,
             until: time("until", &self.until)?,
             thread: given(&self.thread),
@@ -96,7 +131,7 @@ impl SearchParams {
             offset,
             collapse: given(&self.collapse).is_some_and(|c| c != "0" && c != "false"),
             author: given(&self.author),
-            cluster: number("cluster", &self.cluster)?,
+            cluster: whole("cluster", &self.cluster)?,
             min_followers: None,
             scope: None,
         })
@@ -104,19 +139,19 @@ impl SearchParams {
 
     /// The incident asked for, by its number.
     pub fn incident(&self) -> Result<Option<u64>, String> {
-        number("incident", &self.incident)
+        whole("incident", &self.incident)
     }
 }
 
-/// A whole number parameter, the error naming it.
-fn number(name: &str, v: &Option<String>) -> Result<Option<u64>, String> {
-    given(v).map(|s| s.parse::<u64>().map_err(|_| format!("{name}: {s:?} is not a whole number"))).transpose()
+/// A whole number parameter when given, the error naming it.
+fn whole(name: &str, v: &Option<String>) -> Result<Option<u64>, String> {
+    given(v).map(|s| number(name, &s, 0, u64::MAX)).transpose()
 }
 
 impl SearchParams {
     /// Who the CSV export is for: `headers=en` for programs, else people.
     pub fn csv_headers(&self) -> Result<crate::index::export::CsvHeaders, String> {
-        Ok(parsed("headers", &self.headers)?.unwrap_or_default())
+        Ok(parsed("headers", &self.headers, &options([("zh", "中文表头"), ("en", "英文表头")]))?.unwrap_or_default())
     }
 }
 
@@ -142,18 +177,20 @@ pub struct StatsQuery<'a> {
 impl StatsParams {
     pub fn resolve<'a>(&self, watches: &'a [Watch]) -> Result<StatsQuery<'a>, String> {
         let watch = pick_watch(watches, &self.watch)?;
-        let days = match given(&self.days) {
-            None => 30,
-            Some(d) => d
-                .parse::<i64>()
-                .ok()
-                .filter(|d| (1..=3650).contains(d))
-                .ok_or(format!("days: {d:?} is not 1 to 3650"))?,
-        };
+        let days = given(&self.days).map(|d| number("days", &d, 1, 3650)).transpose()?.unwrap_or(30);
         let until = time("until", &self.until)?.unwrap_or_else(Timestamp::now);
         let since = time("since", &self.since)?.unwrap_or_else(|| until - jiff::SignedDuration::from_hours(24 * days));
-        let interval = parsed::<Interval>("interval", &self.interval)?.unwrap_or(Interval::Day);
-        crate::index::stats::check_period(since, until, interval).map_err(|e| e.to_string())?;
+        let intervals = options([("hour", "按小时"), ("day", "按天")]);
+        let interval = parsed::<Interval>("interval", &self.interval, &intervals)?.unwrap_or(Interval::Day);
+        crate::index::stats::check_period(since, until, interval).map_err(|_| {
+            if since >= until {
+                "since 须早于 until".to_string()
+            } else {
+                let by = if interval == Interval::Hour { "小时" } else { "天" };
+                let max = crate::index::stats::MAX_BUCKETS;
+                format!("这段时间按{by}分超过 {max} 段：请缩短时间，或按天（interval=day）")
+            }
+        })?;
         Ok(StatsQuery { watch, since, until, interval, days })
     }
 }
@@ -170,7 +207,7 @@ impl DigestParams {
         let watch = pick_watch(watches, &self.watch)?;
         let period = match given(&self.week) {
             None => last_week(Timestamp::now()),
-            Some(w) => iso_week(&w)?,
+            Some(w) => iso_week(&w).map_err(|_| format!("week：{w:?} 不是一周，应写作 YYYY-Www，如 2026-W47"))?,
         };
         Ok((watch, period))
     }
@@ -179,7 +216,7 @@ impl DigestParams {
 /// The named watch, or the first when none is named.
 fn pick_watch<'a>(watches: &'a [Watch], name: &Option<String>) -> Result<&'a Watch, String> {
     match given(name) {
-        None => watches.first().ok_or_else(|| "no [[watch]] is configured".to_string()),
-        Some(n) => crate::watch::find(watches, &n).map_err(|e| format!("watch: {e}")),
+        None => watches.first().ok_or_else(|| "配置中还没有监测对象（[[watch]]）".to_string()),
+        Some(n) => find_watch(watches, &n),
     }
 }

@@ -8,6 +8,7 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::Notice;
+use crate::render::Dialect;
 
 /// A configured mailer: where from, where to, and through which server.
 pub struct Mailer {
@@ -43,15 +44,16 @@ impl Mailer {
         Ok(Mailer { transport, from, to })
     }
 
-    /// Sends the notice: its Markdown as plain text, with its HTML as the alternative when it has one.
+    /// Sends the notice: its message as plain text, with its HTML as the alternative when it has one.
     pub async fn send(&self, notice: &Notice) -> Result<(), String> {
         let mut builder = Message::builder().from(self.from.clone()).subject(notice.title.clone());
         for to in &self.to {
             builder = builder.to(to.clone());
         }
+        let text = notice.text(Dialect::Plain);
         let message = match &notice.html {
-            Some(html) => builder.multipart(MultiPart::alternative_plain_html(notice.markdown.clone(), html.clone())),
-            None => builder.singlepart(SinglePart::plain(notice.markdown.clone())),
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(text, html.clone())),
+            None => builder.singlepart(SinglePart::plain(text)),
         }
         .map_err(|e| format!("cannot build the message: {e}"))?;
         self.transport.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))

@@ -2,7 +2,9 @@
 //! robots, Feishu custom bots, WeCom group robots ([`robots`]), e-mail over SMTP ([`email`]) and
 //! the console. Webhook and SMTP URLs (they embed tokens and passwords) and signing secrets come
 //! from environment variables, never from the config file. Each channel keeps to its robots'
-//! rate (20 messages a minute by default) and retries a failed delivery with backoff.
+//! rate (20 messages a minute by default) and retries a failed delivery with backoff. A notice
+//! is written in no markup dialect; each channel renders it in its own (the console as plain
+//! text, each robot in the Markdown dialect it documents).
 
 mod email;
 mod robots;
@@ -18,7 +20,8 @@ use tokio::time::Instant;
 pub use robots::payload;
 
 use super::backtest::Alert;
-use super::message::{markdown, title};
+use super::message::{message, title};
+use crate::render::{Dialect, Message};
 
 /// A channel as configured (`[[channel]]` in yuqing.toml).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -132,12 +135,20 @@ pub struct Delivery {
     pub error: Option<String>,
 }
 
-/// One message for every channel: its title, its Markdown (robots, console, e-mail text), an
-/// HTML version for e-mail when there is one, and its data for the JSON webhook.
+/// One message for every channel, each rendering it in its own dialect
+/// ([`crate::render::Dialect`]).
+///
+/// - `title`: one line, plain text (the e-mail subject, the card header, the heading of the rest).
+/// - `markdown`: the message in no markup dialect ([`Message`]: lines, list items, links); the
+///   console and e-mail text get it as plain text, each robot in its own Markdown dialect
+///   ([`Notice::text`], [`payload`]), the JSON webhook as CommonMark. (Named for when it was one
+///   Markdown string.)
+/// - `html`: an HTML version for e-mail, when there is one (digests).
+/// - `what` and `data`: the JSON webhook's key for the data ("alert", "digest") and the data.
 #[derive(Debug, Clone)]
 pub struct Notice {
     pub title: String,
-    pub markdown: String,
+    pub markdown: Message,
     pub html: Option<String>,
     /// The webhook body's key for `data`: "alert" or "digest".
     pub what: &'static str,
@@ -148,11 +159,16 @@ impl Notice {
     pub fn alert(a: &Alert) -> Notice {
         Notice {
             title: title(a),
-            markdown: markdown(a),
+            markdown: message(a),
             html: None,
             what: "alert",
             data: serde_json::to_value(a).expect("alerts serialize"),
         }
+    }
+
+    /// The title and the message as one text in `dialect`.
+    pub fn text(&self, dialect: Dialect) -> String {
+        self.markdown.document(&self.title, dialect)
     }
 }
 
@@ -265,7 +281,7 @@ impl Channel {
     async fn send_once(&self, client: &reqwest::Client, notice: &Notice) -> Result<(), String> {
         match &self.target {
             Target::Console => {
-                println!("{}", notice.markdown);
+                print!("{}", notice.text(Dialect::Plain));
                 Ok(())
             }
             Target::Email(mailer) => mailer.send(notice).await,

@@ -2,7 +2,8 @@
 //! (markdown; HMAC-SHA256 of "timestamp\nsecret" keyed by the secret, in the URL), Feishu custom
 //! bots (interactive card with lark_md; HMAC-SHA256 keyed by "timestamp\nsecret" over nothing, in
 //! the body), WeCom group robots (markdown), Slack incoming webhooks (mrkdwn blocks) and a
-//! generic JSON webhook that also carries the notice's data.
+//! generic JSON webhook that also carries the notice's data. Each gets the notice in its own
+//! dialect ([`Dialect`]): the escaping, links and headings its documentation describes.
 
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
@@ -10,6 +11,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::{ChannelKind, Notice};
+use crate::render::{Dialect, escape};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -28,7 +30,7 @@ pub fn payload(
     notice: &Notice,
     now: jiff::Timestamp,
 ) -> (String, Value) {
-    let (title, text) = (&notice.title, &notice.markdown);
+    let title = &notice.title;
     match kind {
         ChannelKind::Dingtalk => {
             let mut url = url.to_string();
@@ -38,14 +40,17 @@ pub fn payload(
                 let sign = percent_encoding::utf8_percent_encode(&sign, percent_encoding::NON_ALPHANUMERIC);
                 url.push_str(&format!("{}timestamp={ts}&sign={sign}", if url.contains('?') { '&' } else { '?' }));
             }
+            // `title` is what the conversation list shows (plain); the text carries its own heading.
+            let text = notice.text(Dialect::DingTalk);
             (url, json!({"msgtype": "markdown", "markdown": {"title": title, "text": text}}))
         }
         ChannelKind::Feishu => {
+            // The card's header (plain_text) is the title; the body is lark_md.
             let mut body = json!({
                 "msg_type": "interactive",
                 "card": {
                     "header": {"title": {"tag": "plain_text", "content": title}, "template": "red"},
-                    "elements": [{"tag": "div", "text": {"tag": "lark_md", "content": text}}]
+                    "elements": [{"tag": "div", "text": {"tag": "lark_md", "content": notice.markdown.render(Dialect::LarkMd)}}]
                 }
             });
             if let Some(secret) = secret {
@@ -55,13 +60,21 @@ pub fn payload(
             }
             (url.to_string(), body)
         }
-        ChannelKind::Wecom => (url.to_string(), json!({"msgtype": "markdown", "markdown": {"content": text}})),
-        ChannelKind::Slack => (
-            url.to_string(),
-            json!({"text": title, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}),
-        ),
+        ChannelKind::Wecom => {
+            (url.to_string(), json!({"msgtype": "markdown", "markdown": {"content": notice.text(Dialect::WeCom)}}))
+        }
+        ChannelKind::Slack => {
+            // `text` is the notification's fallback; verbatim: bare URLs and #names in crawled
+            // text are not turned into links or mentions.
+            let section = json!({"type": "mrkdwn", "text": notice.text(Dialect::Mrkdwn), "verbatim": true});
+            (
+                url.to_string(),
+                json!({"text": escape(title, Dialect::Mrkdwn), "blocks": [{"type": "section", "text": section}]}),
+            )
+        }
         ChannelKind::Webhook | ChannelKind::Console | ChannelKind::Email => {
-            let mut body = json!({"title": title, "markdown": text});
+            let markdown = notice.text(Dialect::Markdown);
+            let mut body = json!({"title": title, "markdown": markdown, "text": notice.text(Dialect::Plain)});
             body[notice.what] = notice.data.clone();
             (url.to_string(), body)
         }
