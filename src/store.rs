@@ -168,6 +168,15 @@ impl Store {
         })
     }
 
+    /// The state in `data`, for a command that reads it while no daemon runs: `Ok(None)` when
+    /// no state was ever written there; the error says when another yuqing holds it.
+    pub fn open_existing(data: &crate::data_dir::DataDir) -> Result<Option<Store>, StoreError> {
+        if !data.state().exists() {
+            return Ok(None);
+        }
+        Store::open(&data.state()).map(Some)
+    }
+
     /// Runs `f` on a blocking thread: sled reads and writes (and `flush`, which waits for the
     /// disk) must not hold up the async threads that fetch and serve.
     pub async fn blocking<T, F>(&self, f: F) -> T

@@ -47,10 +47,7 @@ impl AlertHistory {
     /// The history in `data`'s state, for a command that reads it while no daemon runs:
     /// `Ok(None)` when no state was ever written there; the error says when another yuqing holds it.
     pub fn open_existing(data: &crate::data_dir::DataDir) -> Result<Option<AlertHistory>, StoreError> {
-        if !data.state().exists() {
-            return Ok(None);
-        }
-        Ok(Some(AlertHistory::new(Store::open(&data.state())?)))
+        Ok(Store::open_existing(data)?.map(AlertHistory::new))
     }
 
     /// Whether `watch` had an alert for this verdict's bucket and severity before.

@@ -24,11 +24,13 @@ pub fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     check_bind(args.addr, token.as_deref())
         .with_context(|| format!("--addr {} (token from {})", args.addr, args.token_env))?;
     let (analyzer, reader, fields) = super::open_existing_index(config)?;
-    let state = config.data.state();
-    let history = if !state.exists() {
-        Err(format!("no alert history or incidents yet at {} (`yuqing run` keeps them)", state.display()))
-    } else {
-        yuqing::store::Store::open(&state).map_err(|e| format!("the alert history and incidents cannot be read: {e}"))
+    let history = match yuqing::store::Store::open_existing(&config.data) {
+        Ok(Some(store)) => Ok(store),
+        Ok(None) => Err(format!(
+            "no alert history or incidents yet at {} (`yuqing run` keeps them)",
+            config.data.state().display()
+        )),
+        Err(e) => Err(format!("the alert history and incidents cannot be read: {e}")),
     };
     let dash = Arc::new(yuqing::app::dashboard(config, reader, fields, &analyzer, history, token));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;

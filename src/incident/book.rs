@@ -19,10 +19,7 @@ impl IncidentBook {
     /// The book in `data`'s state for a command that reads it while no daemon runs: `Ok(None)`
     /// when no state was ever written there; the error says when another yuqing holds it.
     pub fn open_existing(data: &crate::data_dir::DataDir) -> Result<Option<IncidentBook>, StoreError> {
-        if !data.state().exists() {
-            return Ok(None);
-        }
-        Ok(Some(IncidentBook::new(Store::open(&data.state())?)))
+        Ok(Store::open_existing(data)?.map(IncidentBook::new))
     }
 
     /// The id the next incident gets.

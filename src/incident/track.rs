@@ -17,9 +17,9 @@ use super::lifecycle::{self, Course, Phase};
 use super::{Incident, IncidentBook, IncidentError, IncidentRules, Scope, Status, Told, Trigger};
 use crate::alert::{Alert, AlertRules};
 use crate::index::Fields;
-use crate::index::breakdown::{timeline_by_source, waves};
+use crate::index::breakdown::wave_groups;
 use crate::index::search::{SearchRequest, Sort, checked_request, search};
-use crate::index::stats::{risk_counts, timeline};
+use crate::index::stats::{risk_counts, source_counts, timeline, timeline_of};
 use crate::sentiment::Label;
 use crate::watch::Watch;
 
@@ -31,6 +31,13 @@ const RISK_LIFT: f64 = 2.0;
 const WAVE_SIZE: u64 = 3;
 /// Notable posts reported in one update, at most.
 const NOTABLE_PER_UPDATE: usize = 3;
+
+/// An incident's mentions by source, most first.
+type SourceCounts = Vec<(String, u64)>;
+
+fn total(counts: &SourceCounts) -> u64 {
+    counts.iter().map(|(_, n)| n).sum()
+}
 
 /// What an incident is judged with.
 pub struct Tracker<'a> {
@@ -116,7 +123,9 @@ impl Tracker<'_> {
         incident.triggers.push(trigger);
         if new {
             // The alert that opened it told the channels where it started.
-            (incident.told.mentions, incident.told.sources) = self.mentions_and_sources(&incident)?;
+            let counts = self.source_counts(&incident)?;
+            (incident.told.mentions, incident.told.sources) =
+                (total(&counts), counts.into_iter().map(|(s, _)| s).collect());
         }
         self.book.put(&incident)?;
         Ok(incident)
@@ -153,22 +162,27 @@ impl Tracker<'_> {
     pub fn advance(&self, watch: &Watch, now: Timestamp) -> Result<Vec<Due>, IncidentError> {
         let mut due = Vec::new();
         for mut incident in self.book.list(Some(&watch.name))?.into_iter().filter(Incident::is_open) {
-            let changes = self.judge(&mut incident, now)?;
+            let before = incident.clone();
+            let (changes, counts) = self.judge(&mut incident, now)?;
             let ended = incident.phase == Phase::Ended;
             let wait = SignedDuration::from_mins(self.rules.update_minutes);
             let quiet = incident.told.at.is_some_and(|at| now < at + wait);
-            // Kept with what was told before: the caller keeps the due incident once it is sent.
-            self.book.put(&incident)?;
+            // Kept with what was told before (and only when its judgement moved): the caller
+            // keeps the due incident once it is sent.
+            if incident != before {
+                self.book.put(&incident)?;
+            }
             if !changes.is_empty() && (ended || !quiet) {
-                self.tell(&mut incident, &changes, now)?;
+                Self::tell(&mut incident, &changes, &counts, now);
                 due.push(Due { incident, changes });
             }
         }
         Ok(due)
     }
 
-    /// The incident's phase and peak at `now`, and what changed since the last update.
-    fn judge(&self, incident: &mut Incident, now: Timestamp) -> Result<Vec<Change>, IncidentError> {
+    /// The incident's phase and peak at `now`, what changed since the last update, and its
+    /// mentions by source.
+    fn judge(&self, incident: &mut Incident, now: Timestamp) -> Result<(Vec<Change>, SourceCounts), IncidentError> {
         let course = self.course(incident, now)?;
         let len = self.alerts.bucket.len();
         let judged = lifecycle::judge(&course, incident.usual_negative, now, len, self.rules.end_quiet_hours);
@@ -192,26 +206,24 @@ impl Tracker<'_> {
                 changes.push(Change::Phase { from, to: incident.phase });
             }
         }
-        let (mentions, sources) = self.mentions_and_sources(incident)?;
+        let counts = self.source_counts(incident)?;
+        let mentions = total(&counts);
         if told.mentions > 0 && mentions >= 2 * told.mentions && mentions - told.mentions >= self.alerts.min_count {
             changes.push(Change::Doubled { before: told.mentions, now: mentions });
         }
-        let counts = self.source_counts(incident)?;
-        for source in sources.iter().filter(|s| !told.sources.contains(s)) {
-            let n = counts.iter().find(|(s, _)| s == source).map_or(0, |(_, n)| *n);
-            changes.push(Change::NewSource { source: source.clone(), mentions: n });
+        for (source, n) in counts.iter().filter(|(s, _)| !told.sources.contains(s)) {
+            changes.push(Change::NewSource { source: source.clone(), mentions: *n });
         }
         changes.extend(self.notable(incident)?);
-        Ok(changes)
+        Ok((changes, counts))
     }
 
-    /// Marks `changes` as told at `now`.
-    fn tell(&self, incident: &mut Incident, changes: &[Change], now: Timestamp) -> Result<(), IncidentError> {
-        let (mentions, sources) = self.mentions_and_sources(incident)?;
+    /// Marks `changes` as told at `now`, with the mentions by source they were judged on.
+    fn tell(incident: &mut Incident, changes: &[Change], counts: &SourceCounts, now: Timestamp) {
         let told = &mut incident.told;
         told.at = Some(now);
-        told.mentions = mentions;
-        told.sources = sources;
+        told.mentions = total(counts);
+        told.sources = counts.iter().map(|(s, _)| s.clone()).collect();
         told.phase = Some(incident.phase);
         told.updates += 1;
         for c in changes {
@@ -219,22 +231,16 @@ impl Tracker<'_> {
                 told.notable.push(post.id.clone());
             }
         }
-        Ok(())
     }
 
     fn course(&self, incident: &Incident, now: Timestamp) -> Result<Vec<Course>, IncidentError> {
         course(self.searcher, self.fields, self.alerts.bucket, incident, now)
     }
 
-    /// How many mentions it has, and its sources (most mentions first).
-    fn mentions_and_sources(&self, incident: &Incident) -> Result<(u64, Vec<String>), IncidentError> {
-        let counts = self.source_counts(incident)?;
-        Ok((counts.iter().map(|(_, n)| n).sum(), counts.into_iter().map(|(s, _)| s).collect()))
-    }
-
-    fn source_counts(&self, incident: &Incident) -> Result<Vec<(String, u64)>, IncidentError> {
+    /// Its mentions by source, most first.
+    fn source_counts(&self, incident: &Incident) -> Result<SourceCounts, IncidentError> {
         let query = checked_request(self.searcher, self.fields, &incident.request())?;
-        Ok(crate::index::stats::source_counts(self.searcher, &*query)?)
+        Ok(source_counts(self.searcher, &*query)?)
     }
 
     /// Posts above a reach threshold not reported yet, earliest first.
@@ -304,7 +310,7 @@ pub fn spike_scope(
         })
         .map(|(risk, _)| risk)
         .collect();
-    let clusters = waves(searcher, fields, &*bucket, WAVE_SIZE, 20)?.iter().map(|w| w.cluster).collect();
+    let clusters = wave_groups(searcher, &*bucket, WAVE_SIZE, 20)?.iter().map(|w| w.cluster).collect();
     Ok(Scope { terms, risks, clusters })
 }
 
@@ -322,12 +328,12 @@ pub fn course(
     }
     let open = Incident { ended_at: None, ..incident.clone() };
     let query = checked_request(searcher, fields, &open.request())?;
-    let own = timeline_by_source(searcher, &*query, incident.start, until, bucket)?;
+    let own = timeline_of(searcher, &*query, incident.start, until, bucket)?;
     let all = timeline(searcher, fields, &incident.watch, incident.start, until, bucket)?;
     Ok(own
         .iter()
         .zip(&all)
-        .map(|(o, a)| Course { start: a.start, own: o.bucket.counts.total, negative: a.counts.negative })
+        .map(|(o, a)| Course { start: a.start, own: o.counts.total, negative: a.counts.negative })
         .collect())
 }
 

@@ -111,7 +111,8 @@ pub struct Wave {
     pub text: String,
 }
 
-/// The `n` largest duplicate groups of at least `min_size` mentions among those `query` picks.
+/// The `n` largest duplicate groups of at least `min_size` mentions among those `query` picks,
+/// each with the text of its earliest mention.
 pub fn waves(
     searcher: &Searcher,
     f: Fields,
@@ -119,6 +120,15 @@ pub fn waves(
     min_size: u64,
     n: usize,
 ) -> Result<Vec<Wave>, IndexError> {
+    let mut out = wave_groups(searcher, query, min_size, n)?;
+    for w in &mut out {
+        w.text = first_text(searcher, f, query, w.cluster)?;
+    }
+    Ok(out)
+}
+
+/// The same groups with their counts only (`text` left empty): one aggregation, no stored text read.
+pub fn wave_groups(searcher: &Searcher, query: &dyn Query, min_size: u64, n: usize) -> Result<Vec<Wave>, IndexError> {
     let aggs = json!({"groups": {
         "terms": {"field": "cluster", "size": n, "min_doc_count": min_size},
         "aggs": {
@@ -141,7 +151,7 @@ pub fn waves(
             accounts: key_counts(&b["accounts"]).iter().filter(|(a, _)| !a.is_empty()).count() as u64,
             first: at("first"),
             last: at("last"),
-            text: first_text(searcher, f, query, cluster)?,
+            text: String::new(),
         });
     }
     Ok(out)

@@ -198,13 +198,25 @@ pub fn timeline(
     until: Timestamp,
     interval: Interval,
 ) -> Result<Vec<Bucket>, IndexError> {
+    let query = watches_query(f, &[watch.to_string()], since, until);
+    timeline_of(searcher, &*query, since, until, interval)
+}
+
+/// The buckets in [`since`, `until`) of the mentions `query` picks, by sentiment (empty ones
+/// included).
+pub fn timeline_of(
+    searcher: &Searcher,
+    query: &dyn Query,
+    since: Timestamp,
+    until: Timestamp,
+    interval: Interval,
+) -> Result<Vec<Bucket>, IndexError> {
     // The detector replays at most a year of history (alerts.history_days) by the hour.
     if until.duration_since(since).as_secs() / interval.len().as_secs().max(1) > 24 * 400 {
         return Err(IndexError::Request("a timeline of more than 400 days by the hour is not kept".into()));
     }
-    let query = watches_query(f, &[watch.to_string()], since, until);
     let aggs = json!({"timeline": timeline_agg(interval, since.as_millisecond(), until.as_millisecond())});
-    Ok(buckets_of(&aggregate(searcher, &*query, aggs)?["timeline"]))
+    Ok(buckets_of(&aggregate(searcher, query, aggs)?["timeline"]))
 }
 
 /// The date histogram by sentiment label over [`from_ms`, `to_ms`), empty buckets included,
