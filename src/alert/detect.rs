@@ -3,9 +3,10 @@
 //! The expectation for a bucket comes from the watch's own history (only what exists: from its
 //! first mention on): the same hour of the week in past weeks once there are two weeks, else the
 //! same hour of the day in past days once there are three days, else the recent level. A bucket
-//! is a spike when its negative count is improbable under that expectation — a negative-binomial tail whose dispersion is measured on
-//! the watch's own recent residuals (Poisson when they show none), so that a brand with 3
-//! mentions an hour and one with 3,000 are judged on the same footing — and when it is also at
+//! is a spike when its negative count is improbable under that expectation — a negative-binomial
+//! tail (var = μ + μ²/r) whose size r is measured on the watch's own recent residuals (Poisson
+//! when they show none), so that a brand with 3 mentions an hour and one with 3,000, a quiet
+//! night and a busy evening, are judged on the same footing — and when it is also at
 //! least `min_count`, at least `min_ratio` times the expectation, and its negative share is
 //! above the usual share. A cooldown keeps one incident from alerting every bucket; an
 //! escalation from warning to critical alerts again.
@@ -20,6 +21,13 @@ use super::rules::AlertRules;
 const MIN_EXPECTED: f64 = 0.5;
 /// Buckets of history needed before anything is judged.
 pub const MIN_HISTORY: usize = 6;
+/// The least ratio to the busiest recent bucket while a watch's daily rhythm is unknown (its
+/// first days, the recent-level basis): a day's busiest hour is commonly two to three times its
+/// quietest.
+pub const UNKNOWN_RHYTHM_RATIO: f64 = 3.0;
+/// The median of a squared standard normal: the median squared residual, each scaled by its
+/// variance, that a well-measured dispersion gives.
+const CHI2_1_MEDIAN: f64 = 0.4549;
 /// Past buckets whose residuals measure the dispersion.
 const DISPERSION_WINDOW: usize = 168;
 
@@ -130,36 +138,60 @@ pub fn existing(history: &[Point]) -> &[Point] {
     &history[history.iter().position(|p| p.total > 0).unwrap_or(history.len())..]
 }
 
-/// The median of a squared standard normal: scales a median of squared residuals to a variance.
-const CHI2_1_MEDIAN: f64 = 0.4549;
+/// The largest overdispersion measured (1/r: a ±100% spread around the expectation).
+const MAX_OVERDISPERSION: f64 = 1.0;
 
-/// Dispersion φ (variance over mean) of the recent buckets against their own expectations, from
-/// the median squared Pearson residual so that a past incident in the window does not make every
-/// later one look ordinary; at least 1 (Poisson).
-fn dispersion(history: &[Point], buckets_per_day: usize) -> f64 {
+/// Overdispersion k = 1/r of the recent buckets against their own expectations, in the
+/// negative-binomial form var = μ + kμ²: traffic varies by a share of its level (a busy evening
+/// by more mentions than a quiet night), so one k fits a watch's night and its peak, where a
+/// variance proportional to μ understates the peak's and raises false alerts at large brands.
+/// Measured robustly: the k at which the median squared residual, each scaled by its own
+/// variance, is that of a standard normal, so that a past incident in the window does not make
+/// every later one look ordinary. 0 (Poisson) when the residuals show no overdispersion.
+fn overdispersion(history: &[Point], buckets_per_day: usize) -> f64 {
     let n = history.len();
-    let mut squared: Vec<f64> = (n.saturating_sub(DISPERSION_WINDOW)..n)
+    let pairs: Vec<(f64, f64)> = (n.saturating_sub(DISPERSION_WINDOW)..n)
         .filter_map(|i| {
             let (mu, _) = expectation(&history[..i], buckets_per_day)?;
-            Some((history[i].negative as f64 - mu).powi(2) / mu)
+            Some(((history[i].negative as f64 - mu).powi(2), mu))
         })
         .collect();
-    if squared.len() < MIN_HISTORY {
-        return 1.0;
+    if pairs.len() < MIN_HISTORY {
+        return 0.0;
     }
-    let mid = squared.len() / 2;
-    let (_, median, _) = squared.select_nth_unstable_by(mid, f64::total_cmp);
-    (*median / CHI2_1_MEDIAN).max(1.0)
+    let median_at = |k: f64| {
+        let mut scaled: Vec<f64> = pairs.iter().map(|(sq, mu)| sq / (mu + k * mu * mu)).collect();
+        let mid = scaled.len() / 2;
+        *scaled.select_nth_unstable_by(mid, f64::total_cmp).1
+    };
+    if median_at(0.0) <= CHI2_1_MEDIAN {
+        return 0.0;
+    }
+    if median_at(MAX_OVERDISPERSION) >= CHI2_1_MEDIAN {
+        return MAX_OVERDISPERSION;
+    }
+    // The scaled median falls as k grows: bisect to where it meets the normal's.
+    let (mut low, mut high) = (0.0, MAX_OVERDISPERSION);
+    for _ in 0..40 {
+        let mid = (low + high) / 2.0;
+        if median_at(mid) > CHI2_1_MEDIAN {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    high
 }
 
-/// P(X ≥ x) for a count with mean `mu` and dispersion φ: negative binomial when φ > 1.
-fn upper_tail(x: u64, mu: f64, phi: f64) -> (f64, Option<f64>) {
+/// P(X ≥ x) for a count with mean `mu` and overdispersion k: negative binomial with size r = 1/k
+/// when k > 0, Poisson otherwise.
+fn upper_tail(x: u64, mu: f64, k: f64) -> (f64, Option<f64>) {
     if x == 0 {
         return (1.0, None);
     }
-    if phi > 1.05 {
-        // var = φμ = μ + μ²/r  ⇒  r = μ / (φ − 1); statrs counts failures before r successes with p = r / (r + μ).
-        let r = mu / (phi - 1.0);
+    if k > 1e-6 {
+        // statrs counts failures before r successes with p = r / (r + μ): mean μ, var μ + μ²/r.
+        let r = 1.0 / k;
         if let Ok(nb) = NegativeBinomial::new(r, r / (r + mu)) {
             return (nb.sf(x - 1), Some(r));
         }
@@ -173,15 +205,18 @@ pub fn judge(history: &[Point], current: &Point, cfg: &AlertRules) -> Option<Ver
     let per_day = cfg.bucket.per_day();
     let history = existing(history);
     let (expected, basis) = expectation(history, per_day)?;
-    let phi = dispersion(history, per_day);
-    let (p_value, dispersion) = upper_tail(current.negative, expected, phi);
+    let k = overdispersion(history, per_day);
+    let (p_value, dispersion) = upper_tail(current.negative, expected, k);
     let recent = &history[history.len().saturating_sub(7 * per_day)..];
     let (neg, all) = recent.iter().fold((0u64, 0u64), |(n, t), p| (n + p.negative, t + p.total));
     let usual_share = if all == 0 { 0.0 } else { neg as f64 / all as f64 };
     let negative_share = if current.total == 0 { 0.0 } else { current.negative as f64 / current.total as f64 };
     let ratio = current.negative as f64 / expected;
+    // A watch too young to know its daily rhythm cannot tell a morning from a spike by its
+    // dispersion: it must be clearly above its busiest recent bucket.
+    let min_ratio = if basis == Basis::RecentLevel { cfg.min_ratio.max(UNKNOWN_RHYTHM_RATIO) } else { cfg.min_ratio };
     let spike = current.negative >= cfg.min_count
-        && ratio >= cfg.min_ratio
+        && ratio >= min_ratio
         && p_value < cfg.warning_p
         && negative_share >= usual_share + cfg.min_share_rise;
     let critical = p_value < cfg.critical_p && ratio >= cfg.critical_ratio;
