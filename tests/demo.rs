@@ -106,11 +106,18 @@ fn the_demo_raises_the_crisis_alert_and_writes_a_digest_that_adds_up() {
         assert!(s.errors.is_empty(), "{s}");
     }
 
-    // The alert: 极光, critical, in the crisis's first hour, with the crisis words rising.
+    // The alert: 极光, in the crisis's first hour, with the crisis words rising; critical by
+    // its second hour at the latest (14 negatives against a usual 1.3 is a warning: p ≈ 4e-7).
     let first = &r.alerts[0].alert;
     assert_eq!(first.watch, "极光");
     assert_eq!(first.verdict.start, c.crisis_start);
-    assert_eq!(first.verdict.severity, Some(Severity::Critical));
+    let critical =
+        r.alerts.iter().find(|a| a.alert.verdict.severity == Some(Severity::Critical)).expect("a critical alert");
+    assert!(
+        critical.alert.verdict.start <= c.crisis_start + SignedDuration::from_hours(1),
+        "{:?}",
+        critical.alert.verdict
+    );
     let terms: Vec<&str> = first.rising_terms.iter().map(|t| t.term.as_str()).collect();
     assert!(terms.contains(&"起火"), "起火 in {terms:?}");
     assert!(["爆炸", "召回", "维权"].iter().any(|t| terms.contains(t)), "another crisis word in {terms:?}");
@@ -144,7 +151,7 @@ fn the_demo_raises_the_crisis_alert_and_writes_a_digest_that_adds_up() {
     );
     assert_eq!(digest.alerts.len(), r.alerts.len());
     let page = std::fs::read_to_string(path).unwrap();
-    assert!(page.contains("<svg data-chart=\"daily\"") && page.contains("极光 舆情周报"));
+    assert!(page.contains("data-chart=\"daily\"") && page.contains("极光 舆情周报"));
     // The sample search finds crisis posts.
     assert!(!r.sample.is_empty() && r.sample.iter().all(|h| h.text.contains("起火")));
 }

@@ -26,7 +26,7 @@ const HOUR: SignedDuration = SignedDuration::from_hours(1);
 
 /// The crisis's own posts per hour from its start (the copy-paste wave, the large account and
 /// the news come on top).
-const CRISIS: [usize; 9] = [6, 14, 30, 40, 25, 12, 6, 2, 0];
+const CRISIS: [usize; 9] = [10, 14, 30, 40, 25, 12, 6, 2, 0];
 
 const CRISIS_TEXTS: [&str; 6] = [
     "极光X5充电的时候电池起火冒烟了，太可怕了，差点烧了房子",

@@ -4,12 +4,12 @@
 //! first mention on): the same hour of the week in past weeks once there are two weeks, else the
 //! same hour of the day in past days once there are three days, else the recent level. A bucket
 //! is a spike when its negative count is improbable under that expectation — a negative-binomial
-//! tail (var = μ + μ²/r) whose size r is measured on the watch's own recent residuals (Poisson
-//! when they show none), so that a brand with 3 mentions an hour and one with 3,000, a quiet
-//! night and a busy evening, are judged on the same footing — and when it is also at
-//! least `min_count`, at least `min_ratio` times the expectation, and its negative share is
-//! above the usual share. A cooldown keeps one incident from alerting every bucket; an
-//! escalation from warning to critical alerts again.
+//! tail of variance (μ + kμ²)(1 + 1/m), k measured on the watch's own recent residuals (Poisson
+//! when they show none) and m the past buckets the expectation averages, so that a brand with
+//! 3 mentions an hour and one with 3,000, a quiet night and a busy evening, are judged on the
+//! same footing — and when it is also at least `min_count`, at least `min_ratio` times the
+//! expectation, and its negative share is above the usual share. A cooldown keeps one incident
+//! from alerting every bucket; an escalation from warning to critical alerts again.
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -28,6 +28,10 @@ pub const UNKNOWN_RHYTHM_RATIO: f64 = 3.0;
 /// The median of a squared standard normal: the median squared residual, each scaled by its
 /// variance, that a well-measured dispersion gives.
 const CHI2_1_MEDIAN: f64 = 0.4549;
+/// The least expectation of a bucket whose residual measures the overdispersion: below it a
+/// count is too small to show it (a squared residual of 0 or 1 against 0.5 is not normal) and
+/// Poisson noise dominates the spread anyway.
+const MIN_DISPERSION_MEAN: f64 = 5.0;
 /// Past buckets whose residuals measure the dispersion.
 const DISPERSION_WINDOW: usize = 168;
 
@@ -107,6 +111,13 @@ pub struct Verdict {
 
 /// The expectation for the bucket after `history` (oldest first), and its basis.
 pub fn expectation(history: &[Point], buckets_per_day: usize) -> Option<(f64, Basis)> {
+    expect(history, buckets_per_day).map(|(mean, basis, _)| (mean, basis))
+}
+
+/// The expectation, its basis, and how many past buckets it is the mean of (1 for the
+/// recent level): a mean of m counts is itself uncertain, so a new count varies around it by
+/// (1 + 1/m) times its own variance.
+fn expect(history: &[Point], buckets_per_day: usize) -> Option<(f64, Basis, usize)> {
     let n = history.len();
     if n < MIN_HISTORY {
         return None;
@@ -124,10 +135,10 @@ pub fn expectation(history: &[Point], buckets_per_day: usize) -> Option<(f64, Ba
         // a new watch's first morning is not taken for a spike against its first night.
         let recent = &history[n.saturating_sub(day.max(MIN_HISTORY))..];
         let busiest = recent.iter().map(|p| p.negative).max().unwrap_or(0);
-        return Some(((busiest as f64).max(MIN_EXPECTED), Basis::RecentLevel));
+        return Some(((busiest as f64).max(MIN_EXPECTED), Basis::RecentLevel, 1));
     };
     let mean = samples.iter().sum::<u64>() as f64 / samples.len() as f64;
-    Some((mean.max(MIN_EXPECTED), basis))
+    Some((mean.max(MIN_EXPECTED), basis, samples.len()))
 }
 
 /// The history that exists: from the first bucket with a mention on. Buckets before a watch's
@@ -147,20 +158,21 @@ const MAX_OVERDISPERSION: f64 = 1.0;
 /// variance proportional to μ understates the peak's and raises false alerts at large brands.
 /// Measured robustly: the k at which the median squared residual, each scaled by its own
 /// variance, is that of a standard normal, so that a past incident in the window does not make
-/// every later one look ordinary. 0 (Poisson) when the residuals show no overdispersion.
+/// every later one look ordinary. 0 (Poisson) when the residuals show no overdispersion, or
+/// when too few recent buckets expect enough mentions to show it.
 fn overdispersion(history: &[Point], buckets_per_day: usize) -> f64 {
     let n = history.len();
-    let pairs: Vec<(f64, f64)> = (n.saturating_sub(DISPERSION_WINDOW)..n)
+    let pairs: Vec<(f64, f64, f64)> = (n.saturating_sub(DISPERSION_WINDOW)..n)
         .filter_map(|i| {
-            let (mu, _) = expectation(&history[..i], buckets_per_day)?;
-            Some(((history[i].negative as f64 - mu).powi(2), mu))
+            let (mu, _, m) = expect(&history[..i], buckets_per_day)?;
+            (mu >= MIN_DISPERSION_MEAN).then(|| ((history[i].negative as f64 - mu).powi(2), mu, uncertainty(m)))
         })
         .collect();
     if pairs.len() < MIN_HISTORY {
         return 0.0;
     }
     let median_at = |k: f64| {
-        let mut scaled: Vec<f64> = pairs.iter().map(|(sq, mu)| sq / (mu + k * mu * mu)).collect();
+        let mut scaled: Vec<f64> = pairs.iter().map(|(sq, mu, u)| sq / ((mu + k * mu * mu) * u)).collect();
         let mid = scaled.len() / 2;
         *scaled.select_nth_unstable_by(mid, f64::total_cmp).1
     };
@@ -183,15 +195,22 @@ fn overdispersion(history: &[Point], buckets_per_day: usize) -> f64 {
     high
 }
 
-/// P(X ≥ x) for a count with mean `mu` and overdispersion k: negative binomial with size r = 1/k
-/// when k > 0, Poisson otherwise.
-fn upper_tail(x: u64, mu: f64, k: f64) -> (f64, Option<f64>) {
+/// How much a count's variance grows because its expectation is the mean of `m` past counts.
+fn uncertainty(m: usize) -> f64 {
+    1.0 + 1.0 / m.max(1) as f64
+}
+
+/// P(X ≥ x) for a count with mean `mu`, overdispersion k and the expectation's uncertainty `u`:
+/// a negative binomial of variance (μ + kμ²)·u (size r = μ² / (variance − μ)), Poisson when
+/// that is no more than μ.
+fn upper_tail(x: u64, mu: f64, k: f64, u: f64) -> (f64, Option<f64>) {
     if x == 0 {
         return (1.0, None);
     }
-    if k > 1e-6 {
+    let variance = (mu + k * mu * mu) * u;
+    if variance > mu * 1.000_001 {
         // statrs counts failures before r successes with p = r / (r + μ): mean μ, var μ + μ²/r.
-        let r = 1.0 / k;
+        let r = mu * mu / (variance - mu);
         if let Ok(nb) = NegativeBinomial::new(r, r / (r + mu)) {
             return (nb.sf(x - 1), Some(r));
         }
@@ -204,9 +223,9 @@ fn upper_tail(x: u64, mu: f64, k: f64) -> (f64, Option<f64>) {
 pub fn judge(history: &[Point], current: &Point, cfg: &AlertRules) -> Option<Verdict> {
     let per_day = cfg.bucket.per_day();
     let history = existing(history);
-    let (expected, basis) = expectation(history, per_day)?;
+    let (expected, basis, samples) = expect(history, per_day)?;
     let k = overdispersion(history, per_day);
-    let (p_value, dispersion) = upper_tail(current.negative, expected, k);
+    let (p_value, dispersion) = upper_tail(current.negative, expected, k, uncertainty(samples));
     let recent = &history[history.len().saturating_sub(7 * per_day)..];
     let (neg, all) = recent.iter().fold((0u64, 0u64), |(n, t), p| (n + p.negative, t + p.total));
     let usual_share = if all == 0 { 0.0 } else { neg as f64 / all as f64 };
