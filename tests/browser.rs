@@ -2,7 +2,9 @@
 //! a search shows highlighted results, the trend chart and the digest's charts render (their
 //! bars' colours are counted in screenshots), and a mention whose text is `<script>…</script>`
 //! or an `<img onerror>` shows as text and runs nothing. Screenshots are kept under
-//! `target/tmp/browser/`.
+//! `target/tmp/browser/`. The charts are measured in Chromium at a desktop's and a phone's
+//! width: every text shown is at least 10 CSS pixels high, inside its chart, and none overlaps
+//! another.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -16,7 +18,8 @@ fn chromium() -> Option<PathBuf> {
     candidates.iter().map(PathBuf::from).find(|p| p.is_file())
 }
 
-/// Runs headless Chromium with `args`, killed after a minute.
+/// Runs headless Chromium with `args`, killed after a minute. Its output is read while it runs
+/// (a page larger than the pipe's buffer would otherwise block it).
 fn browse(chrome: &Path, args: &[&str]) -> Output {
     let mut child = Command::new(chrome)
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--hide-scrollbars"])
@@ -26,15 +29,26 @@ fn browse(chrome: &Path, args: &[&str]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("starting chromium");
+    let drain = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            r.read_to_end(&mut bytes).map(|_| bytes).unwrap_or_default()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
         if start.elapsed() > Duration::from_secs(60) {
             child.kill().unwrap();
             panic!("chromium {args:?} did not finish in a minute");
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().unwrap()
+    };
+    Output { status, stdout: stdout.join().unwrap(), stderr: stderr.join().unwrap() }
 }
 
 fn dom(chrome: &Path, url: &str) -> String {
@@ -154,4 +168,72 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     let counts = screenshot(&chrome, &demo_digest, &shots.join("demo-digest.png"), "800,2000", &[NEGATIVE, POSITIVE]);
     assert!(counts[0] > 3000 && counts[1] > 1000, "the crisis week in red: {counts:?}");
     eprintln!("screenshots in {}", shots.display());
+}
+
+/// Measures, in the page as Chromium lays it out, every text shown in each `svg.chart`: its size
+/// in CSS pixels and which of them overlap. Written into the body's `data-measured` as JSON.
+const MEASURE: &str = r#"<script>
+const out = [...document.querySelectorAll('svg.chart')].map(svg => {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const shown = [...svg.querySelectorAll('text')].filter(t => getComputedStyle(t).display !== 'none');
+  const boxes = shown.map(t => ({ text: t.textContent, r: t.getBoundingClientRect(), px: parseFloat(getComputedStyle(t).fontSize) * scale }));
+  const frame = svg.getBoundingClientRect();
+  const outside = boxes.filter(b => b.r.left < frame.left - 1 || b.r.right > frame.right + 1 || b.r.top < frame.top - 1 || b.r.bottom > frame.bottom + 1).map(b => b.text);
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i].r, b = boxes[j].r;
+    if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps.push(boxes[i].text + ' / ' + boxes[j].text);
+  }
+  return { chart: svg.dataset.chart, texts: boxes.length, smallest: Math.min(...boxes.map(b => b.px)), overlaps, outside };
+});
+document.body.setAttribute('data-measured', JSON.stringify(out));
+</script>"#;
+
+/// The charts of `url` measured at `width` CSS pixels: (chart, texts shown, smallest text in px, overlapping pairs).
+fn measure_charts(chrome: &Path, url: &str, width: u32, scratch: &Path) -> Vec<serde_json::Value> {
+    let page = dom(chrome, url);
+    let file = scratch.join(format!("measure-{width}-{}.html", page.len()));
+    std::fs::write(&file, page.replacen("</body>", &format!("{MEASURE}</body>"), 1)).unwrap();
+    let out =
+        browse(chrome, &["--dump-dom", &format!("--window-size={width},1200"), &format!("file://{}", file.display())]);
+    let measured = String::from_utf8_lossy(&out.stdout);
+    let json =
+        measured.split("data-measured=\"").nth(1).and_then(|s| s.split('"').next()).expect("the measurement ran");
+    let json = json.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn charts_stay_legible_at_desktop_and_phone_widths() {
+    let Some(chrome) = chromium() else {
+        assert!(std::env::var("YUQING_SKIP_BROWSER").is_ok(), "headless Chromium is needed: apt-get install chromium");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    assert!(yuqing(d, &["demo", "--dir", "demo"]).status.success());
+    let digest = d.join("digest.html");
+    let out = yuqing(d, &["--config", "demo/yuqing.toml", "digest", "--watch", "极光", "-o", digest.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let server = Serving::start(command(d, &["--config", "demo/yuqing.toml", "serve", "--addr", "127.0.0.1:0"]));
+    let origin = &server.origin;
+    let pages = [
+        format!("{origin}/incidents/1"),
+        format!("{origin}/trends?watch=极光&days=7&interval=hour"),
+        format!("{origin}/trends?watch=极光&days=30"),
+        format!("file://{}", digest.display()),
+    ];
+    for url in &pages {
+        for width in [1280, 390] {
+            let charts = measure_charts(&chrome, url, width, d);
+            assert!(!charts.is_empty(), "{url}: no chart");
+            for c in &charts {
+                let what = format!("{url} at {width}px, chart {}", c["chart"]);
+                assert!(c["texts"].as_u64().unwrap() >= 5, "{what}: too few texts: {c}");
+                assert!(c["smallest"].as_f64().unwrap() >= 10.0, "{what}: text under 10px: {c}");
+                assert_eq!(c["overlaps"].as_array().unwrap().len(), 0, "{what}: texts overlap: {c}");
+                assert_eq!(c["outside"].as_array().unwrap().len(), 0, "{what}: texts cut off at the edge: {c}");
+            }
+        }
+    }
 }

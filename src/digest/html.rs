@@ -6,10 +6,11 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Digest;
 use super::PeriodKind;
-use super::charts::{NEGATIVE, NEUTRAL, POSITIVE, day_label, sentiment_bars, share_bars};
+use super::charts::{Bars, CSS as CHART_CSS, Mark, share_bars};
 use super::headlines::change;
 use crate::index::search::TopPost;
 use crate::render::safe_url;
+use crate::time::Interval;
 use crate::time::local_minute;
 
 pub const CSS: &str = r#"
@@ -21,9 +22,6 @@ h1{font-size:1.4em;margin:8px 0}h2{font-size:1.1em;margin:4px 0 8px}
 ul.headlines li{margin:4px 0;font-weight:600}
 table{border-collapse:collapse;width:100%;font-size:.92em}td,th{padding:4px 6px;border-bottom:1px solid #eaeef2;text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-svg{width:100%;height:auto}
-.legend span{display:inline-block;margin-right:12px;font-size:.85em}
-.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
 .post{margin:6px 0;line-height:1.45}.post .meta{color:#59636e;font-size:.85em}
 .critical{color:#b42318;font-weight:600}.warning{color:#9a6700;font-weight:600}
 @media print{body{background:#fff}section{break-inside:avoid;border:none}}
@@ -38,7 +36,7 @@ pub fn render(d: &Digest) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (d.title) }
-                style { (PreEscaped(CSS)) }
+                style { (PreEscaped(CSS)) (PreEscaped(CHART_CSS)) }
             }
             body { main { (body(d)) } }
         }
@@ -65,12 +63,15 @@ pub fn body(d: &Digest) -> Markup {
                 "共 " (d.counts.total) " 条：正面 " (d.counts.positive) "，中性 " (d.counts.neutral) "，负面 " (d.counts.negative)
                 @if let Some(c) = change(d.counts.total, d.previous_counts.total) { "；" (c) }
             }
-            (sentiment_bars("daily", &d.days, day_label))
-            div.legend {
-                span { i style={"background:" (POSITIVE)} {} "正面" }
-                span { i style={"background:" (NEUTRAL)} {} "中性" }
-                span { i style={"background:" (NEGATIVE)} {} "负面" }
+            (Bars {
+                name: "daily",
+                buckets: &d.days,
+                interval: Interval::Day,
+                now: d.period.until,
+                marks: d.alerts.iter().map(|a| Mark { at: a.at, text: a.severity.label_zh().to_string() }).collect(),
+                link: None,
             }
+            .render())
             p.sub { "净情感 " (format!("{:+.2}", d.net_sentiment)) "（上周 " (format!("{:+.2}", d.previous_net_sentiment)) "）" }
         }
         @if d.share_of_voice.len() > 1 {

@@ -37,6 +37,9 @@ pub struct Hour {
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
     pub incident: Incident,
+    /// When it was gathered: the hour containing it is still filling.
+    #[serde(with = "crate::time::rfc3339_local")]
+    pub as_of: Timestamp,
     pub totals: Totals,
     pub timeline: Vec<Hour>,
     /// The earliest posts of its scope: where it started.
@@ -95,5 +98,6 @@ pub fn gather(
         top_posts: top,
         sources: crate::index::stats::source_counts(searcher, &*query)?,
         incident: incident.clone(),
+        as_of: now,
     })
 }

@@ -8,9 +8,10 @@ use maud::{Markup, html};
 
 use super::Incident;
 use super::evidence::Evidence;
-use crate::digest::charts::{hour_label, sentiment_bars};
+use crate::digest::charts::{Bars, Mark};
 use crate::index::search::TopPost;
 use crate::render::safe_url;
+use crate::time::Interval;
 use crate::time::local_minute;
 
 /// Links to the posts behind each count: the dashboard's address ("" for relative links).
@@ -70,6 +71,29 @@ fn post_line(p: &TopPost) -> Markup {
     }
 }
 
+/// The watch's mentions per hour over the incident, its start and end marked, each bar segment
+/// a link to the watch's posts of that hour and sentiment.
+fn hourly_chart(e: &Evidence, hours: &[crate::index::stats::Bucket], links: &Links) -> Markup {
+    let i = &e.incident;
+    let mut marks = vec![Mark { at: i.start, text: format!("#{} 开始", i.id) }];
+    marks.extend(i.ended_at.map(|at| Mark { at, text: "结束".to_string() }));
+    let posts = |since: Timestamp, until: Timestamp, sentiment: &str| {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("watch", &i.watch).append_pair("since", &rfc(since)).append_pair("until", &rfc(until));
+        q.append_pair("sentiment", sentiment);
+        format!("{}/search?{}", links.0.unwrap_or("").trim_end_matches('/'), q.finish())
+    };
+    Bars {
+        name: &format!("{} 每小时提及", i.watch),
+        buckets: hours,
+        interval: Interval::Hour,
+        now: e.as_of,
+        marks,
+        link: links.0.is_some().then_some(&posts as _),
+    }
+    .render()
+}
+
 /// The evidence sections.
 pub fn body(e: &Evidence, links: Links) -> Markup {
     let (i, id) = (&e.incident, e.incident.id);
@@ -79,16 +103,20 @@ pub fn body(e: &Evidence, links: Links) -> Markup {
         section {
             h2 { "规模" }
             p { "事件提及 " b { (links.count(id, e.totals.mentions, &[])) } " 条 · 账号 " (e.totals.accounts) " 个 · 互动 " (e.totals.engagement) }
-            (sentiment_bars(&format!("{} 每小时提及", i.watch), &watch_hours, hour_label))
-            table {
-                tr { th { "小时" } th.n { "事件提及" } th { "来源" } th.n { "品牌负面" } th.n { "品牌总量" } }
-                @for h in e.timeline.iter().rev().filter(|h| h.incident.bucket.counts.total > 0 || h.watch.counts.negative > i.usual_negative) {
-                    tr {
-                        td { (local_minute(h.watch.start)) }
-                        td.n { (links.count(id, h.incident.bucket.counts.total, &hour(h.watch.start))) }
-                        td { @for (s, n) in &h.incident.by_source { (s) " " (n) " " } }
-                        td.n { (h.watch.counts.negative) }
-                        td.n { (h.watch.counts.total) }
+            (hourly_chart(e, &watch_hours, &links))
+            @let shown = e.timeline.iter().filter(|h| h.incident.bucket.counts.total > 0 || h.watch.counts.negative > i.usual_negative).count();
+            details {
+                summary { "每小时明细（" (shown) " 小时）" }
+                table {
+                    tr { th { "小时" } th.n { "事件提及" } th { "来源" } th.n { "品牌负面" } th.n { "品牌总量" } }
+                    @for h in e.timeline.iter().rev().filter(|h| h.incident.bucket.counts.total > 0 || h.watch.counts.negative > i.usual_negative) {
+                        tr {
+                            td { (local_minute(h.watch.start)) }
+                            td.n { (links.count(id, h.incident.bucket.counts.total, &hour(h.watch.start))) }
+                            td { @for (s, n) in &h.incident.by_source { (s) " " (n) " " } }
+                            td.n { (h.watch.counts.negative) }
+                            td.n { (h.watch.counts.total) }
+                        }
                     }
                 }
             }

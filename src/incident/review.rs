@@ -174,7 +174,7 @@ pub fn html(r: &Review, rules: &IncidentRules) -> String {
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
-            head { meta charset="utf-8"; meta name="viewport" content="width=device-width, initial-scale=1"; title { (r.title) } style { (PreEscaped(crate::digest::html::CSS)) } }
+            head { meta charset="utf-8"; meta name="viewport" content="width=device-width, initial-scale=1"; title { (r.title) } style { (PreEscaped(crate::digest::html::CSS)) (PreEscaped(crate::digest::charts::CSS)) } }
             body { main {
                 h1 { (r.title) }
                 (summary(i))

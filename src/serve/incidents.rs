@@ -85,21 +85,23 @@ pub async fn page(State(d): State<Arc<Dashboard>>, Path(id): Path<u64>) -> Respo
     let i = &e.incident;
     let csrf = d.csrf.clone();
     let action = format!("/incidents/{id}");
-    let who = html! { input type="text" name="by" placeholder="你的名字" required size="8"; input type="hidden" name="csrf" value=(csrf); };
     let body = html! {
         h1 { "事件 #" (i.id) " · " (i.watch) }
         (summary(i))
         section.workflow {
             h2 { "处置" }
-            form method="post" action=(action) { (who) input type="hidden" name="action" value="ack"; button { "确认收到" } }
-            form method="post" action=(action) { (who) input type="hidden" name="action" value="assign"; input type="text" name="to" placeholder="指派给" required size="8"; button { "指派" } }
+            // One form, one name: the button pressed says what is done; each fills its own field.
             form method="post" action=(action) {
-                (who) input type="hidden" name="action" value="status";
-                select name="status" { @for s in [Status::Pending, Status::Handling, Status::Resolved] { option value=(s.label_zh()) selected[s == i.status] { (s.label_zh()) } } }
-                button { "改状态" }
+                input type="hidden" name="csrf" value=(csrf);
+                div { label { "处置人 " input type="text" name="by" placeholder="你的名字" required size="10"; } " " button name="action" value="ack" { "确认收到" } }
+                div { input type="text" name="to" placeholder="负责人姓名" size="10"; " " button name="action" value="assign" { "指派" } }
+                div {
+                    select name="status" { @for s in [Status::Pending, Status::Handling, Status::Resolved] { option value=(s.label_zh()) selected[s == i.status] { (s.label_zh()) } } }
+                    " " button name="action" value="status" { "改状态" }
+                }
+                div { textarea name="text" rows="2" placeholder="研判 / 已采取的措施" {} button name="action" value="note" { "记一笔" } }
+                div { input type="text" name="result" placeholder="处置结果（可空）" size="24"; " " button name="action" value="resolve" { "已解决" } }
             }
-            form method="post" action=(action) { (who) input type="hidden" name="action" value="note"; textarea name="text" rows="2" cols="40" placeholder="研判 / 已采取的措施" required {} button { "记一笔" } }
-            form method="post" action=(action) { (who) input type="hidden" name="action" value="resolve"; input type="text" name="text" placeholder="处置结果（可空）" size="20"; button { "已解决" } }
         }
         (body(&e, Links(Some(""))))
     };
@@ -114,7 +116,7 @@ fn form_change(f: &HashMap<String, String>) -> Result<Change, String> {
         "assign" => Action::Assign { to: get("to") },
         "note" => Action::Note { text: get("text") },
         "status" => Action::Status { status: get("status").parse()? },
-        "resolve" => Action::Resolve { text: get("text") },
+        "resolve" => Action::Resolve { text: get("result") },
         other => return Err(format!("action：没有 {other:?} 这一操作，可选 ack、assign、note、status、resolve")),
     };
     Ok(Change { action, by: get("by") })

@@ -73,6 +73,19 @@ impl Dashboard {
         Ok((stats(&self.searcher(), self.fields, &self.text, &request)?, q.days, q.interval))
     }
 
+    /// The alerts of `watch` from `since` on, as marks on a chart (none when the history is not readable).
+    fn alert_marks(&self, watch: &str, since: jiff::Timestamp) -> Vec<crate::digest::charts::Mark> {
+        let records =
+            self.history.as_ref().ok().and_then(|h| h.list(Some(watch), Some(since)).ok()).unwrap_or_default();
+        records
+            .iter()
+            .filter_map(|r| {
+                let severity = r.alert.verdict.severity?;
+                Some(crate::digest::charts::Mark { at: r.alert.verdict.start, text: severity.label_zh().to_string() })
+            })
+            .collect()
+    }
+
     /// The digest the parameters ask for, with the period's alerts when the history is readable.
     fn digest(&self, p: &DigestParams) -> Result<Digest, ApiError> {
         let (watch, period) = p.resolve(&self.watches).map_err(ApiError::Bad)?;

@@ -13,12 +13,14 @@ use super::Dashboard;
 use super::api::{ApiError, blocking};
 use super::params::{DigestParams, SORTS, SearchParams, StatsParams};
 use crate::alert::Severity;
-use crate::digest::charts::{day_label, hour_label, sentiment_bars, share_bars};
+use crate::digest::charts::{Bars, CSS as CHART_CSS, share_bars};
 use crate::digest::html as digest_html;
 use crate::index::search::{SearchHit, SearchResults, search as run_search};
 use crate::mention::Kind;
 use crate::render::safe_url;
 use crate::sentiment::RiskCategory;
+use jiff::Timestamp;
+
 use crate::time::Interval;
 use crate::time::local_minute;
 
@@ -33,7 +35,8 @@ form.filters{display:flex;flex-wrap:wrap;gap:6px;align-items:center}form.filters
 .positive{background:#2e9d5b}.neutral{background:#9aa3ad}.negative{background:#d64541}
 .error{background:#ffebe9;border:1px solid #ff8182;padding:8px 12px;border-radius:6px}
 table{border-collapse:collapse;width:100%;font-size:.92em}td,th{padding:4px 6px;border-bottom:1px solid #eaeef2;text-align:left}
-svg{width:100%;height:auto}.critical{color:#b42318;font-weight:700}.warning{color:#9a6700;font-weight:700}
+.workflow div{margin:6px 0;display:flex;flex-wrap:wrap;gap:6px;align-items:center}.workflow textarea{flex:1 1 260px}
+details summary{cursor:pointer;color:#0969da;margin:6px 0}.critical{color:#b42318;font-weight:700}.warning{color:#9a6700;font-weight:700}
 "#;
 
 pub(super) fn layout(title: &str, active: &str, body: Markup) -> Html<String> {
@@ -47,7 +50,7 @@ pub(super) fn layout(title: &str, active: &str, body: Markup) -> Html<String> {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     title { (title) " · yuqing" }
-                    style { (PreEscaped(CSS)) }
+                    style { (PreEscaped(CSS)) (PreEscaped(CHART_CSS)) }
                 }
                 body {
                     nav {
@@ -219,9 +222,32 @@ fn hit_card(h: &SearchHit) -> Markup {
 
 pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams>) -> Response {
     let dash = d.clone();
-    let (s, days, interval) = match blocking(move || dash.stats(&p)).await {
+    let (s, days, interval, marks) = match blocking(move || {
+        let (s, days, interval) = dash.stats(&p)?;
+        let marks = dash.alert_marks(&s.watch, s.since);
+        Ok((s, days, interval, marks))
+    })
+    .await
+    {
         Ok(r) => r,
         Err(e) => return page_error(e, "trends"),
+    };
+    let watch = s.watch.clone();
+    let posts = move |since: Timestamp, until: Timestamp, sentiment: &str| {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("watch", &watch)
+            .append_pair("since", &since.to_string())
+            .append_pair("until", &until.to_string());
+        q.append_pair("sentiment", sentiment);
+        format!("/search?{}", q.finish())
+    };
+    let chart = Bars {
+        name: if interval == Interval::Hour { "hourly" } else { "daily" },
+        buckets: &s.buckets,
+        interval,
+        now: Timestamp::now(),
+        marks,
+        link: Some(&posts),
     };
     let shares: Vec<(String, u64, f64, Option<f64>)> =
         s.share_of_voice.iter().map(|x| (x.watch.clone(), x.mentions, x.share, None)).collect();
@@ -237,7 +263,7 @@ pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams
             h2 { (s.watch) " · " (local_minute(s.since)) " → " (local_minute(s.until)) }
             p { "提及 " (s.counts.total) "：正面 " (s.counts.positive) "，中性 " (s.counts.neutral) "，负面 " (s.counts.negative)
                 " · 净情感 " (format!("{:+.2}", s.net_sentiment)) }
-            (sentiment_bars(if hourly { "hourly" } else { "daily" }, &s.buckets, if hourly { hour_label } else { day_label }))
+            (chart.render())
         }
         @if shares.len() > 1 { section { h2 { "声量份额" } (share_bars(&s.watch, &shares)) } }
         section {
