@@ -150,6 +150,10 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     let page = dom(&chrome, &format!("{origin}/alerts"));
     assert!(page.contains("严重") && page.contains("起火"), "{page}");
 
+    // The digest list names each digest by its watch and period, with its first headline.
+    let page = dom(&chrome, &format!("{origin}/digests"));
+    assert!(page.contains("极光 舆情周报") && page.contains("负面提及") && page.contains("星河 舆情周报"), "{page}");
+
     // A digest file, opened directly: its charts render.
     let digest = d.join("digest.html");
     let out = yuqing(d, &["--config", "demo/yuqing.toml", "digest", "--watch", "极光", "-o", digest.to_str().unwrap()]);

@@ -330,14 +330,37 @@ pub async fn digests(State(d): State<Arc<Dashboard>>) -> Response {
         section {
             h2 { "最近的周报" }
             @if files.is_empty() { p.meta { "还没有（" code { "yuqing run" } " 按 [digest] schedule 写入 " (d.digests_dir.display()) "）。" } }
-            ul { @for (name, _) in &files { li { a href={"/digests/" (name)} { (name) } } } }
+            @if !files.is_empty() {
+                table {
+                    tr { th { "周报" } th { "要点" } th { "写入" } }
+                    @for f in &files {
+                        tr {
+                            td { a href={"/digests/" (f.name)} { (f.title.as_deref().unwrap_or(&f.name)) } }
+                            td { (f.headline.as_deref().unwrap_or("")) }
+                            td.meta { (f.written.map(local_minute).unwrap_or_default()) }
+                        }
+                    }
+                }
+            }
         }
     };
     layout("周报", "digests", body).into_response()
 }
 
+/// A digest file as the list shows it: its title (watch and period) and first headline, read
+/// from the file itself, and when it was written.
+struct DigestFile {
+    name: String,
+    title: Option<String>,
+    headline: Option<String>,
+    written: Option<jiff::Timestamp>,
+}
+
+/// At most this many digest files are listed (the newest).
+const DIGESTS_LISTED: usize = 60;
+
 /// The digest files in `dir`, newest first.
-fn digest_files(dir: &std::path::Path) -> Vec<(String, std::time::SystemTime)> {
+fn digest_files(dir: &std::path::Path) -> Vec<DigestFile> {
     let mut files: Vec<(String, std::time::SystemTime)> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(Result::ok)
@@ -350,7 +373,27 @@ fn digest_files(dir: &std::path::Path) -> Vec<(String, std::time::SystemTime)> {
         })
         .unwrap_or_default();
     files.sort_by_key(|f| std::cmp::Reverse(f.1));
+    files.truncate(DIGESTS_LISTED);
     files
+        .into_iter()
+        .map(|(name, modified)| {
+            let html = std::fs::read_to_string(dir.join(&name)).unwrap_or_default();
+            let (title, headline) = digest_summary(&html);
+            let written = jiff::Timestamp::try_from(modified).ok().filter(|t| t.as_second() > 0);
+            DigestFile { name, title, headline, written }
+        })
+        .collect()
+}
+
+/// The title and first headline of a digest page (as `digest::html` writes them).
+fn digest_summary(html: &str) -> (Option<String>, Option<String>) {
+    let doc = scraper::Html::parse_document(html);
+    let text = |selector: &str| {
+        let selector = scraper::Selector::parse(selector).ok()?;
+        let t: String = doc.select(&selector).next()?.text().collect();
+        Some(t.trim().to_string()).filter(|t| !t.is_empty())
+    };
+    (text("title"), text("ul.headlines li"))
 }
 
 pub async fn digest_file(State(d): State<Arc<Dashboard>>, Path(file): Path<String>) -> Response {
