@@ -171,8 +171,11 @@ fn overdispersion(history: &[Point], buckets_per_day: usize) -> f64 {
     if pairs.len() < MIN_HISTORY {
         return 0.0;
     }
-    let median_at = |k: f64| {
-        let mut scaled: Vec<f64> = pairs.iter().map(|(sq, mu, u)| sq / ((mu + k * mu * mu) * u)).collect();
+    let mut scaled = vec![0.0; pairs.len()];
+    let mut median_at = |k: f64| {
+        for (s, (sq, mu, u)) in scaled.iter_mut().zip(&pairs) {
+            *s = sq / ((mu + k * mu * mu) * u);
+        }
         let mid = scaled.len() / 2;
         *scaled.select_nth_unstable_by(mid, f64::total_cmp).1
     };

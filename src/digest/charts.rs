@@ -1,6 +1,6 @@
 //! Inline SVG charts, drawn on the server (no script): sentiment stacked bars over time buckets
-//! (`Bars`), and share-of-voice bars (an HTML table, text that wraps at any width). Used by the digest and the dashboard; labels go through maud's
-//! escaping.
+//! (`Bars`), and share-of-voice bars (an HTML table, text that wraps at any width). Used by the
+//! digest, the dashboard and the incident review; labels go through maud's escaping.
 
 use maud::{Markup, html};
 
@@ -35,6 +35,20 @@ pub struct Mark {
 
 /// The posts behind one bar segment: (bucket start, bucket end, sentiment name) → a URL.
 pub type BarLink<'a> = &'a dyn Fn(Timestamp, Timestamp, &str) -> String;
+
+/// The bar links of a watch's chart: its posts of the bucket and sentiment, as the dashboard's
+/// search at `base` (`""` on the dashboard itself) finds them.
+pub fn watch_posts(base: &str, watch: &str) -> impl Fn(Timestamp, Timestamp, &str) -> String {
+    let (base, watch) = (base.trim_end_matches('/').to_string(), watch.to_string());
+    move |since, until, sentiment| {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("watch", &watch)
+            .append_pair("since", &since.to_string())
+            .append_pair("until", &until.to_string());
+        q.append_pair("sentiment", sentiment);
+        format!("{base}/search?{}", q.finish())
+    }
+}
 
 /// Stacked sentiment bars over time buckets: positive at the bottom, then neutral, then
 /// negative; a legend, gridlines at round numbers, axis labels that name the day when it

@@ -8,7 +8,7 @@ use maud::{Markup, html};
 
 use super::Incident;
 use super::evidence::Evidence;
-use crate::digest::charts::{Bars, Mark};
+use crate::digest::charts::{Bars, Mark, watch_posts};
 use crate::index::search::TopPost;
 use crate::render::safe_url;
 use crate::time::Interval;
@@ -77,12 +77,7 @@ fn hourly_chart(e: &Evidence, hours: &[crate::index::stats::Bucket], links: &Lin
     let i = &e.incident;
     let mut marks = vec![Mark { at: i.start, text: format!("#{} 开始", i.id) }];
     marks.extend(i.ended_at.map(|at| Mark { at, text: "结束".to_string() }));
-    let posts = |since: Timestamp, until: Timestamp, sentiment: &str| {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        q.append_pair("watch", &i.watch).append_pair("since", &rfc(since)).append_pair("until", &rfc(until));
-        q.append_pair("sentiment", sentiment);
-        format!("{}/search?{}", links.0.unwrap_or("").trim_end_matches('/'), q.finish())
-    };
+    let posts = watch_posts(links.0.unwrap_or(""), &i.watch);
     Bars {
         name: &format!("{} 每小时提及", i.watch),
         buckets: hours,

@@ -7,20 +7,19 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use jiff::Timestamp;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Dashboard;
 use super::api::{ApiError, blocking};
 use super::params::{DigestParams, SORTS, SearchParams, StatsParams};
 use crate::alert::Severity;
-use crate::digest::charts::{Bars, CSS as CHART_CSS, share_bars};
+use crate::digest::charts::{Bars, CSS as CHART_CSS, share_bars, watch_posts};
 use crate::digest::html as digest_html;
 use crate::index::search::{SearchHit, SearchResults, search as run_search};
 use crate::mention::Kind;
 use crate::render::safe_url;
 use crate::sentiment::RiskCategory;
-use jiff::Timestamp;
-
 use crate::time::Interval;
 use crate::time::local_minute;
 
@@ -232,17 +231,10 @@ pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams
         Ok(r) => r,
         Err(e) => return page_error(e, "trends"),
     };
-    let watch = s.watch.clone();
-    let posts = move |since: Timestamp, until: Timestamp, sentiment: &str| {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        q.append_pair("watch", &watch)
-            .append_pair("since", &since.to_string())
-            .append_pair("until", &until.to_string());
-        q.append_pair("sentiment", sentiment);
-        format!("/search?{}", q.finish())
-    };
+    let hourly = interval == Interval::Hour;
+    let posts = watch_posts("", &s.watch);
     let chart = Bars {
-        name: if interval == Interval::Hour { "hourly" } else { "daily" },
+        name: if hourly { "hourly" } else { "daily" },
         buckets: &s.buckets,
         interval,
         now: Timestamp::now(),
@@ -251,7 +243,6 @@ pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams
     };
     let shares: Vec<(String, u64, f64, Option<f64>)> =
         s.share_of_voice.iter().map(|x| (x.watch.clone(), x.mentions, x.share, None)).collect();
-    let hourly = interval == Interval::Hour;
     let body = html! {
         form.filters method="get" action="/trends" {
             select name="watch" { @for w in &d.watches { option value=(w.name) selected[w.name == s.watch] { (w.name) } } }
@@ -353,7 +344,7 @@ struct DigestFile {
     name: String,
     title: Option<String>,
     headline: Option<String>,
-    written: Option<jiff::Timestamp>,
+    written: Option<Timestamp>,
 }
 
 /// At most this many digest files are listed (the newest).
@@ -377,12 +368,25 @@ fn digest_files(dir: &std::path::Path) -> Vec<DigestFile> {
     files
         .into_iter()
         .map(|(name, modified)| {
-            let html = std::fs::read_to_string(dir.join(&name)).unwrap_or_default();
-            let (title, headline) = digest_summary(&html);
-            let written = jiff::Timestamp::try_from(modified).ok().filter(|t| t.as_second() > 0);
+            let (title, headline) = digest_summary(&head_of(&dir.join(&name)));
+            let written = Timestamp::try_from(modified).ok().filter(|t| t.as_second() > 0);
             DigestFile { name, title, headline, written }
         })
         .collect()
+}
+
+/// The first bytes of a digest page: its title and headlines come before its charts and lists.
+const DIGEST_HEAD: u64 = 16 * 1024;
+
+/// The start of the file at `path` (empty when it cannot be read), as text.
+fn head_of(path: &std::path::Path) -> String {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(DIGEST_HEAD).read_to_end(&mut bytes));
+    if read.is_err() {
+        return String::new();
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// The title and first headline of a digest page (as `digest::html` writes them).
