@@ -3,6 +3,8 @@
 //! eight days of ordinary mentions of a phone brand — praise, and one ordinary complaint an hour
 //! (slow delivery, unanswered service) — then a battery-fire crisis that grows for four hours,
 //! spreads by a copy-paste wave, a post of a large account and the news, subsides and ends.
+//! From its third hour it is also told in words its first hour never used (烫伤, 投诉) and by
+//! a second copy-paste wave that shares no word with it: the incident must follow both.
 //! The daemon crawls every simulated hour and is restarted in the middle. The webhook must
 //! receive the opening alert, the rule alert, the updates and the ending with its review, in
 //! order and each once; the incident must hold every crisis post and no ordinary complaint.
@@ -36,6 +38,14 @@ const CRISIS_TEXTS: [&str; 6] = [
     "极光X5起火冒烟，电池问题这么严重还不召回，失望透顶",
     "朋友的极光X5昨晚电池起火，烧坏了沙发，太危险了",
 ];
+
+/// The same crisis told another way from its third hour: no word of its first hour's posts.
+const LATER_TEXTS: [&str; 2] = [
+    "极光X5放在口袋里突然发烫冒火花，大腿烫伤了，已经打12315投诉",
+    "刚买的极光X5发烫到拿不住，手掌烫伤起泡，明天去12315投诉",
+];
+/// Its posts per hour from the crisis's start.
+const LATER: [usize; 6] = [0, 0, 5, 8, 6, 3];
 
 #[derive(Clone, Debug)]
 struct Post {
@@ -78,6 +88,17 @@ fn posts(t0: Timestamp) -> Vec<Post> {
             for k in 0..5 {
                 let text = "转发：极光X5电池起火，太可怕了，大家千万别买！".to_string();
                 add("feed", hour + SignedDuration::from_mins(20 + k), text, format!("水军{k}"), 10, 0, true);
+            }
+        }
+        for k in 0..usize::try_from(h).ok().and_then(|h| LATER.get(h)).copied().unwrap_or(0) {
+            let text = format!("{}（{}）", LATER_TEXTS[k % LATER_TEXTS.len()], h * 100 + 50 + k as i64);
+            let at = hour + SignedDuration::from_mins(3 + 7 * k as i64);
+            add("feed", at, text, format!("车主{h}-{k}"), 200, 8, true);
+        }
+        if h == 3 {
+            for k in 0..8 {
+                let text = "扩散！极光官方装死不回应，太恶心了，大家小心".to_string();
+                add("feed", hour + SignedDuration::from_mins(33 + k), text, format!("路过{k}"), 20, 0, true);
             }
         }
         if h == 2 {
@@ -279,7 +300,12 @@ fn the_incident_holds_the_crisis(evaluator: &yuqing::daemon::Evaluator, config: 
     let crisis: Vec<&Post> = all.iter().filter(|p| p.crisis).collect();
     let missing: Vec<&str> = crisis.iter().filter(|p| !ids.contains(&p.id.as_str())).map(|p| p.text.as_str()).collect();
     assert!(missing.is_empty(), "crisis posts outside the incident: {missing:?} (scope {:?})", incident.scope);
-    let strays: Vec<&str> = found.hits.iter().filter(|h| !h.text.contains("起火")).map(|h| h.text.as_str()).collect();
+    let strays: Vec<&str> = found
+        .hits
+        .iter()
+        .filter(|h| !crisis.iter().any(|p| h.url.ends_with(&format!("/{}", p.id))))
+        .map(|h| h.text.as_str())
+        .collect();
     assert!(strays.is_empty(), "ordinary complaints in the incident: {strays:?} (scope {:?})", incident.scope);
     assert_eq!(found.total, crisis.len() as u64);
     // The review: written, and its recovery measured (the complaints are back to one an hour).
@@ -325,4 +351,26 @@ async fn a_crisis_is_followed_from_its_first_alert_to_its_review() {
     }
     the_channel_heard_it_in_order(&messages, t0);
     the_incident_holds_the_crisis(&evaluator, &config, &all, t0);
+    drop(evaluator);
+    the_dashboard_links_the_review(&config).await;
+}
+
+/// The ended incident's page on the dashboard links its review, which opens.
+async fn the_dashboard_links_the_review(config: &Config) {
+    let c = config.clone();
+    let dash = tokio::task::spawn_blocking(move || {
+        let opened = yuqing::app::open_all(&c).unwrap();
+        let reader = opened.index.reader().unwrap();
+        yuqing::app::dashboard(&c, reader, opened.fields, &opened.analyzer, Ok(opened.store), None)
+    })
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, yuqing::serve::router(Arc::new(dash))).into_future());
+    let page = reqwest::get(format!("{origin}/incidents/1")).await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"href="/digests/incident-1.html""#), "no link to the review on the incident's page");
+    let review = reqwest::get(format!("{origin}/digests/incident-1.html")).await.unwrap();
+    assert_eq!(review.status(), 200);
+    assert!(review.text().await.unwrap().contains("事件专报"));
 }

@@ -8,6 +8,7 @@ use yuqing::alert::channels::{Channel, Notice, send_all};
 use yuqing::alert::{BacktestRequest, backtest};
 use yuqing::config::Config;
 use yuqing::incident::replay::replay;
+use yuqing::incident::scope::Scoper;
 use yuqing::time::local_minute;
 
 use super::period::PeriodArgs;
@@ -42,15 +43,9 @@ pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
     let request = BacktestRequest { watch: watch.clone(), since, until, rules };
     let searcher = reader.searcher();
     let alerts = backtest(&searcher, fields, &analyzer.text, &request)?;
-    let incidents = replay(
-        &searcher,
-        fields,
-        &request.rules,
-        &config.incidents,
-        watch,
-        &alerts,
-        until.min(jiff::Timestamp::now()),
-    )?;
+    let scoper =
+        Scoper { searcher: &searcher, fields, text: &analyzer.text, alerts: &request.rules, rules: &config.incidents };
+    let incidents = replay(&scoper, watch, &alerts, until.min(jiff::Timestamp::now()))?;
     let failed = args.send && send(config, &alerts)?;
     let code = if failed { ExitCode::from(1) } else { ExitCode::SUCCESS };
     let mut out = std::io::stdout().lock();

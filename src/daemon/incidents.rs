@@ -13,21 +13,26 @@ use super::{DaemonError, Evaluator};
 use crate::alert::channels::{Notice, send_all};
 use crate::alert::{Alert, IncidentRef};
 use crate::incident::track::{Due, Tracker};
-use crate::incident::{Incident, Trigger, review, rules, update};
+use crate::incident::{Incident, Scope, Trigger, review, rules, update};
 
 /// What a rule alert keeps once sent (see `incident::rules::Fired`).
 type RuleMarks = Vec<(String, Vec<u8>)>;
 
 impl Evaluator {
     pub(super) fn tracker<'a>(&'a self, searcher: &'a Searcher) -> Tracker<'a> {
-        Tracker { searcher, fields: self.fields, alerts: &self.rules, rules: &self.incidents, book: &self.book }
+        Tracker {
+            searcher,
+            fields: self.fields,
+            text: &self.text,
+            alerts: &self.rules,
+            rules: &self.incidents,
+            book: &self.book,
+        }
     }
 
     /// Files `alert` under its watch's incident and names the incident in it.
     pub(super) fn file_alert(&self, searcher: &Searcher, alert: &mut Alert, now: Timestamp) -> Result<(), DaemonError> {
         let Some(watch) = self.watches.iter().find(|w| w.name == alert.watch) else { return Ok(()) };
-        let tracker = self.tracker(searcher);
-        let scope = tracker.spike_scope(watch, alert)?;
         let v = &alert.verdict;
         let trigger = Trigger::Spike {
             bucket: v.start,
@@ -35,7 +40,7 @@ impl Evaluator {
             observed: v.observed,
             expected: v.expected,
         };
-        let incident = tracker.file(watch, trigger, scope, now)?;
+        let incident = self.tracker(searcher).file(watch, trigger, Scope::default(), now)?;
         alert.incident = Some(IncidentRef { id: incident.id, link: self.incidents.link(incident.id) });
         Ok(())
     }

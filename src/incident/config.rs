@@ -26,7 +26,7 @@ pub struct IncidentRules {
     /// next one); the ending is always sent.
     #[serde(default = "default_update_minutes")]
     pub update_minutes: i64,
-    /// How many of an alert's rising terms become the incident's driving terms.
+    /// How many driving terms one loud bucket adds to the incident's scope, at most.
     #[serde(default = "default_driving_terms")]
     pub driving_terms: usize,
     /// The dashboard's address as people reach it (`https://yuqing.example.com`), for links in

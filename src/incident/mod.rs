@@ -4,7 +4,7 @@
 //! later ones of the same watch join it while it is open, or reopen it when it ended a short while
 //! ago ([`track`]). The incident's mentions are the watch's negative mentions from its start that
 //! fall in its [`Scope`]: its driving terms, the risk categories that rose with it, its copy-paste
-//! groups. Its phase — 发酵, 高峰, 回落, 结束 — is judged from their counts ([`lifecycle`]); the
+//! groups, gathered from every loud bucket while it goes on ([`scope`]). Its phase — 发酵, 高峰, 回落, 结束 — is judged from their counts ([`lifecycle`]); the
 //! channels hear of it when it changes in a way a crisis lead needs to know ([`update`]). Its
 //! scope and evidence ([`evidence`], as HTML by [`html`]), the team's work on it ([`workflow`]) and, once over, its
 //! review ([`review`]) are read from the dashboard, the API and `yuqing incidents`. All of it is
@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod replay;
 pub mod review;
 pub mod rules;
+pub mod scope;
 pub mod track;
 pub mod update;
 pub mod workflow;
@@ -55,11 +56,16 @@ pub struct Incident {
     /// Numbered from 1, in the order they opened.
     pub id: u64,
     pub watch: String,
-    /// Where its mentions start: the bucket of the alert (or the time of the mention) that opened it.
+    /// Where its mentions start: the bucket of the alert (or the mention) that opened it, or the
+    /// first of the loud buckets right before it (see `track::rise_start`).
     pub start: Timestamp,
     /// When yuqing opened it.
     pub opened_at: Timestamp,
+    /// What its mentions share: widened while it is open (see [`scope`]).
     pub scope: Scope,
+    /// The start of the last bucket its scope was widened with (taken again, as it fills).
+    #[serde(default)]
+    pub widened_to: Option<Timestamp>,
     pub phase: Phase,
     pub status: Status,
     pub assignee: Option<String>,

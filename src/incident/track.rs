@@ -4,31 +4,25 @@
 //! every judgement each open incident's phase is judged again and, when something a crisis lead
 //! needs to know has changed, an update is due ([`Tracker::advance`]).
 //!
-//! An incident's scope, from a spike: its driving terms (the alert's rising terms found in at
-//! least a fifth of the bucket's negative mentions, at most `incidents.driving_terms`), the risk
-//! categories on at least 30% of the bucket's negative mentions and at least twice as common
-//! among them as in the week before, and the duplicate groups of at least three of the bucket's
-//! negative mentions. From a rule hit: the rule's terms that the mention has, and its group.
+//! Before either, the incident's scope is widened with the loud buckets since it was last
+//! ([`super::scope`]); a rule hit adds the rule's terms that the mention has, and its group.
 
 use jiff::{SignedDuration, Timestamp};
 use tantivy::Searcher;
 
 use super::lifecycle::{self, Course, Phase};
+use super::scope::Scoper;
 use super::{Incident, IncidentBook, IncidentError, IncidentRules, Scope, Status, Told, Trigger};
-use crate::alert::{Alert, AlertRules};
+use crate::alert::AlertRules;
 use crate::index::Fields;
-use crate::index::breakdown::wave_groups;
 use crate::index::search::{SearchRequest, Sort, checked_request, search};
-use crate::index::stats::{risk_counts, source_counts, timeline, timeline_of};
+use crate::index::stats::{source_counts, timeline, timeline_of};
 use crate::sentiment::Label;
+use crate::text::TextPipeline;
 use crate::watch::Watch;
 
-/// A risk category joins a scope when it is on this share of the bucket's negative mentions…
-const RISK_SHARE: f64 = 0.3;
-/// …and this many times as common as in the week before.
-const RISK_LIFT: f64 = 2.0;
-/// A duplicate group of at least this many negative mentions in the bucket joins the scope.
-const WAVE_SIZE: u64 = 3;
+/// How far before its first alert an incident's start may reach, in hours.
+const RISE_HOURS: i64 = 24;
 /// Notable posts reported in one update, at most.
 const NOTABLE_PER_UPDATE: usize = 3;
 
@@ -43,6 +37,7 @@ fn total(counts: &SourceCounts) -> u64 {
 pub struct Tracker<'a> {
     pub searcher: &'a Searcher,
     pub fields: Fields,
+    pub text: &'a TextPipeline,
     pub alerts: &'a AlertRules,
     pub rules: &'a IncidentRules,
     pub book: &'a IncidentBook,
@@ -88,13 +83,13 @@ impl Incident {
 }
 
 impl Tracker<'_> {
-    /// The scope a spike alert brings (see the module's doc).
-    pub fn spike_scope(&self, watch: &Watch, alert: &Alert) -> Result<Scope, IncidentError> {
-        spike_scope(self.searcher, self.fields, self.alerts, self.rules, watch, alert)
+    fn scoper(&self) -> Scoper<'_> {
+        Scoper { searcher: self.searcher, fields: self.fields, text: self.text, alerts: self.alerts, rules: self.rules }
     }
 
-    /// Files `trigger` (with the scope it brings) for `watch` at `now`: joins the open incident,
-    /// reopens the last one, or opens a new one. Returns the incident as kept.
+    /// Files `trigger` (with the scope it brings: a rule hit's; a spike's is its bucket's, found
+    /// by widening) for `watch` at `now`: joins the open incident, reopens the last one, or
+    /// opens a new one; then widens its scope through `now`. Returns the incident as kept.
     pub fn file(
         &self,
         watch: &Watch,
@@ -120,6 +115,7 @@ impl Tracker<'_> {
         };
         let new = incident.triggers.is_empty();
         incident.scope.extend(&scope);
+        self.scoper().widen(watch, &mut incident, now)?;
         incident.triggers.push(trigger);
         if new {
             // The alert that opened it told the channels where it started.
@@ -133,19 +129,21 @@ impl Tracker<'_> {
 
     /// A new incident for `watch`, starting at the trigger, its usual level measured on the week before.
     fn open(&self, watch: &Watch, trigger: &Trigger, now: Timestamp) -> Result<Incident, IncidentError> {
-        let start = self.alerts.bucket.floor(trigger.at());
+        let at = self.alerts.bucket.floor(trigger.at());
+        let usual = usual_negative(self.searcher, self.fields, self.alerts, &watch.name, at)?;
         let mut incident = Incident {
             id: self.book.next_id()?,
             watch: watch.name.clone(),
-            start,
+            start: rise_start(self.searcher, self.fields, self.alerts, &watch.name, at, usual)?,
             opened_at: now,
             scope: Scope::default(),
+            widened_to: None,
             phase: Phase::Growing,
             status: Status::Pending,
             assignee: None,
             acknowledged: None,
             ended_at: None,
-            usual_negative: usual_negative(self.searcher, self.fields, self.alerts, &watch.name, start)?,
+            usual_negative: usual,
             triggers: Vec::new(),
             log: Vec::new(),
             told: Told { at: Some(now), phase: Some(Phase::Growing), ..Told::default() },
@@ -163,6 +161,7 @@ impl Tracker<'_> {
         let mut due = Vec::new();
         for mut incident in self.book.list(Some(&watch.name))?.into_iter().filter(Incident::is_open) {
             let before = incident.clone();
+            self.scoper().widen(watch, &mut incident, now)?;
             let (changes, counts) = self.judge(&mut incident, now)?;
             let ended = incident.phase == Phase::Ended;
             let wait = SignedDuration::from_mins(self.rules.update_minutes);
@@ -271,49 +270,6 @@ impl Tracker<'_> {
     }
 }
 
-/// The scope a spike alert brings (see the module's doc).
-pub fn spike_scope(
-    searcher: &Searcher,
-    fields: Fields,
-    alerts: &AlertRules,
-    rules: &IncidentRules,
-    watch: &Watch,
-    alert: &Alert,
-) -> Result<Scope, IncidentError> {
-    let len = alerts.bucket.len();
-    let (start, observed) = (alert.verdict.start, alert.verdict.observed);
-    let min_term = (observed / 5).max(2);
-    let terms = alert
-        .rising_terms
-        .iter()
-        .filter(|t| t.mentions >= min_term)
-        .take(rules.driving_terms)
-        .map(|t| t.term.clone())
-        .collect();
-    let negative = |since: Timestamp, until: Timestamp| SearchRequest {
-        watch: Some(watch.name.clone()),
-        sentiment: Some(Label::Negative),
-        since: Some(since),
-        until: Some(until),
-        ..SearchRequest::default()
-    };
-    let bucket = checked_request(searcher, fields, &negative(start, start + len))?;
-    let week = checked_request(searcher, fields, &negative(start - SignedDuration::from_hours(168), start))?;
-    let n_week = searcher.search(&*week, &tantivy::collector::Count).map_err(crate::index::IndexError::from)? as f64;
-    let before = risk_counts(searcher, &*week)?;
-    let risks = risk_counts(searcher, &*bucket)?
-        .into_iter()
-        .filter(|(risk, n)| {
-            let share = *n as f64 / observed.max(1) as f64;
-            let was = before.iter().find(|(r, _)| r == risk).map_or(0.0, |(_, m)| *m as f64 / n_week.max(1.0));
-            share >= RISK_SHARE && share >= RISK_LIFT * was
-        })
-        .map(|(risk, _)| risk)
-        .collect();
-    let clusters = wave_groups(searcher, &*bucket, WAVE_SIZE, 20)?.iter().map(|w| w.cluster).collect();
-    Ok(Scope { terms, risks, clusters })
-}
-
 /// Its buckets from its start to the one `now` is in.
 pub fn course(
     searcher: &Searcher,
@@ -335,6 +291,22 @@ pub fn course(
         .zip(&all)
         .map(|(o, a)| Course { start: a.start, own: o.counts.total, negative: a.counts.negative })
         .collect())
+}
+
+/// Where an incident opened by a trigger in the bucket starting at `at` starts: the first of the
+/// buckets right before it whose negative mentions are above `usual`, so that its first posts
+/// are where it began and not where it was first noticed (at most `RISE_HOURS` earlier).
+pub fn rise_start(
+    searcher: &Searcher,
+    fields: Fields,
+    alerts: &AlertRules,
+    watch: &str,
+    at: Timestamp,
+    usual: u64,
+) -> Result<Timestamp, IncidentError> {
+    let before = timeline(searcher, fields, watch, at - SignedDuration::from_hours(RISE_HOURS), at, alerts.bucket)?;
+    let loud = before.iter().rev().take_while(|b| b.counts.negative > usual).last();
+    Ok(loud.map_or(at, |b| b.start))
 }
 
 /// The most negative mentions of `watch` per bucket that count as usual before `start`: the 95th

@@ -44,46 +44,53 @@ pub fn term_counts(
     exclude: &[String],
     sample: usize,
 ) -> Result<(FxHashMap<String, u64>, u64), IndexError> {
+    let sets = term_sets(searcher, f, query, text, exclude, sample)?;
+    Ok((count(&sets), sets.len() as u64))
+}
+
+/// In how many of `sets` each term is.
+pub fn count(sets: &[Vec<String>]) -> FxHashMap<String, u64> {
+    let mut counts = FxHashMap::<String, u64>::default();
+    for w in sets.iter().flatten() {
+        *counts.entry(w.clone()).or_default() += 1;
+    }
+    counts
+}
+
+/// The terms of each of the newest `sample` mentions matching `query` (each once), newest first.
+pub fn term_sets(
+    searcher: &Searcher,
+    f: Fields,
+    query: &dyn Query,
+    text: &TextPipeline,
+    exclude: &[String],
+    sample: usize,
+) -> Result<Vec<Vec<String>>, IndexError> {
     let newest = TopDocs::with_limit(sample).order_by_fast_field::<tantivy::DateTime>("published", Order::Desc);
     let hits = searcher.search(query, &newest)?;
     let excluded: FxHashSet<String> = exclude.iter().map(|e| crate::text::normalize(e)).collect();
     // Reading the stored texts and segmenting them are the cost: spread both over the cores.
-    let counts = hits
+    let sets = hits
         .par_iter()
-        .map(|(_, address)| searcher.doc::<TantivyDocument>(*address))
-        .try_fold(
-            || (Analyzed::default(), FxHashMap::<String, u64>::default()),
-            |(mut doc, mut counts), stored| {
-                let body = stored?;
-                text.analyze_into(
-                    body.get_first(f.text_original).and_then(|v| v.as_str()).unwrap_or_default(),
-                    &mut doc,
-                );
-                let mut seen: FxHashSet<&str> = FxHashSet::default();
-                for (word, kind) in doc.words() {
-                    if kind == TokenKind::Word
-                        && word.chars().count() >= 2
-                        && !word.chars().all(|c| c.is_ascii_digit() || c == '.')
-                        && !STOPWORDS.contains(word)
-                        && !excluded.contains(word)
-                    {
-                        seen.insert(word);
-                    }
+        .map_init(Analyzed::default, |doc, (_, address)| {
+            let body = searcher.doc::<TantivyDocument>(*address)?;
+            text.analyze_into(body.get_first(f.text_original).and_then(|v| v.as_str()).unwrap_or_default(), doc);
+            let mut seen: Vec<String> = Vec::new();
+            for (word, kind) in doc.words() {
+                if kind == TokenKind::Word
+                    && word.chars().count() >= 2
+                    && !word.chars().all(|c| c.is_ascii_digit() || c == '.')
+                    && !STOPWORDS.contains(word)
+                    && !excluded.contains(word)
+                    && !seen.iter().any(|s| s == word)
+                {
+                    seen.push(word.to_string());
                 }
-                for w in seen {
-                    *counts.entry(w.to_string()).or_default() += 1;
-                }
-                Ok::<_, tantivy::TantivyError>((doc, counts))
-            },
-        )
-        .map(|folded| folded.map(|(_, counts)| counts))
-        .try_reduce(FxHashMap::default, |mut a, b| {
-            for (t, n) in b {
-                *a.entry(t).or_default() += n;
             }
-            Ok(a)
-        })?;
-    Ok((counts, hits.len() as u64))
+            Ok::<_, tantivy::TantivyError>(seen)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(sets)
 }
 
 /// The `limit` terms in most mentions, most first (ties by term, for stable output).

@@ -78,7 +78,10 @@ pub async fn list_page(State(d): State<Arc<Dashboard>>) -> Response {
 /// `GET /incidents/{id}`.
 pub async fn page(State(d): State<Arc<Dashboard>>, Path(id): Path<u64>) -> Response {
     let dash = d.clone();
-    let e = match blocking(move || dash.evidence(id)).await {
+    // Its review (事件专报), written beside the digests once it ended.
+    let review = format!("incident-{id}.html");
+    let reviewed = d.digests_dir.join(&review);
+    let (e, reviewed) = match blocking(move || dash.evidence(id).map(|e| (e, reviewed.is_file()))).await {
         Ok(e) => e,
         Err(e) => return super::pages::page_error(e, "incidents"),
     };
@@ -88,6 +91,7 @@ pub async fn page(State(d): State<Arc<Dashboard>>, Path(id): Path<u64>) -> Respo
     let body = html! {
         h1 { "事件 #" (i.id) " · " (i.watch) }
         (summary(i))
+        @if reviewed { p.review { "事件专报: " a href={"/digests/" (review)} { "事件 #" (id) " 专报" } } }
         section.workflow {
             h2 { "处置" }
             // One form, one name: the button pressed says what is done; each fills its own field.
