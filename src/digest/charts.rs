@@ -74,6 +74,8 @@ const LEGEND_ROWS: f64 = 60.0;
 const MARK_ROW: f64 = 36.0;
 const TOTAL_ROOM: f64 = 30.0;
 const PLOT_HEIGHT: f64 = 170.0;
+/// The least room between two gridlines: a label at the phone's font size (26) and its spacing.
+const TICK_GAP: f64 = 40.0;
 /// Room for the axis labels: two lines for hours (the hour, the date when it changes), one for days.
 const fn bottom(interval: Interval) -> f64 {
     match interval {
@@ -90,7 +92,6 @@ impl Bars<'_> {
     pub fn render(&self) -> Markup {
         let buckets = self.buckets;
         let n = buckets.len().max(1) as f64;
-        let (ticks, top_value) = ticks(buckets.iter().map(|b| b.counts.total).max().unwrap_or(0));
         let slot = (W - LEFT - 6.0) / n;
         let bar = (slot * 0.7).max(1.0);
         let x_of = |i: usize| LEFT + slot * i as f64 + (slot - bar) / 2.0;
@@ -100,6 +101,9 @@ impl Bars<'_> {
         let bars_top = plot_top + if totals { TOTAL_ROOM } else { 0.0 };
         let base = plot_top + PLOT_HEIGHT;
         let height = base + bottom(self.interval);
+        // As many gridlines as leave room for their labels at a phone's font size between them.
+        let intervals = ((base - bars_top) / TICK_GAP).floor().max(1.0) as u64;
+        let (ticks, top_value) = ticks(buckets.iter().map(|b| b.counts.total).max().unwrap_or(0), intervals);
         let scale = (base - bars_top) / top_value as f64;
         let filling = |b: &Bucket| b.start + self.interval.len() > self.now;
         let any_filling = buckets.iter().any(filling);
@@ -265,11 +269,11 @@ fn legend(filling: bool) -> Markup {
     }
 }
 
-/// Gridline values: round steps (1, 2 or 5 × 10ⁿ) from 0 to at least `max`, about four of
-/// them, and the top one.
-fn ticks(max: u64) -> (Vec<u64>, u64) {
+/// Gridline values: round steps (1, 2 or 5 × 10ⁿ) from 0 to at least `max`, at most
+/// `intervals` steps, and the top one.
+fn ticks(max: u64, intervals: u64) -> (Vec<u64>, u64) {
     let max = max.max(1);
-    let raw = max as f64 / 4.0;
+    let raw = max as f64 / intervals.max(1) as f64;
     let magnitude = 10f64.powf(raw.log10().floor()).max(1.0);
     let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(10.0 * magnitude);
     let step = (step as u64).max(1);
@@ -326,10 +330,13 @@ mod tests {
 
     #[test]
     fn gridlines_fall_on_round_numbers_above_the_tallest_bar() {
-        assert_eq!(ticks(36), (vec![0, 10, 20, 30, 40], 40));
-        assert_eq!(ticks(724), (vec![0, 200, 400, 600, 800], 800));
-        assert_eq!(ticks(0), (vec![0, 1], 1));
-        assert_eq!(ticks(3), (vec![0, 1, 2, 3], 3));
+        assert_eq!(ticks(36, 4), (vec![0, 10, 20, 30, 40], 40));
+        assert_eq!(ticks(724, 4), (vec![0, 200, 400, 600, 800], 800));
+        assert_eq!(ticks(0, 4), (vec![0, 1], 1));
+        assert_eq!(ticks(3, 4), (vec![0, 1, 2, 3], 3));
+        // Three steps where only three fit: 80 is not drawn as 0, 20, 40, 60, 80.
+        assert_eq!(ticks(80, 3), (vec![0, 50, 100], 100));
+        assert_eq!(ticks(36, 3), (vec![0, 20, 40], 40));
     }
 
     #[test]
