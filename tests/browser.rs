@@ -150,9 +150,10 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     let page = dom(&chrome, &format!("{origin}/alerts"));
     assert!(page.contains("严重") && page.contains("起火"), "{page}");
 
-    // The digest list names each digest by its watch and period, with its first headline.
+    // The report list names each digest by its watch and period (the demo's last 7 days: a
+    // span, 舆情报告), with its first headline.
     let page = dom(&chrome, &format!("{origin}/digests"));
-    assert!(page.contains("极光 舆情周报") && page.contains("负面提及") && page.contains("星河 舆情周报"), "{page}");
+    assert!(page.contains("极光 舆情报告") && page.contains("负面提及") && page.contains("星河 舆情报告"), "{page}");
 
     // A digest file, opened directly: its charts render.
     let digest = d.join("digest.html");

@@ -38,6 +38,7 @@ to = ["pr@example.com"]
 
 [digest]
 schedule = "*/3 * * * * *"
+daily = "*/4 * * * * *"
 link_base = "http://127.0.0.1:8080/digests"
 "#;
 
@@ -252,15 +253,20 @@ fn the_incident_alerts(f: &Fixture) {
     assert_eq!(top["url"], format!("{}/status/9929", f.origin), "the most liked post first: {top}");
 }
 
-/// The weekly digest goes out on its schedule: Markdown with a link to the robots, HTML by e-mail.
+/// The weekly and the daily digest go out, each on its schedule: Markdown with a link to the
+/// robots, HTML by e-mail.
 fn the_digest_goes_out(f: &Fixture) {
-    wait_until("a digest", Duration::from_secs(15), || {
-        !f.site.digests.lock().unwrap().is_empty()
+    let titled = |what: &str| {
+        f.site.digests.lock().unwrap().iter().any(|d| d["markdown"].as_str().is_some_and(|m| m.contains(what)))
+    };
+    wait_until("a weekly and a daily digest", Duration::from_secs(15), || {
+        titled("华为 舆情周报")
+            && titled("华为 舆情日报")
             && f.mails.lock().unwrap().iter().any(|m| m.data.contains("text/html"))
     });
     let digest = f.site.digests.lock().unwrap()[0].clone();
     let md = digest["markdown"].as_str().unwrap();
-    assert!(md.contains("华为 舆情周报") && md.contains("(http://127.0.0.1:8080/digests/"), "{md}");
+    assert!(md.contains("华为 舆情") && md.contains("(http://127.0.0.1:8080/digests/"), "{md}");
     let files: Vec<_> =
         std::fs::read_dir(f.dir.path().join("yuqing-data/digests")).unwrap().map(|e| e.unwrap().path()).collect();
     assert!(files.iter().any(|p| std::fs::read_to_string(p).unwrap().contains("data-chart=\"daily\"")), "{files:?}");

@@ -151,7 +151,7 @@ fn the_demo_raises_the_crisis_alert_and_writes_a_digest_that_adds_up() {
     );
     assert_eq!(digest.alerts.len(), r.alerts.len());
     let page = std::fs::read_to_string(path).unwrap();
-    assert!(page.contains("data-chart=\"daily\"") && page.contains("极光 舆情周报"));
+    assert!(page.contains("data-chart=\"daily\"") && page.contains("极光 舆情报告"));
     // The sample search finds crisis posts.
     assert!(!r.sample.is_empty() && r.sample.iter().all(|h| h.text.contains("起火")));
 }

@@ -424,4 +424,16 @@ fn digest_writes_html_markdown_and_json_for_a_week() {
     let bad = yuqing(d, &["digest", "--watch", "华为", "--week", "47"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--week: week \"47\": expected YYYY-Www"));
+    // 日报 of 11-18 (wb:2003) by the hour, 月报 of November, and the current week so far.
+    let day = yuqing(d, &["digest", "--watch", "华为", "--day", "2026-11-18", "--format", "json"]);
+    let day: serde_json::Value = serde_json::from_str(&stdout(&day)).unwrap();
+    assert_eq!((day["counts"]["total"].as_u64(), day["days"].as_array().unwrap().len()), (Some(1), 24));
+    assert_eq!(day["title"], "华为 舆情日报 2026-11-18");
+    let month = yuqing(d, &["digest", "--watch", "华为", "--month", "2026-11", "--format", "json"]);
+    let month: serde_json::Value = serde_json::from_str(&stdout(&month)).unwrap();
+    assert_eq!(month["title"], "华为 舆情月报 2026-11");
+    let so_far = yuqing(d, &["digest", "--watch", "华为", "--period", "week", "--to-date", "--format", "md"]);
+    assert!(so_far.status.success() && stdout(&so_far).contains("截至"), "{}", stdout(&so_far));
+    let bad = yuqing(d, &["digest", "--watch", "华为", "--month", "2026-13"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--month: month \"2026-13\""), "{bad:?}");
 }

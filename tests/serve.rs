@@ -6,7 +6,7 @@ use std::path::Path;
 mod common;
 use common::bin::{Serving, command, yuqing};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// `yuqing serve` of the demo's config on `addr`, with `token` in the environment or none.
 fn serve(dir: &Path, addr: &str, token: Option<&str>) -> Serving {
@@ -114,12 +114,29 @@ fn the_api_answers(origin: &str, get: &Get) {
     let alerts: Vec<Value> = serde_json::from_str(&body).unwrap();
     assert_eq!(alerts[0]["alert"]["watch"], "极光");
 
+    the_digests_answer(origin, get);
+    let (status, _, _) = get(format!("{origin}/digests/..%2Fyuqing.toml"));
+    assert_eq!(status, 404, "only digest files are served");
+}
+
+/// A week, a day so far and a month by name; a bad period is a 400 naming it.
+fn the_digests_answer(origin: &str, get: &Get) {
     let (status, _, body) = get(format!("{origin}/api/digest?watch=星河&week=2026-W40"));
     assert_eq!(status, 200);
     let digest: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(digest["period"]["label"], "2026-W40");
-    let (status, _, _) = get(format!("{origin}/digests/..%2Fyuqing.toml"));
-    assert_eq!(status, 404, "only digest files are served");
+    // 日报 so far, 月报 by name, and a bad period named in the 400.
+    let (status, _, body) = get(format!("{origin}/api/digest?watch=星河&period=day&to_date=1"));
+    assert_eq!(status, 200, "{body}");
+    let digest: Value = serde_json::from_str(&body).unwrap();
+    assert!(digest["title"].as_str().unwrap().starts_with("星河 舆情日报") && digest["period"]["to_date"] == true);
+    let (status, _, body) = get(format!("{origin}/api/digest?watch=星河&month=2026-11"));
+    assert_eq!(
+        (status, serde_json::from_str::<Value>(&body).unwrap()["period"]["label"].clone()),
+        (200, json!("2026-11"))
+    );
+    let (status, _, body) = get(format!("{origin}/api/digest?watch=星河&period=quarter"));
+    assert!(status == 400 && body.contains("period"), "{status} {body}");
 }
 
 /// Off this machine: refused without a token; with one, every request needs it.

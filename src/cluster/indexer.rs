@@ -52,9 +52,10 @@ impl Indexer {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<IndexerSummary, ClusterError> {
         let consumer = self.consumer().await?;
         let Indexer { evaluator, digests, clock, batch, writer, .. } = self;
-        let digest_task = digests.map(|job| {
-            tokio::spawn(crate::daemon::digest_loop(evaluator.clone(), job, clock.clone(), shutdown.clone()))
-        });
+        let digest_tasks = match &digests {
+            Some(job) => crate::daemon::spawn_digest_loops(&evaluator, job, &clock, &shutdown),
+            None => Vec::new(),
+        };
         let mut writer = Some(writer);
         let mut summary = IndexerSummary::default();
         let mut failures = 0u32;
@@ -88,7 +89,7 @@ impl Indexer {
                 }
             }
         }
-        if let Some(task) = digest_task {
+        for task in digest_tasks {
             let _ = task.await;
         }
         tracing::info!(indexed = summary.indexed, duplicates = summary.duplicates, "indexer stopped");

@@ -1,7 +1,8 @@
 //! The digest job of `yuqing run`: a period of every planned watch is digested, written as HTML
 //! under the digests directory, and sent through every channel (e-mail carries the HTML, robots
 //! the Markdown summary with a link to it when `link_base` is set). The scheduled loop digests
-//! the last complete week at each time of `[digest] schedule`; the demo digests its last 7 days.
+//! the last complete week, day or month at each time of `[digest]` schedule, daily or monthly;
+//! the demo digests its last 7 days.
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -202,10 +202,10 @@ impl Running {
             })
             .collect();
         drop(reports_tx);
-        let digest_job = self.digests.clone().map(|job| {
-            let (evaluator, clock) = (self.evaluator.clone(), self.clock.clone());
-            tokio::spawn(digest_loop(evaluator, job, clock, shutdown.clone()))
-        });
+        let digest_loops = match &self.digests {
+            Some(job) => spawn_digest_loops(&self.evaluator, job, &self.clock, &shutdown),
+            None => Vec::new(),
+        };
         // Ends when every source loop has ended (on shutdown), after the last report.
         while let Some(report) = reports.recv().await {
             self.after_crawl(&report).await;
@@ -213,7 +213,7 @@ impl Running {
         for l in loops {
             join(l).await;
         }
-        if let Some(job) = digest_job {
+        for job in digest_loops {
             let (rounds, failures) = join(job).await.unwrap_or_default();
             self.summary.digests += rounds;
             self.summary.failures += failures;
@@ -295,21 +295,36 @@ async fn source_loop(
     }
 }
 
-/// Sends the digests at each time of the plan's schedule until shutdown; returns how many
-/// rounds went out and how many failed.
-pub(crate) async fn digest_loop(
+/// One loop per report of the plan (周报, 日报, 月报), each on its own schedule.
+pub(crate) fn spawn_digest_loops(
+    evaluator: &Arc<Evaluator>,
+    job: &Arc<DigestJob>,
+    clock: &Clock,
+    shutdown: &watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<(u64, u64)>> {
+    (0..job.plan.schedules.len())
+        .map(|k| tokio::spawn(digest_loop(evaluator.clone(), job.clone(), k, clock.clone(), shutdown.clone())))
+        .collect()
+}
+
+/// Sends the digests of the plan's `k`th report at each time of its schedule until shutdown
+/// (the last complete day, week or month then); returns how many rounds went out and how many
+/// failed.
+async fn digest_loop(
     evaluator: Arc<Evaluator>,
     job: Arc<DigestJob>,
+    k: usize,
     clock: Clock,
     mut shutdown: watch::Receiver<bool>,
 ) -> (u64, u64) {
     let (mut rounds, mut failures) = (0, 0);
-    while let Some(wait) = job.plan.schedule.wait_from(clock.now()) {
+    let (kind, schedule) = &job.plan.schedules[k];
+    while let Some(wait) = schedule.wait_from(clock.now()) {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = shutdown.wait_for(|stop| *stop) => break,
         }
-        let period = crate::digest::last_week(clock.now());
+        let period = crate::digest::Period::last(*kind, clock.now());
         match evaluator.clone().send_digests(job.clone(), period).await {
             Ok(_) => rounds += 1,
             Err(e) => {

@@ -46,6 +46,7 @@ pub fn render(d: &Digest) -> String {
 
 /// The digest's content, for embedding in another page (the dashboard).
 pub fn body(d: &Digest) -> Markup {
+    let (this, was) = (d.period.this_zh(), d.period.before_zh());
     html! {
         h1 { (d.title) }
         p.sub {
@@ -53,26 +54,26 @@ pub fn body(d: &Digest) -> Markup {
             " (Asia/Shanghai)，对比前一周期 " (d.previous_period.label)
         }
         section {
-            h2 { "本周要点" }
+            h2 { (this) "要点" }
             ul.headlines { @for h in &d.headlines { li { (h) } } }
-            @if d.headlines.is_empty() { p { "本周没有提及。" } }
+            @if d.headlines.is_empty() { p { (this) "没有提及。" } }
         }
         section {
-            h2 { "每日提及（按情感）" }
+            h2 { @if d.period.interval() == Interval::Hour { "每小时提及（按情感）" } @else { "每日提及（按情感）" } }
             p.sub {
                 "共 " (d.counts.total) " 条：正面 " (d.counts.positive) "，中性 " (d.counts.neutral) "，负面 " (d.counts.negative)
-                @if let Some(c) = change(d.counts.total, d.previous_counts.total) { "；" (c) }
+                @if let Some(c) = change(d.counts.total, d.previous_counts.total, &was) { "；" (c) }
             }
             (Bars {
                 name: "daily",
                 buckets: &d.days,
-                interval: Interval::Day,
+                interval: d.period.interval(),
                 now: d.period.until,
                 marks: d.alerts.iter().map(|a| Mark { at: a.at, text: a.severity.label_zh().to_string() }).collect(),
                 link: None,
             }
             .render())
-            p.sub { "净情感 " (format!("{:+.2}", d.net_sentiment)) "（上周 " (format!("{:+.2}", d.previous_net_sentiment)) "）" }
+            p.sub { "净情感 " (format!("{:+.2}", d.net_sentiment)) "（" (was) " " (format!("{:+.2}", d.previous_net_sentiment)) "）" }
         }
         @if d.share_of_voice.len() > 1 {
             section {
@@ -84,21 +85,21 @@ pub fn body(d: &Digest) -> Markup {
             h2 { "风险类别" }
             @if d.risks.is_empty() { p.sub { "没有风险类别的提及。" } } @else {
                 table {
-                    tr { th { "类别" } th.n { "本周" } th.n { "上周" } }
+                    tr { th { "类别" } th.n { (this) } th.n { (was) } }
                     @for r in &d.risks { tr { td { (r.label) } td.n { (r.mentions) } td.n { (r.previous) } } }
                 }
             }
         }
         section {
             h2 { "上升词" }
-            (terms_table("全部提及", &d.rising_terms))
-            (terms_table("负面提及", &d.negative_terms))
+            (terms_table(d, "全部提及", &d.rising_terms))
+            (terms_table(d, "负面提及", &d.negative_terms))
         }
         section { h2 { "热门负面" } (posts(&d.top_negative)) }
         section { h2 { "热门正面" } (posts(&d.top_positive)) }
         section {
-            h2 { "本周预警" }
-            @if d.alerts.is_empty() { p.sub { "本周没有预警。" } } @else {
+            h2 { (this) "预警" }
+            @if d.alerts.is_empty() { p.sub { (this) "没有预警。" } } @else {
                 table {
                     tr { th { "时间" } th { "级别" } th.n { "负面" } th.n { "预期" } th { "上升词" } }
                     @for a in &d.alerts {
@@ -115,12 +116,13 @@ pub fn body(d: &Digest) -> Markup {
     }
 }
 
-fn terms_table(caption: &str, terms: &[crate::index::terms::RisingTerm]) -> Markup {
+fn terms_table(d: &Digest, caption: &str, terms: &[crate::index::terms::RisingTerm]) -> Markup {
+    let (this, was) = (d.period.this_zh(), d.period.before_zh());
     html! {
         @if !terms.is_empty() {
             p.sub { (caption) }
             table {
-                tr { th { "词" } th.n { "本周提及" } th.n { "上周提及" } }
+                tr { th { "词" } th.n { (this) "提及" } th.n { (was) "提及" } }
                 @for t in terms { tr { td { (t.term) } td.n { (t.mentions) } td.n { (t.before) } } }
             }
         }

@@ -8,18 +8,19 @@ use crate::render::{Block, Message, Span};
 
 /// The digest's message (its title is the notice's); `link` is where the HTML version can be read.
 pub fn render(d: &Digest, link: Option<&str>) -> Message {
+    let was = d.period.before_zh();
     let mut m = Message::default();
     for h in &d.headlines {
         m.item(h.clone());
     }
     let c = d.counts;
     m.line(format!(
-        "提及 {} 条：正面 {}，中性 {}，负面 {}；净情感 {:+.2}（上周 {:+.2}）",
-        c.total, c.positive, c.neutral, c.negative, d.net_sentiment, d.previous_net_sentiment
+        "提及 {} 条：正面 {}，中性 {}，负面 {}；净情感 {:+.2}（{} {:+.2}）",
+        c.total, c.positive, c.neutral, c.negative, d.net_sentiment, was, d.previous_net_sentiment
     ));
     if !d.risks.is_empty() {
         let risks: Vec<String> =
-            d.risks.iter().map(|r| format!("{} {}（上周 {}）", r.label, r.mentions, r.previous)).collect();
+            d.risks.iter().map(|r| format!("{} {}（{was} {}）", r.label, r.mentions, r.previous)).collect();
         m.line(format!("风险类别：{}", risks.join("，")));
     }
     if !d.top_negative.is_empty() {
@@ -30,7 +31,10 @@ pub fn render(d: &Digest, link: Option<&str>) -> Message {
         }
     }
     if let Some(url) = link {
-        m.blocks.push(Block::Line(vec![Span::Link { text: "完整周报".into(), url: url.into() }]));
+        m.blocks.push(Block::Line(vec![Span::Link {
+            text: format!("完整{}", d.period.kind.report_zh()),
+            url: url.into(),
+        }]));
     }
     m
 }

@@ -16,7 +16,7 @@ use tantivy::Searcher;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
 
-pub use period::{Period, PeriodKind, iso_week, last_week};
+pub use period::{Period, PeriodKind, day, iso_week, last_week, month};
 
 use crate::alert::{AlertRecord, Severity};
 use crate::index::search::{SearchRequest, Sort, TopPost, top_posts};
@@ -25,7 +25,6 @@ use crate::index::terms::{RisingTerm, rising, term_counts};
 use crate::index::{Fields, IndexError};
 use crate::sentiment::{Label, RiskCategory};
 use crate::text::TextPipeline;
-use crate::time::Interval;
 use crate::watch::Watch;
 
 /// Mentions read per period for the rising terms (the newest of each period).
@@ -91,7 +90,7 @@ pub struct Digest {
     pub title: String,
     pub period: Period,
     pub previous_period: Period,
-    /// Mentions per local day by sentiment.
+    /// Mentions per local day by sentiment (per hour for a day: `Period::interval`).
     pub days: Vec<Bucket>,
     pub counts: Counts,
     pub previous_counts: Counts,
@@ -120,7 +119,7 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
             group: r.group.clone(),
             since: p.since,
             until: p.until,
-            interval: Interval::Day,
+            interval: r.period.interval(),
         };
         stats(searcher, f, text, &request)
     };
@@ -147,7 +146,7 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
     let alerts = alert_lines(r);
     let mut digest = Digest {
         watch: r.watch.name.clone(),
-        title: format!("{} 舆情周报 {}", r.watch.name, r.period.label),
+        title: format!("{} 舆情{} {}", r.watch.name, r.period.kind.report_zh(), r.period.label),
         period: r.period.clone(),
         previous_period,
         days: now.buckets,

@@ -1,5 +1,6 @@
-//! When `yuqing run` sends digests (`[digest]` in yuqing.toml): a cron schedule read in
-//! Asia/Shanghai, the watches, where the HTML files go and the URL they are read at.
+//! When `yuqing run` sends digests (`[digest]` in yuqing.toml): a cron schedule per report — the
+//! weekly (周报), daily (日报) and monthly (月报) — read in Asia/Shanghai, the watches, where the
+//! HTML files go and the URL they are read at.
 
 use std::path::{Path, PathBuf};
 
@@ -12,9 +13,13 @@ use crate::setting::{Invalid, resolve};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDigestConfig {
-    /// Cron (with seconds, or crontab's five fields), in Asia/Shanghai: "0 0 9 * * Mon" is
-    /// Monday 09:00.
-    pub schedule: String,
+    /// When the weekly digest (周报, the last complete week) goes out: cron (with seconds, or
+    /// crontab's five fields), in Asia/Shanghai: "0 0 9 * * Mon" is Monday 09:00.
+    pub schedule: Option<String>,
+    /// When the daily digest (日报, the day before) goes out, e.g. "0 0 9 * * *".
+    pub daily: Option<String>,
+    /// When the monthly digest (月报, the month before) goes out, e.g. "0 0 9 1 * *".
+    pub monthly: Option<String>,
     /// The watches to digest (default: every watch).
     #[serde(default)]
     pub watches: Vec<String>,
@@ -28,7 +33,8 @@ pub struct RawDigestConfig {
 /// `[digest]` validated.
 #[derive(Debug, Clone)]
 pub struct DigestPlan {
-    pub schedule: Schedule,
+    /// Each report and when it goes out (at least one).
+    pub schedules: Vec<(super::PeriodKind, Schedule)>,
     /// Watch names; every configured watch when the config named none.
     pub watches: Vec<String>,
     /// `None`: `<data>/digests`.
@@ -39,7 +45,20 @@ pub struct DigestPlan {
 impl RawDigestConfig {
     /// Validates the table against the configured watch names; paths are taken from `base`.
     pub fn validate(self, base: &Path, watches: &[String]) -> Result<DigestPlan, Invalid> {
-        let schedule = Schedule::parse(&self.schedule).map_err(|r| Invalid::new("digest.schedule", r))?;
+        use super::PeriodKind::{Day, Month, Week};
+        let mut schedules = Vec::new();
+        for (field, kind, cron) in
+            [("schedule", Week, &self.schedule), ("daily", Day, &self.daily), ("monthly", Month, &self.monthly)]
+        {
+            if let Some(cron) = cron {
+                let parsed = Schedule::parse(cron).map_err(|r| Invalid::new(format!("digest.{field}"), r))?;
+                schedules.push((kind, parsed));
+            }
+        }
+        if schedules.is_empty() {
+            let why = "give at least one of schedule (周报), daily (日报), monthly (月报)";
+            return Err(Invalid::new("digest", why));
+        }
         if let Some(w) = self.watches.iter().find(|w| !watches.contains(w)) {
             return Err(Invalid::new("digest.watches", format!("{w:?} is not a [[watch]] name")));
         }
@@ -50,22 +69,45 @@ impl RawDigestConfig {
             }
         }
         let watches = if self.watches.is_empty() { watches.to_vec() } else { self.watches };
-        Ok(DigestPlan { schedule, watches, dir: self.dir.map(|p| resolve(base, &p)), link_base: self.link_base })
+        Ok(DigestPlan { schedules, watches, dir: self.dir.map(|p| resolve(base, &p)), link_base: self.link_base })
     }
 }
 
-/// The file name of a watch's digest for a period: "华为-2026-W47.html" for a week,
-/// "华为-202611240000-202612010000.html" (local start and end) for any other span.
+/// The file name of a watch's digest for a period: "华为-2026-W47.html" for a week (likewise
+/// "华为-2026-11-30.html", "华为-2026-11.html"), "华为-2026-W49-to-202612021500.html" for a week
+/// so far, "华为-202611240000-202612010000.html" (local start and end) for any other span.
 pub fn file_name(watch: &str, period: &super::Period) -> String {
     let safe =
         |s: &str| -> String { s.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' }).collect() };
+    let at = |t: jiff::Timestamp| t.to_zoned(crate::time::local_zone().clone()).strftime("%Y%m%d%H%M").to_string();
     let slug = match period.kind {
-        super::PeriodKind::Week => period.label.clone(),
-        super::PeriodKind::Span => {
-            let at =
-                |t: jiff::Timestamp| t.to_zoned(crate::time::local_zone().clone()).strftime("%Y%m%d%H%M").to_string();
-            format!("{}-{}", at(period.since), at(period.until))
-        }
+        super::PeriodKind::Span => format!("{}-{}", at(period.since), at(period.until)),
+        kind if period.to_date => format!("{}-to-{}", super::Period::unit(kind, period.since).label, at(period.until)),
+        _ => period.label.clone(),
     };
     format!("{}-{}.html", safe(watch), safe(&slug))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(toml: &str) -> Result<DigestPlan, Invalid> {
+        let raw: RawDigestConfig = toml::from_str(toml).unwrap();
+        raw.validate(Path::new("/etc/yuqing"), &["华为".to_string()])
+    }
+
+    #[test]
+    fn each_report_has_its_schedule_and_a_bad_one_is_named() {
+        let p = plan("schedule = \"0 0 9 * * Mon\"\ndaily = \"0 0 9 * * *\"\nmonthly = \"0 0 9 1 * *\"").unwrap();
+        let kinds: Vec<_> = p.schedules.iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            kinds,
+            [super::super::PeriodKind::Week, super::super::PeriodKind::Day, super::super::PeriodKind::Month]
+        );
+        assert_eq!(plan("daily = \"0 0 9 * * *\"").unwrap().schedules.len(), 1);
+        assert_eq!(plan("daily = \"every day\"").unwrap_err().field, "digest.daily");
+        assert_eq!(plan("dir = \"d\"").unwrap_err().field, "digest");
+        assert!(toml::from_str::<RawDigestConfig>("weekly = \"0 0 9 * * Mon\"").is_err(), "unknown fields refused");
+    }
 }

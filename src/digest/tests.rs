@@ -206,3 +206,42 @@ fn in_words_html_and_markdown(d: &Digest) {
     assert!(plain.starts_with("华为 舆情周报 2026-W47\n\n• 负面提及 5 条") && !plain.contains("]("), "{plain}");
     assert!(plain.contains("完整周报 <https://yuqing.example.com/"), "{plain}");
 }
+
+/// The digest of 华为 for `period`.
+fn digest_of(dir: &Path, period: Period) -> Digest {
+    let (watches, analyzer, index, f) = fixture(dir);
+    let watch = watches[0].clone();
+    let request = DigestRequest { group: watch.group_members(&watches), watch, period, alerts: Vec::new() };
+    build(&index.reader().unwrap().searcher(), f, &analyzer.text, &request).unwrap()
+}
+
+#[test]
+fn a_day_a_month_and_a_week_so_far_each_against_the_one_before() {
+    // 日报 of Wednesday 11-18: the four fires, by the hour; the day before had no 华为 mention.
+    let dir = tempfile::tempdir().unwrap();
+    let d = digest_of(dir.path(), day("2026-11-18").unwrap());
+    assert_eq!(d.title, "华为 舆情日报 2026-11-18");
+    assert_eq!((d.counts.total, d.counts.negative, d.previous_counts.total), (4, 4, 0));
+    assert_eq!(d.days.len(), 24, "by the hour");
+    assert_eq!(d.days.iter().map(|b| b.counts.negative).collect::<Vec<_>>()[8..12], [1, 1, 1, 1]);
+    assert!(d.headlines[0].starts_with("负面提及 4 条，前一日为 0"), "{:?}", d.headlines);
+    let page = html::render(&d);
+    assert!(page.contains("每小时提及") && page.contains("当日要点") && !page.contains("上周"), "{page}");
+
+    // 月报 of November: every 华为 mention of the fixture; October had none.
+    let dir = tempfile::tempdir().unwrap();
+    let d = digest_of(dir.path(), month("2026-11").unwrap());
+    assert_eq!((d.title.as_str(), d.counts.total, d.previous_counts.total), ("华为 舆情月报 2026-11", 18, 0));
+    assert_eq!(d.days.len(), 30);
+
+    // Wednesday 11-18 12:00 mid-crisis: the week so far (Monday's 5, the morning's 4 fires)
+    // against last week up to Wednesday 12:00 (Monday's and Tuesday's, not Wednesday noon's).
+    let dir = tempfile::tempdir().unwrap();
+    let noon: jiff::Timestamp = "2026-11-18T04:00:00Z".parse().unwrap();
+    let d = digest_of(dir.path(), Period::so_far(PeriodKind::Week, noon));
+    assert_eq!((d.counts.total, d.counts.negative, d.previous_counts.total), (9, 5, 2));
+    assert_eq!(d.period.label, "2026-W47 截至 11-18 12:00");
+    assert!(d.headlines.iter().any(|h| h == "全部提及 9 条，比上周同期上升 350%"), "{:?}", d.headlines);
+    assert_eq!(d.headlines[0], "负面提及 5 条，上周同期为 0");
+    assert_eq!(schedule::file_name("华为", &d.period), "华为-2026-W47-to-202611181200.html");
+}

@@ -54,7 +54,7 @@ pub(super) fn layout(title: &str, active: &str, body: Markup) -> Html<String> {
                 body {
                     nav {
                         (link("/search", "搜索", "search")) (link("/trends", "趋势", "trends"))
-                        (link("/alerts", "预警", "alerts")) (link("/incidents", "事件", "incidents")) (link("/digests", "周报", "digests"))
+                        (link("/alerts", "预警", "alerts")) (link("/incidents", "事件", "incidents")) (link("/digests", "报告", "digests"))
                     }
                     main { (body) }
                 }
@@ -311,19 +311,25 @@ pub async fn digests(State(d): State<Arc<Dashboard>>) -> Response {
     let files = blocking(move || Ok(digest_files(&dir))).await.unwrap_or_default();
     let body = html! {
         section {
-            h2 { "生成周报" }
+            h2 { "生成报告" }
             form.filters method="get" action="/digest" {
                 select name="watch" { @for w in &d.watches { option value=(w.name) { (w.name) } } }
-                input type="text" name="week" placeholder="2026-W47（默认上周）" size="18";
+                select name="period" {
+                    option value="day" { "日报（昨天）" }
+                    option value="week" selected { "周报（上周）" }
+                    option value="month" { "月报（上月）" }
+                }
+                label { input type="checkbox" name="to_date" value="1"; " 至今（本日 / 本周 / 本月截至现在，对比上期同期）" }
                 button type="submit" { "查看" }
             }
+            p.meta { "指定某期：" code { "/digest?week=2026-W47" } "、" code { "day=2026-11-30" } "、" code { "month=2026-11" } }
         }
         section {
-            h2 { "最近的周报" }
+            h2 { "最近的报告" }
             @if files.is_empty() { p.meta { "还没有（" code { "yuqing run" } " 按 [digest] schedule 写入 " (d.digests_dir.display()) "）。" } }
             @if !files.is_empty() {
                 table {
-                    tr { th { "周报" } th { "要点" } th { "写入" } }
+                    tr { th { "报告" } th { "要点" } th { "写入" } }
                     @for f in &files {
                         tr {
                             td { a href={"/digests/" (f.name)} { (f.title.as_deref().unwrap_or(&f.name)) } }
@@ -335,7 +341,7 @@ pub async fn digests(State(d): State<Arc<Dashboard>>) -> Response {
             }
         }
     };
-    layout("周报", "digests", body).into_response()
+    layout("报告", "digests", body).into_response()
 }
 
 /// A digest file as the list shows it: its title (watch and period) and first headline, read
@@ -406,7 +412,7 @@ pub async fn digest_file(State(d): State<Arc<Dashboard>>, Path(file): Path<Strin
     let read = if plain { tokio::fs::read(&path).await.ok() } else { None };
     match read {
         Some(bytes) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response(),
-        None => error_page(StatusCode::NOT_FOUND, "digests", &format!("没有周报 {file}")),
+        None => error_page(StatusCode::NOT_FOUND, "digests", &format!("没有报告 {file}")),
     }
 }
 

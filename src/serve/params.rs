@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::digest::{Period, iso_week, last_week};
+use crate::digest::{Period, PeriodKind, day, iso_week, month};
 use crate::index::search::{SearchRequest, Sort};
 use crate::mention::Kind;
 use crate::sentiment::{Label, RiskCategory};
@@ -195,19 +195,38 @@ impl StatsParams {
     }
 }
 
-/// `?watch=…&week=…` of a digest.
+/// `?watch=…&period=day|week|month&to_date=1` or `&week=2026-W47`, `&day=2026-11-30`,
+/// `&month=2026-11` of a digest (default: the last complete week).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct DigestParams {
     pub watch: Option<String>,
+    pub period: Option<String>,
+    pub to_date: Option<String>,
     pub week: Option<String>,
+    pub day: Option<String>,
+    pub month: Option<String>,
 }
 
 impl DigestParams {
     pub fn resolve<'a>(&self, watches: &'a [Watch]) -> Result<(&'a Watch, Period), String> {
         let watch = pick_watch(watches, &self.watch)?;
-        let period = match given(&self.week) {
-            None => last_week(Timestamp::now()),
-            Some(w) => iso_week(&w).map_err(|_| format!("week：{w:?} 不是一周，应写作 YYYY-Www，如 2026-W47"))?,
+        let now = Timestamp::now();
+        let kind = match given(&self.period).as_deref() {
+            None | Some("week") => PeriodKind::Week,
+            Some("day") => PeriodKind::Day,
+            Some("month") => PeriodKind::Month,
+            Some(p) => return Err(format!("period：{p:?} 应为 day（日报）、week（周报）或 month（月报）")),
+        };
+        let period = if let Some(w) = given(&self.week) {
+            iso_week(&w).map_err(|_| format!("week：{w:?} 不是一周，应写作 YYYY-Www，如 2026-W47"))?
+        } else if let Some(d) = given(&self.day) {
+            day(&d).map_err(|_| format!("day：{d:?} 不是一天，应写作 YYYY-MM-DD，如 2026-11-30"))?
+        } else if let Some(m) = given(&self.month) {
+            month(&m).map_err(|_| format!("month：{m:?} 不是一个月，应写作 YYYY-MM，如 2026-11"))?
+        } else if given(&self.to_date).is_some() {
+            Period::so_far(kind, now)
+        } else {
+            Period::last(kind, now)
         };
         Ok((watch, period))
     }
