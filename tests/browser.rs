@@ -139,6 +139,18 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     let hits = narrowed.matches("class=\"hit\"").count();
     assert!(hits > 0 && narrowed.matches(" · 评论 · ").count() == hits, "{hits} hits, all reviews");
 
+    // Dates picked in the form: the pickers keep them and the end date takes its whole day; a
+    // quick range is a link that keeps the query and marks itself.
+    let zone = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+    let day = jiff::Timestamp::now().to_zoned(zone).date().yesterday().unwrap();
+    let picked = dom(&chrome, &format!("{origin}/search?q=起火&watch=极光&since={day}&until={day}"));
+    assert!(picked.contains(&format!(r#"type="date" name="until" value="{day}""#)), "the picker keeps the date");
+    let hits = picked.matches("class=\"hit\"").count();
+    assert!(hits > 0 && picked.matches(&format!("</span> {day} ")).count() == hits, "{hits} hits, all of {day}");
+    let week = picked.split("<a href=\"").find(|a| a.contains(">近 7 天<")).and_then(|a| a.split('"').next()).unwrap();
+    let week = dom(&chrome, &format!("{origin}{}", week.replace("&amp;", "&")));
+    assert!(week.contains(r#"class="on">近 7 天"#) && week.contains("<b>起火</b>"), "the quick range keeps the query");
+
     // The trend view: stacked bars with the crisis in red.
     let url = format!("{origin}/trends?watch=极光&days=30");
     let page = dom(&chrome, &url);

@@ -170,7 +170,8 @@ fn stats_match_the_fixture_counted_by_hand() {
     let d = dir.path();
     // 华为 in the fixture: wb:2003 (11-18 20:00, praise), jd:1001 (11-20 10:00, complaint),
     // tb:4001 (11-22 12:00, complaint); 小米: wb:2001 (11-21 09:30) and wb:2002, a copy of its text.
-    let out = yuqing(d, &["stats", "--watch", "华为", "--since", "2026-11-18", "--until", "2026-11-23", "--json"]);
+    // An end date takes its whole day: the 18th to the 22nd inclusive.
+    let out = yuqing(d, &["stats", "--watch", "华为", "--since", "2026-11-18", "--until", "2026-11-22", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["counts"]["total"], 3);
@@ -266,7 +267,7 @@ fn near_duplicates_collapse_in_search_but_count_in_stats() {
     assert_eq!(all, vec!["wb:4", "wb:3", "wb:2", "wb:1"]);
     let collapsed = ids(&yuqing(d, &["search", "--watch", "小米", "--collapse", "--format", "json"]));
     assert_eq!(collapsed, vec!["wb:4", "wb:3"]);
-    let out = yuqing(d, &["stats", "--watch", "小米", "--since", "2026-11-21", "--until", "2026-11-22", "--json"]);
+    let out = yuqing(d, &["stats", "--watch", "小米", "--since", "2026-11-21", "--until", "2026-11-21", "--json"]);
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["counts"]["total"], 4, "volume keeps every member of a cluster");
 }

@@ -115,6 +115,7 @@ fn the_api_answers(origin: &str, get: &Get) {
     assert_eq!(alerts[0]["alert"]["watch"], "极光");
 
     the_digests_answer(origin, get);
+    the_time_ranges_answer(origin, get);
     let (status, _, _) = get(format!("{origin}/digests/..%2Fyuqing.toml"));
     assert_eq!(status, 404, "only digest files are served");
 }
@@ -195,4 +196,30 @@ fn the_token_guards_it(d: &Path, runtime: &tokio::runtime::Runtime, get: &Get) {
     });
     assert_eq!(bearer.status().as_u16(), 200);
     assert!(bearer.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+}
+
+/// Quick ranges keep the other filters; an end date picked takes its whole day.
+fn the_time_ranges_answer(origin: &str, get: &Get) {
+    let (status, _, page) = get(format!("{origin}/search?q=召回&sentiment=negative&since=7天前"));
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"class="on">近 7 天"#), "the range in force is marked");
+    assert!(page.contains(
+        "href=\"/search?q=%E5%8F%AC%E5%9B%9E&amp;sentiment=negative&amp;since=24%E5%B0%8F%E6%97%B6%E5%89%8D\""
+    ));
+    let (_, _, page) = get(format!("{origin}/trends?watch=极光&days=3"));
+    assert!(
+        page.contains(r#"type="date" name="since""#) && !page.contains(r#"class="on">近"#),
+        "3 days is no quick range"
+    );
+    let total = |query: String| -> u64 {
+        let (status, _, body) = get(format!("{origin}/api/search?watch=极光&limit=1&{query}"));
+        assert_eq!(status, 200, "{query}: {body}");
+        serde_json::from_str::<Value>(&body).unwrap()["total"].as_u64().unwrap()
+    };
+    let zone = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+    let yesterday = jiff::Timestamp::now().to_zoned(zone).date().yesterday().unwrap();
+    let today = yesterday.tomorrow().unwrap();
+    let whole_day = total(format!("since={yesterday}&until={yesterday}"));
+    assert!(whole_day > 0, "the demo has mentions yesterday");
+    assert_eq!(whole_day, total(format!("since={yesterday}&until={today}%2000:00")));
 }

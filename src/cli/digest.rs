@@ -9,7 +9,7 @@ use yuqing::alert::{AlertHistory, AlertRecord};
 use yuqing::config::Config;
 use yuqing::digest::{DigestRequest, Period, PeriodKind, build, day, html, iso_week, markdown, month};
 use yuqing::render::Dialect;
-use yuqing::time::parse_time;
+use yuqing::time::{parse_time, parse_until};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -61,8 +61,8 @@ pub struct DigestArgs {
     /// Period start, instead of a week (with --until).
     #[arg(long, value_parser = parse_time, requires = "until")]
     since: Option<jiff::Timestamp>,
-    /// Period end, exclusive.
-    #[arg(long, value_parser = parse_time, requires = "since")]
+    /// Period end, exclusive (a plain date: the end of that day).
+    #[arg(long, value_parser = parse_until, requires = "since")]
     until: Option<jiff::Timestamp>,
     #[arg(long, value_enum, default_value_t = Format::Html)]
     format: Format,

@@ -2,7 +2,7 @@
 //! `--until` (default now).
 
 use jiff::Timestamp;
-use yuqing::time::parse_time;
+use yuqing::time::{parse_time, parse_until};
 
 #[derive(Debug, clap::Args)]
 pub struct PeriodArgs {
@@ -10,8 +10,8 @@ pub struct PeriodArgs {
     /// read in Asia/Shanghai.
     #[arg(long, value_parser = parse_time)]
     since: Option<Timestamp>,
-    /// Period end, exclusive (default: now).
-    #[arg(long, value_parser = parse_time)]
+    /// Period end, exclusive (default: now; a plain date: the end of that day).
+    #[arg(long, value_parser = parse_until)]
     until: Option<Timestamp>,
     /// Length of the period in days when --since is not given (1 to 3650).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]

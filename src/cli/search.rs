@@ -9,7 +9,7 @@ use yuqing::index::export::{CsvExport, CsvHeaders};
 use yuqing::index::search::{SearchHit, SearchRequest, Sort, for_each_match, search};
 use yuqing::mention::Kind;
 use yuqing::sentiment::{Label, RiskCategory};
-use yuqing::time::{local_minute, parse_time};
+use yuqing::time::{local_minute, parse_time, parse_until};
 
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
@@ -34,8 +34,8 @@ pub struct SearchArgs {
     /// Published at or after (RFC 3339, YYYY-MM-DD[ HH:MM], Asia/Shanghai when no offset).
     #[arg(long, value_parser = parse_time)]
     since: Option<jiff::Timestamp>,
-    /// Published before.
-    #[arg(long, value_parser = parse_time)]
+    /// Published before (a plain date: up to the end of that day).
+    #[arg(long, value_parser = parse_until)]
     until: Option<jiff::Timestamp>,
     /// time (newest first), relevance, engagement or earliest.
     #[arg(long, default_value = "time", value_parser = str::parse::<Sort>)]

@@ -15,6 +15,7 @@ mod incidents;
 mod listen;
 mod pages;
 mod params;
+mod ranges;
 
 use api::ApiError;
 use params::{DigestParams, StatsParams};

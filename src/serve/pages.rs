@@ -13,6 +13,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::Dashboard;
 use super::api::{ApiError, blocking};
 use super::params::{DigestParams, SORTS, SearchParams, StatsParams};
+use super::ranges;
 use crate::alert::Severity;
 use crate::digest::charts::{Bars, CSS as CHART_CSS, share_bars, watch_posts};
 use crate::digest::html as digest_html;
@@ -29,6 +30,7 @@ nav{background:#24292f;padding:8px 16px}nav a{color:#fff;margin-right:18px;text-
 main{max-width:1000px;margin:0 auto;padding:12px 16px}
 section,.hit{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:10px 14px;margin:10px 0}
 form.filters{display:flex;flex-wrap:wrap;gap:6px;align-items:center}form.filters input,form.filters select{padding:4px}
+p.ranges{margin:6px 0;font-size:.9em}p.ranges a{margin-right:10px;white-space:nowrap}p.ranges a.on{font-weight:700;color:#1f2328;text-decoration:none}label.when{white-space:nowrap}
 .q{flex:1 1 260px}.pager{margin:12px 0}.pager a{margin-right:16px}.meta{color:#59636e;font-size:.85em}.snippet b{background:#fff8c5;font-weight:700}
 .label{display:inline-block;padding:0 6px;border-radius:10px;font-size:.8em;color:#fff}
 .positive{background:#2e9d5b}.neutral{background:#9aa3ad}.negative{background:#d64541}
@@ -120,14 +122,14 @@ pub async fn search(
                 @for c in RiskCategory::ALL { option value=(c.name()) selected[selected(&p.risk, c.name())] { (c.label_zh()) } }
             }
             input type="text" name="source" value=(p.source.clone().unwrap_or_default()) placeholder="来源" size="10";
-            input type="text" name="since" value=(p.since.clone().unwrap_or_default()) placeholder="起 2026-11-01" size="12";
-            input type="text" name="until" value=(p.until.clone().unwrap_or_default()) placeholder="止" size="12";
+            (ranges::pickers(p.since.as_deref(), p.until.as_deref()))
             select name="sort" {
                 @for (v, n) in SORTS { option value=(v) selected[selected(&p.sort, v)] { (n) } }
             }
             label { input type="checkbox" name="collapse" value="1" checked[p.collapse.is_some()]; "合并重复" }
             button type="submit" { "搜索" }
         }
+        p.ranges { "时间：" (ranges::links("/search", raw.as_deref().unwrap_or(""), &ranges::SEARCH, p.since.as_deref(), p.until.as_deref())) }
     };
     let request = match d.search_request(&p).map_err(|e| match e {
         ApiError::Bad(m) => m,
@@ -219,7 +221,12 @@ fn hit_card(h: &SearchHit) -> Markup {
     }
 }
 
-pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams>) -> Response {
+pub async fn trends(
+    State(d): State<Arc<Dashboard>>,
+    Query(p): Query<StatsParams>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let (p_since, p_until) = (p.since.clone().filter(|s| !s.trim().is_empty()), p.until.clone());
     let dash = d.clone();
     let (s, days, interval, marks) = match blocking(move || {
         let (s, days, interval) = dash.stats(&p)?;
@@ -232,6 +239,9 @@ pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams
         Err(e) => return page_error(e, "trends"),
     };
     let hourly = interval == Interval::Hour;
+    // The quick range in force: the `since` given, else the `days` it came to (30 by default).
+    let quick_since =
+        p_since.clone().or_else(|| Some(if days == 1 { "24小时前".into() } else { format!("{days}天前") }));
     let posts = watch_posts("", &s.watch);
     let chart = Bars {
         name: if hourly { "hourly" } else { "daily" },
@@ -246,10 +256,11 @@ pub async fn trends(State(d): State<Arc<Dashboard>>, Query(p): Query<StatsParams
     let body = html! {
         form.filters method="get" action="/trends" {
             select name="watch" { @for w in &d.watches { option value=(w.name) selected[w.name == s.watch] { (w.name) } } }
-            select name="days" { @for n in [7, 14, 30, 90] { option value=(n) selected[n == days] { "近 " (n) " 天" } } }
+            (ranges::pickers(p_since.as_deref(), p_until.as_deref()))
             select name="interval" { option value="day" selected[!hourly] { "按天" } option value="hour" selected[hourly] { "按小时" } }
             button type="submit" { "查看" }
         }
+        p.ranges { "时间：" (ranges::links("/trends", raw.as_deref().unwrap_or(""), &ranges::TRENDS, quick_since.as_deref(), p_until.as_deref())) }
         section {
             h2 { (s.watch) " · " (local_minute(s.since)) " → " (local_minute(s.until)) }
             p { "提及 " (s.counts.total) "：正面 " (s.counts.positive) "，中性 " (s.counts.neutral) "，负面 " (s.counts.negative)

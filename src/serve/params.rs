@@ -9,7 +9,7 @@ use crate::digest::{Period, PeriodKind, day, iso_week, month};
 use crate::index::search::{SearchRequest, Sort};
 use crate::mention::Kind;
 use crate::sentiment::{Label, RiskCategory};
-use crate::time::{Interval, parse_time};
+use crate::time::{Interval, parse_time, parse_until};
 use crate::watch::Watch;
 
 /// Most results a page returns.
@@ -51,9 +51,10 @@ fn given(v: &Option<String>) -> Option<String> {
 }
 
 fn time(name: &str, v: &Option<String>) -> Result<Option<Timestamp>, String> {
+    let parse = if name == "until" { parse_until } else { parse_time };
     given(v)
         .map(|s| {
-            parse_time(&s).map_err(|_| {
+            parse(&s).map_err(|_| {
                 format!("{name}：无法识别的时间 {s:?}（可写 2026-11-20、2026-11-20 10:00 或 3天前；1990 年至明天之间）")
             })
         })

@@ -72,6 +72,29 @@ pub fn parse_time(s: &str) -> Result<Timestamp, TimeError> {
     parse_time_in(s, local_zone(), Timestamp::now())
 }
 
+/// Parses the end of a period as a user gives it: a plain date (`2026-11-30`, what a date
+/// picker sends) means the end of that day, so that "11-01 to 11-30" takes all of the 30th;
+/// any other form is the instant [`parse_time`] reads.
+pub fn parse_until(s: &str) -> Result<Timestamp, TimeError> {
+    match plain_date(s) {
+        Some(day) => {
+            let next = day.tomorrow().map_err(|_| TimeError::Unknown(s.to_string()))?;
+            let end = next.to_zoned(local_zone().clone()).map_err(|_| TimeError::Unknown(s.to_string()))?.timestamp();
+            parse_time(s).map(|_| end)
+        }
+        None => parse_time(s),
+    }
+}
+
+/// `s` as a date alone (`2026-11-30`), nothing before or after it. (jiff's own parse of a
+/// `Date` also takes `2026-11-30 10:00` and drops the time.)
+pub fn plain_date(s: &str) -> Option<jiff::civil::Date> {
+    let s = s.trim();
+    let shape = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    shape.then(|| s.parse().ok()).flatten()
+}
+
 /// The width of a bucket counts are kept in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -179,6 +202,17 @@ mod tests {
         assert_eq!(Interval::Day.floor(t).to_string(), "2026-11-22T16:00:00Z");
         assert_eq!("day".parse::<Interval>(), Ok(Interval::Day));
         assert!("week".parse::<Interval>().unwrap_err().contains("\"week\" is not hour or day"));
+    }
+
+    #[test]
+    fn a_plain_date_as_an_end_takes_the_whole_day() {
+        assert_eq!(parse_until("2026-11-30").unwrap().to_string(), "2026-11-30T16:00:00Z");
+        assert_eq!(parse_until("2026-11-30 10:00").unwrap().to_string(), "2026-11-30T02:00:00Z");
+        assert!(parse_until("2099-01-01").is_err());
+        assert!(parse_until("nope").is_err());
+        assert_eq!(plain_date(" 2026-11-30 ").map(|d| d.to_string()).as_deref(), Some("2026-11-30"));
+        assert_eq!(plain_date("2026-11-30 10:00"), None);
+        assert_eq!(plain_date("2026-02-30"), None);
     }
 
     #[test]
