@@ -116,6 +116,7 @@ fn the_api_answers(origin: &str, get: &Get) {
 
     the_digests_answer(origin, get);
     the_time_ranges_answer(origin, get);
+    the_trend_drills_down(origin, get);
     let (status, _, _) = get(format!("{origin}/digests/..%2Fyuqing.toml"));
     assert_eq!(status, 404, "only digest files are served");
 }
@@ -222,4 +223,44 @@ fn the_time_ranges_answer(origin: &str, get: &Get) {
     let whole_day = total(format!("since={yesterday}&until={yesterday}"));
     assert!(whole_day > 0, "the demo has mentions yesterday");
     assert_eq!(whole_day, total(format!("since={yesterday}&until={today}%2000:00")));
+}
+
+/// Every count of the trend page links to the posts it counts: following a source's, a risk's or
+/// a watch's share link finds exactly that many; a top term's finds at least its count (counted
+/// over the newest 500). The chart draws the net-sentiment line and marks the incident's start.
+fn the_trend_drills_down(origin: &str, get: &Get) {
+    let (status, _, page) = get(format!("{origin}/trends?watch=极光&days=7"));
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"data-series="net""#) && page.contains(">净情感<"), "the net-sentiment line");
+    assert!(page.contains(">#1 开始<"), "the incident's start is marked");
+    let html = scraper::Html::parse_document(&page);
+    let links = |selector: &str| -> Vec<(String, u64)> {
+        let sel = scraper::Selector::parse(selector).unwrap();
+        html.select(&sel)
+            .map(|a| {
+                let n = a.text().collect::<String>();
+                let n = n.rsplit(' ').next().unwrap().trim().parse::<u64>().unwrap_or_else(|_| panic!("{n}"));
+                (a.value().attr("href").unwrap().to_string(), n)
+            })
+            .collect()
+    };
+    let found = |href: &str| -> u64 {
+        let (status, _, body) = get(format!("{origin}{}&limit=1", href.replacen("/search?", "/api/search?", 1)));
+        assert_eq!(status, 200, "{href}: {body}");
+        serde_json::from_str::<Value>(&body).unwrap()["total"].as_u64().unwrap()
+    };
+    let sources = links("table.sources a");
+    assert!(sources.len() >= 6, "3 sources, mentions and negative each: {sources:?}");
+    let risks = links("section table:not(.sources):not(.share) a");
+    assert!(risks.iter().any(|(h, _)| h.contains("risk=quality")), "{risks:?}");
+    let shares = links("table.share a");
+    assert_eq!(shares.len(), 3, "one per watch of the group");
+    for (href, n) in sources.iter().chain(&risks).chain(&shares) {
+        assert_eq!(found(href), *n, "{href}");
+    }
+    let terms = links("section p a[href^=\"/search?\"]");
+    assert!(terms.iter().any(|(h, _)| h.contains("q=%E8%B5%B7%E7%81%AB")), "起火 among the terms: {terms:?}");
+    for (href, n) in terms.iter().take(5) {
+        assert!(found(href) >= *n, "{href}");
+    }
 }

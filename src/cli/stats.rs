@@ -53,6 +53,14 @@ pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let shares: Vec<String> =
         s.share_of_voice.iter().map(|x| format!("{} {:.1}% ({})", x.watch, 100.0 * x.share, x.mentions)).collect();
     writeln!(out, "share of voice: {}", shares.join(", "))?;
+    let sources: Vec<String> = s
+        .by_source
+        .iter()
+        .map(|x| {
+            format!("{} {} (neg {}, net {:+.2})", x.source, x.counts.total, x.counts.negative, x.counts.net_sentiment())
+        })
+        .collect();
+    writeln!(out, "sources: {}", if sources.is_empty() { "none".to_string() } else { sources.join(", ") })?;
     let risks: Vec<String> = s.risks.iter().map(|(r, n)| format!("{} {n}", r.name())).collect();
     writeln!(out, "risks: {}", if risks.is_empty() { "none".to_string() } else { risks.join(", ") })?;
     let with_emotion: u64 = s.emotions.iter().map(|(_, n)| n).sum();

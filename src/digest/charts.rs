@@ -12,13 +12,15 @@ use crate::time::{Interval, local_minute, local_zone};
 pub const POSITIVE: &str = "#2e9d5b";
 pub const NEUTRAL: &str = "#9aa3ad";
 pub const NEGATIVE: &str = "#d64541";
+/// The net-sentiment line.
+pub const NET: &str = "#0969da";
 
 /// The charts' style, shared by every page that draws one (the dashboard, the digest, the
 /// incident review). Font sizes are in the chart's own units: a phone shows the chart at about
 /// 0.55 of its width, so there the labels grow and every other axis label is left out.
 pub const CSS: &str = "svg.chart{width:100%;max-width:760px;height:auto;display:block}\
 svg.chart text{font-size:12px;fill:#59636e}svg.chart text.total{fill:#1f2328}svg.chart text.mark{fill:#b42318}\
-svg.chart a:hover rect{opacity:.75}\
+svg.chart a:hover rect{opacity:.75}svg.chart text.net{fill:#0969da}\
 table.share td.watch{white-space:nowrap;width:1%}table.share td.track{width:70%}table.share td.n{white-space:nowrap;width:1%}\
 table.share td.track div{position:relative;height:16px}table.share span{position:absolute;left:0;top:0;bottom:0;background:#8c959f}\
 table.share tr.mine span{background:#0969da}table.share tr.mine td.watch{font-weight:700}\
@@ -39,15 +41,28 @@ pub type BarLink<'a> = &'a dyn Fn(Timestamp, Timestamp, &str) -> String;
 /// The bar links of a watch's chart: its posts of the bucket and sentiment, as the dashboard's
 /// search at `base` (`""` on the dashboard itself) finds them.
 pub fn watch_posts(base: &str, watch: &str) -> impl Fn(Timestamp, Timestamp, &str) -> String {
-    let (base, watch) = (base.trim_end_matches('/').to_string(), watch.to_string());
+    let (base, watch) = (base.to_string(), watch.to_string());
     move |since, until, sentiment| {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        q.append_pair("watch", &watch)
-            .append_pair("since", &since.to_string())
-            .append_pair("until", &until.to_string());
-        q.append_pair("sentiment", sentiment);
-        format!("{base}/search?{}", q.finish())
+        search_link(
+            &base,
+            &[
+                ("watch", &watch),
+                ("since", &since.to_string()),
+                ("until", &until.to_string()),
+                ("sentiment", sentiment),
+            ],
+        )
     }
+}
+
+/// The dashboard's search at `base` (`""` on the dashboard itself) with these filters: the link
+/// from any count to the posts it counts.
+pub fn search_link(base: &str, pairs: &[(&str, &str)]) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        q.append_pair(k, v);
+    }
+    format!("{}/search?{}", base.trim_end_matches('/'), q.finish())
 }
 
 /// Stacked sentiment bars over time buckets: positive at the bottom, then neutral, then
@@ -63,6 +78,8 @@ pub struct Bars<'a> {
     pub now: Timestamp,
     pub marks: Vec<Mark>,
     pub link: Option<BarLink<'a>>,
+    /// Draw each bucket's net sentiment as a line on its own scale (−1 to +1, labelled on the right).
+    pub net: bool,
 }
 
 const W: f64 = 600.0;
@@ -76,6 +93,10 @@ const TOTAL_ROOM: f64 = 30.0;
 const PLOT_HEIGHT: f64 = 170.0;
 /// The least room between two gridlines: a label at the phone's font size (26) and its spacing.
 const TICK_GAP: f64 = 40.0;
+/// The least mentions of a bucket whose net sentiment is drawn.
+pub const NET_MIN: u64 = 5;
+/// Room on the right for the net-sentiment scale's labels (+1, 0, −1 at a phone's font size).
+const NET_ROOM: f64 = 44.0;
 /// Room for the axis labels: two lines for hours (the hour, the date when it changes), one for days.
 const fn bottom(interval: Interval) -> f64 {
     match interval {
@@ -92,7 +113,7 @@ impl Bars<'_> {
     pub fn render(&self) -> Markup {
         let buckets = self.buckets;
         let n = buckets.len().max(1) as f64;
-        let slot = (W - LEFT - 6.0) / n;
+        let slot = (W - LEFT - if self.net { NET_ROOM } else { 6.0 }) / n;
         let bar = (slot * 0.7).max(1.0);
         let x_of = |i: usize| LEFT + slot * i as f64 + (slot - bar) / 2.0;
         let marks = self.placed_marks(&x_of, bar);
@@ -109,7 +130,7 @@ impl Bars<'_> {
         let any_filling = buckets.iter().any(filling);
         html! {
             svg.chart data-chart=(self.name) viewBox={"0 0 " (W) " " (height)} role="img" aria-label="提及（按情感）" {
-                (legend(any_filling))
+                (legend(any_filling, self.net))
                 @for t in &ticks {
                     @let y = base - *t as f64 * scale;
                     line x1=(LEFT) y1=(fmt(y)) x2=(W) y2=(fmt(y)) stroke=(if *t == 0 { "#8c959f" } else { "#eaeef2" }) {}
@@ -148,6 +169,7 @@ impl Bars<'_> {
                         text x=(fmt(x)) y=(fmt(base + 6.0)) dy="1.5em" text-anchor=(anchor) dominant-baseline="hanging" class=[class] { (day) }
                     }
                 }
+                @if self.net { (self.net_line(&x_of, bar, bars_top, base)) }
                 @for (x, text) in marks {
                     line x1=(fmt(x)) y1=(fmt(LEGEND_ROWS - 4.0)) x2=(fmt(x)) y2=(fmt(base)) stroke="#b42318" stroke-dasharray="4,3" {}
                     @if let Some(text) = text {
@@ -155,6 +177,46 @@ impl Bars<'_> {
                         text.mark x=(fmt(tx)) y=(fmt(LEGEND_ROWS - 2.0)) text-anchor=(anchor) dominant-baseline="hanging" { (text) }
                     }
                 }
+            }
+        }
+    }
+
+    /// Each bucket's net sentiment ((positive − negative) / total) as a line on its own scale, +1
+    /// at `top` and −1 at `base` (the bars' room), broken over buckets of fewer than [`NET_MIN`]
+    /// mentions (where one post swings it from +1 to −1), with a
+    /// dot and its value per bucket while they are few enough to point at.
+    fn net_line(&self, x_of: &dyn Fn(usize) -> f64, bar: f64, top: f64, base: f64) -> Markup {
+        let y_of = |net: f64| top + (1.0 - net) / 2.0 * (base - top);
+        let points: Vec<(f64, f64, &Bucket)> = self
+            .buckets
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.counts.total >= NET_MIN)
+            .map(|(i, b)| (x_of(i) + bar / 2.0, y_of(b.counts.net_sentiment()), b))
+            .collect();
+        let mut d = String::new();
+        let mut last: Option<usize> = None;
+        for (x, y, b) in &points {
+            let i = self.buckets.iter().position(|o| o.start == b.start).unwrap_or(0);
+            let pen = if last.is_some_and(|l| l + 1 == i) { 'L' } else { 'M' };
+            d.push_str(&format!("{pen}{} {} ", fmt(*x), fmt(*y)));
+            last = Some(i);
+        }
+        let dots = points.len() <= 60;
+        html! {
+            g data-series="net" {
+                line x1=(LEFT) y1=(fmt(y_of(0.0))) x2=(W - NET_ROOM) y2=(fmt(y_of(0.0))) stroke=(NET) stroke-opacity="0.35" stroke-dasharray="2,4" {}
+                path d=(d.trim_end()) fill="none" stroke=(NET) stroke-width="2.5" stroke-linejoin="round" {}
+                @if dots {
+                    @for (x, y, b) in &points {
+                        circle cx=(fmt(*x)) cy=(fmt(*y)) r="3.5" fill=(NET) {
+                            title { (local_minute(b.start)) " 净情感 " (format!("{:+.2}", b.counts.net_sentiment())) }
+                        }
+                    }
+                }
+                text.net x=(fmt(W - 2.0)) y=(fmt(top + 2.0)) text-anchor="end" dominant-baseline="hanging" { "+1" }
+                text.net x=(fmt(W - 2.0)) y=(fmt(y_of(0.0))) text-anchor="end" dominant-baseline="middle" { "0" }
+                text.net x=(fmt(W - 2.0)) y=(fmt(base - 3.0)) text-anchor="end" { "−1" }
             }
         }
     }
@@ -256,8 +318,14 @@ fn segments(b: &Bucket) -> [(&'static str, &'static str, u64, &'static str); 3] 
     ]
 }
 
-fn legend(filling: bool) -> Markup {
+fn legend(filling: bool, net: bool) -> Markup {
     html! {
+        @if net {
+            // After 进行中 when it is shown (its text ends near LEFT + 350 at a phone's font size).
+            @let x = LEFT + if filling { 360.0 } else { 252.0 };
+            line x1=(fmt(x)) y1="19" x2=(fmt(x + 16.0)) y2="19" stroke=(NET) stroke-width="3" {}
+            text x=(fmt(x + 22.0)) y="10" dominant-baseline="hanging" { "净情感" }
+        }
         @for (k, (name, color)) in [("正面", POSITIVE), ("中性", NEUTRAL), ("负面", NEGATIVE)].into_iter().enumerate() {
             rect x=(fmt(LEFT + 84.0 * k as f64)) y="12" width="14" height="14" fill=(color) {}
             text x=(fmt(LEFT + 84.0 * k as f64 + 20.0)) y="10" dominant-baseline="hanging" { (name) }
@@ -283,8 +351,12 @@ fn ticks(max: u64, intervals: u64) -> (Vec<u64>, u64) {
 
 /// Each watch's share as a row of text and a bar (HTML, so that names and figures stay
 /// readable at any width): (watch, mentions, share, earlier share marked by a dashed line);
-/// `own` is drawn in blue.
-pub fn share_bars(own: &str, rows: &[(String, u64, f64, Option<f64>)]) -> Markup {
+/// `own` is drawn in blue; with `link`, each watch's count links to its posts.
+pub fn share_bars(
+    own: &str,
+    rows: &[(String, u64, f64, Option<f64>)],
+    link: Option<&dyn Fn(&str) -> String>,
+) -> Markup {
     let percent = |v: f64| format!("{:.1}%", v * 100.0);
     html! {
         table.share data-chart="share" {
@@ -297,7 +369,11 @@ pub fn share_bars(own: &str, rows: &[(String, u64, f64, Option<f64>)]) -> Markup
                             @if let Some(b) = before { i style={"left:" (percent(b.clamp(0.0, 1.0)))} title={"上期 " (percent(*b))} {} }
                         }
                     }
-                    td.n { (percent(*share)) " (" (mentions) ")" }
+                    td.n {
+                        (percent(*share)) " ("
+                        @match link { Some(link) => a href=(link(watch)) { (mentions) }, None => (mentions) }
+                        ")"
+                    }
                 }
             }
         }
@@ -350,6 +426,7 @@ mod tests {
             now: "2026-12-05T00:00:00Z".parse().unwrap(),
             marks: vec![],
             link: None,
+            net: false,
         };
         let labels = chart.axis();
         let texts: Vec<&str> = labels.iter().map(|l| l.text.as_str()).collect();
@@ -398,6 +475,7 @@ mod tests {
                 Mark { at: at("2026-12-02T11:40:00+08:00"), text: "范围外".into() },
             ],
             link: Some(&link),
+            net: false,
         };
         let svg = chart.render().into_string();
         // The third bucket (12:00) is still filling at 12:30: its three segments are pale.
@@ -409,5 +487,39 @@ mod tests {
         // Each segment with posts links to them; the empty ones (positive and neutral at 11:00) do not.
         assert_eq!(svg.matches("<a href=\"/search?").count(), 3 + 1 + 2, "{svg}");
         assert!(svg.contains("sentiment=negative"));
+    }
+
+    #[test]
+    fn the_net_line_follows_each_bucket_s_sentiment_and_breaks_over_empty_buckets() {
+        // Nets: +1, −1, (too few mentions: 4), 0, +0.5.
+        let buckets = hours("2026-12-01T10:00:00+08:00", &[(8, 0, 0), (0, 0, 6), (3, 0, 1), (3, 0, 3), (6, 0, 2)]);
+        let chart = Bars {
+            name: "t",
+            buckets: &buckets,
+            interval: Interval::Hour,
+            now: "2026-12-05T00:00:00Z".parse().unwrap(),
+            marks: vec![],
+            link: None,
+            net: true,
+        };
+        let svg = chart.render().into_string();
+        let path = svg.split("<path d=\"").nth(1).and_then(|p| p.split('"').next()).expect("a net path");
+        let moves: Vec<(char, f64)> = path
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .chunks(2)
+            .map(|xy| (xy[0].chars().next().unwrap(), xy[1].parse::<f64>().unwrap()))
+            .collect();
+        // Four points, the pen lifted over the bucket of 4 mentions: M L M L.
+        assert_eq!(moves.iter().map(|m| m.0).collect::<String>(), "MLML", "{path}");
+        let ys: Vec<f64> = moves.iter().map(|m| m.1).collect();
+        // +1 is highest (smallest y), −1 lowest, 0 halfway, +0.5 a quarter down.
+        let (top, bottom) = (ys[0], ys[1]);
+        assert!(top < bottom);
+        assert!(((ys[2] - (top + bottom) / 2.0).abs()) < 0.6, "{ys:?}");
+        assert!(((ys[3] - (top + (bottom - top) / 4.0)).abs()) < 0.6, "{ys:?}");
+        assert!(svg.contains(">净情感<") && svg.contains(">+1<") && svg.contains(">−1<"));
+        assert!(svg.contains("净情感 +0.50"), "each dot names its value");
+        assert!(!Bars { net: false, ..chart }.render().into_string().contains("data-series=\"net\""));
     }
 }

@@ -26,6 +26,28 @@ fn quoted(terms: &[String]) -> String {
     terms.iter().map(|t| format!("「{t}」")).collect()
 }
 
+/// A share that moved this many points or more is explained.
+const SHARE_REASON_POINTS: f64 = 1.0;
+
+/// Why the shares moved: the watch of the group whose mentions changed most (in mentions, up or
+/// down), and how many of that change were negative when they rose with it — so that a
+/// competitor's crisis reads as one ("主要因为星河提及增加 300 条，其中负面增加 250 条") and
+/// not as the watch's own gain or loss. `None` when nothing changed.
+pub fn share_reason(own: &str, shares: &[super::ShareChange]) -> Option<String> {
+    let delta = |s: &super::ShareChange| s.mentions as i64 - s.previous_mentions as i64;
+    let mover = shares.iter().filter(|s| delta(s) != 0).max_by_key(|s| (delta(s).abs(), s.watch == own))?;
+    let d = delta(mover);
+    let who = if mover.watch == own { "本品牌".to_string() } else { format!("竞品{}", mover.watch) };
+    let mut reason = format!("主要因为{who}提及{} {} 条", if d > 0 { "增加" } else { "减少" }, d.abs());
+    let negative = mover.negative as i64 - mover.previous_negative as i64;
+    if d > 0 && negative * 2 >= d {
+        reason.push_str(&format!("，其中负面增加 {negative} 条"));
+    } else if d < 0 && negative < 0 && -negative * 2 >= -d {
+        reason.push_str(&format!("，其中负面减少 {} 条", -negative));
+    }
+    Some(reason)
+}
+
 /// The headlines of `d`.
 pub fn headlines(d: &Digest) -> Vec<String> {
     let (this, was) = (d.period.this_zh(), d.period.before_zh());
@@ -53,12 +75,18 @@ pub fn headlines(d: &Digest) -> Vec<String> {
         && d.share_of_voice.len() > 1
     {
         let points = (own.share - own.previous_share) * 100.0;
-        out.push(format!(
+        let mut line = format!(
             "声量份额 {:.1}%（{was} {:.1}%，{}）",
             own.share * 100.0,
             own.previous_share * 100.0,
             if points.abs() < 0.05 { "持平".to_string() } else { format!("{points:+.1} 个百分点") }
-        ));
+        );
+        if points.abs() >= SHARE_REASON_POINTS
+            && let Some(reason) = share_reason(&d.watch, &d.share_of_voice)
+        {
+            line.push_str(&format!("，{reason}"));
+        }
+        out.push(line);
     }
     if let Some(r) = d.risks.iter().filter(|r| r.mentions > r.previous).max_by_key(|r| r.mentions - r.previous) {
         out.push(format!("风险上升最多：{} {} 条（{was} {}）", r.label, r.mentions, r.previous));
@@ -72,7 +100,50 @@ pub fn headlines(d: &Digest) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::change;
+    use super::{change, share_reason};
+    use crate::digest::ShareChange;
+
+    fn share(
+        watch: &str,
+        (previous_mentions, mentions): (u64, u64),
+        (previous_negative, negative): (u64, u64),
+    ) -> ShareChange {
+        ShareChange {
+            watch: watch.into(),
+            mentions,
+            share: 0.0,
+            previous_share: 0.0,
+            previous_mentions,
+            negative,
+            previous_negative,
+        }
+    }
+
+    #[test]
+    fn a_competitor_s_crisis_is_named_as_what_moved_the_share() {
+        // 极光 steady at 200; 星河's crisis adds 300 mentions, 250 of them negative.
+        let shares = [
+            share("极光", (200, 205), (20, 22)),
+            share("星河", (100, 400), (10, 260)),
+            share("青橙", (50, 40), (5, 4)),
+        ];
+        assert_eq!(
+            share_reason("极光", &shares).as_deref(),
+            Some("主要因为竞品星河提及增加 300 条，其中负面增加 250 条")
+        );
+        // The watch's own crisis.
+        let shares = [share("极光", (200, 500), (20, 300)), share("星河", (100, 120), (10, 12))];
+        assert_eq!(
+            share_reason("极光", &shares).as_deref(),
+            Some("主要因为本品牌提及增加 300 条，其中负面增加 280 条")
+        );
+        // A competitor gone quiet; a gain that is not negative says no more.
+        let shares = [share("极光", (200, 210), (20, 20)), share("星河", (300, 100), (30, 10))];
+        assert_eq!(share_reason("极光", &shares).as_deref(), Some("主要因为竞品星河提及减少 200 条"));
+        let shares = [share("极光", (200, 400), (20, 25))];
+        assert_eq!(share_reason("极光", &shares).as_deref(), Some("主要因为本品牌提及增加 200 条"));
+        assert_eq!(share_reason("极光", &[share("极光", (5, 5), (1, 1))]), None);
+    }
 
     #[test]
     fn changes_read_as_words() {

@@ -71,6 +71,7 @@ pub fn body(d: &Digest) -> Markup {
                 now: d.period.until,
                 marks: d.alerts.iter().map(|a| Mark { at: a.at, text: a.severity.label_zh().to_string() }).collect(),
                 link: None,
+                net: true,
             }
             .render())
             p.sub { "净情感 " (format!("{:+.2}", d.net_sentiment)) "（" (was) " " (format!("{:+.2}", d.previous_net_sentiment)) "）" }
@@ -78,7 +79,7 @@ pub fn body(d: &Digest) -> Markup {
         @if d.share_of_voice.len() > 1 {
             section {
                 h2 { "声量份额" }
-                (share_bars(&d.watch, &d.share_of_voice.iter().map(|s| (s.watch.clone(), s.mentions, s.share, Some(s.previous_share))).collect::<Vec<_>>()))
+                (share_bars(&d.watch, &d.share_of_voice.iter().map(|s| (s.watch.clone(), s.mentions, s.share, Some(s.previous_share))).collect::<Vec<_>>(), None))
             }
         }
         section {

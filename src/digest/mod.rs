@@ -59,6 +59,10 @@ pub struct ShareChange {
     pub mentions: u64,
     pub share: f64,
     pub previous_share: f64,
+    pub previous_mentions: u64,
+    /// Its negative mentions, this period and the one before: a competitor's crisis moves shares.
+    pub negative: u64,
+    pub previous_negative: u64,
 }
 
 /// A risk category's mentions, this period and the one before.
@@ -126,7 +130,7 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
     let now = stats_of(&r.period)?;
     let before = stats_of(&previous_period)?;
 
-    let share_of_voice = share_changes(&now, &before);
+    let share_of_voice = share_changes(searcher, f, (&r.period, &previous_period), &now, &before)?;
     let risks = risk_changes(&now, &before);
     let rising_terms = rising_between(searcher, f, text, r, &previous_period, None)?;
     let negative_terms = rising_between(searcher, f, text, r, &previous_period, Some(Label::Negative))?;
@@ -167,15 +171,35 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
     Ok(digest)
 }
 
-/// Each watch's share of voice now, with its share the period before.
-fn share_changes(now: &Stats, before: &Stats) -> Vec<ShareChange> {
+/// Each watch's share of voice now, with its share the period before, and each one's mentions
+/// and negative mentions in both periods.
+fn share_changes(
+    searcher: &Searcher,
+    f: Fields,
+    periods: (&Period, &Period),
+    now: &Stats,
+    before: &Stats,
+) -> Result<Vec<ShareChange>, IndexError> {
+    let negative = |watch: &str, p: &Period| -> Result<u64, IndexError> {
+        let base = watches_query(f, &[watch.to_string()], p.since, p.until);
+        let label: Box<dyn Query> =
+            Box::new(TermQuery::new(Term::from_field_text(f.label, Label::Negative.name()), IndexRecordOption::Basic));
+        let q = BooleanQuery::new(vec![(Occur::Must, base), (Occur::Must, label)]);
+        Ok(searcher.search(&q, &tantivy::collector::Count)? as u64)
+    };
     now.share_of_voice
         .iter()
-        .map(|s| ShareChange {
-            watch: s.watch.clone(),
-            mentions: s.mentions,
-            share: s.share,
-            previous_share: before.share_of_voice.iter().find(|b| b.watch == s.watch).map_or(0.0, |b| b.share),
+        .map(|s| {
+            let was = before.share_of_voice.iter().find(|b| b.watch == s.watch);
+            Ok(ShareChange {
+                watch: s.watch.clone(),
+                mentions: s.mentions,
+                share: s.share,
+                previous_share: was.map_or(0.0, |b| b.share),
+                previous_mentions: was.map_or(0, |b| b.mentions),
+                negative: negative(&s.watch, periods.0)?,
+                previous_negative: negative(&s.watch, periods.1)?,
+            })
         })
         .collect()
 }

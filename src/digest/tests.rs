@@ -161,6 +161,13 @@ fn the_digest_s_figures_equal_the_fixture_counted_by_hand() {
     assert_eq!((own.watch.as_str(), own.mentions), ("华为", 11));
     assert!((own.share - 11.0 / 16.0).abs() < 1e-9 && (own.previous_share - 0.75).abs() < 1e-9);
     assert_eq!((d.share_of_voice[1].watch.as_str(), d.share_of_voice[1].mentions), ("小米", 5));
+    assert_eq!((own.previous_mentions, own.negative, own.previous_negative), (6, 5, 1));
+    // 华为 grew by 5 (4 of them negative), 小米 by 3: the share's move is 华为's own.
+    assert!(
+        d.headlines.iter().any(|h| h == "声量份额 68.8%（上周 75.0%，-6.2 个百分点），主要因为本品牌提及增加 5 条，其中负面增加 4 条"),
+        "{:?}",
+        d.headlines
+    );
     // Risks: quality 4, legal 3, service 1 this week; logistics 1 the week before.
     let risks: Vec<(&str, u64, u64)> = d.risks.iter().map(|r| (r.risk.name(), r.mentions, r.previous)).collect();
     assert_eq!(risks, [("quality", 4, 0), ("legal", 3, 0), ("service", 1, 0), ("logistics", 0, 1)]);
@@ -186,7 +193,6 @@ fn in_words_html_and_markdown(d: &Digest) {
     assert_eq!(d.headlines[0], "负面提及 5 条，比上周上升 400%，主要由「起火」「召回」带动", "{:?}", d.headlines);
     assert!(d.headlines.contains(&"本周触发预警 1 次（其中严重 1 次）".to_string()), "{:?}", d.headlines);
     assert!(d.headlines.contains(&"全部提及 11 条，比上周上升 83%".to_string()), "{:?}", d.headlines);
-    assert!(d.headlines.contains(&"声量份额 68.8%（上周 75.0%，-6.2 个百分点）".to_string()), "{:?}", d.headlines);
     assert!(d.headlines.contains(&"风险上升最多：质量安全 4 条（上周 0）".to_string()), "{:?}", d.headlines);
 
     // HTML: self-contained, charts with one bar per day and polarity, crawled markup escaped.

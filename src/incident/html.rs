@@ -8,7 +8,7 @@ use maud::{Markup, html};
 
 use super::Incident;
 use super::evidence::Evidence;
-use crate::digest::charts::{Bars, Mark, watch_posts};
+use crate::digest::charts::{Bars, Mark, search_link, watch_posts};
 use crate::index::search::TopPost;
 use crate::render::safe_url;
 use crate::time::Interval;
@@ -21,13 +21,10 @@ pub struct Links<'a>(pub Option<&'a str>);
 impl Links<'_> {
     /// The search for incident `id`'s posts narrowed by `filters` (already URL-safe pairs).
     fn posts(&self, id: u64, filters: &[(&str, String)]) -> Option<String> {
-        let base = self.0?;
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        q.append_pair("incident", &id.to_string());
-        for (k, v) in filters {
-            q.append_pair(k, v);
-        }
-        Some(format!("{}/search?{}", base.trim_end_matches('/'), q.finish()))
+        let id = id.to_string();
+        let pairs: Vec<(&str, &str)> =
+            std::iter::once(("incident", id.as_str())).chain(filters.iter().map(|(k, v)| (*k, v.as_str()))).collect();
+        Some(search_link(self.0?, &pairs))
     }
 
     /// `n`, linked to the posts it counts when links are on.
@@ -85,6 +82,7 @@ fn hourly_chart(e: &Evidence, hours: &[crate::index::stats::Bucket], links: &Lin
         now: e.as_of,
         marks,
         link: links.0.is_some().then_some(&posts as _),
+        net: false,
     }
     .render()
 }

@@ -58,6 +58,13 @@ pub struct Counts {
     pub negative: u64,
 }
 
+impl Counts {
+    /// (positive − negative) / total, in [-1, 1]; 0 without mentions.
+    pub fn net_sentiment(&self) -> f64 {
+        if self.total == 0 { 0.0 } else { (self.positive as f64 - self.negative as f64) / self.total as f64 }
+    }
+}
+
 /// One time bucket.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Bucket {
@@ -96,9 +103,19 @@ pub struct Stats {
     pub emotions: Vec<(Emotion, u64)>,
     /// Per aspect: mentions speaking of it with each label, most mentions first.
     pub aspects: Vec<AspectCount>,
+    /// Per source (at most 50, most mentions first): its mentions by sentiment.
+    pub by_source: Vec<SourceCounts>,
     /// The words in most mentions of the newest `terms_sampled` (at most [`TERMS_SAMPLE`]).
     pub top_terms: Vec<TermCount>,
     pub terms_sampled: u64,
+}
+
+/// A source's mentions by sentiment.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SourceCounts {
+    pub source: String,
+    #[serde(flatten)]
+    pub counts: Counts,
 }
 
 /// How many top terms stats report.
@@ -131,7 +148,8 @@ pub fn stats(searcher: &Searcher, f: Fields, text: &TextPipeline, request: &Stat
         "label": {"terms": {"field": "label", "size": 3}},
         "risks": {"terms": {"field": "risks", "size": 20}},
         "emotion": {"terms": {"field": "emotion", "size": 6}},
-        "aspects": {"terms": {"field": "aspects", "size": 120}}
+        "aspects": {"terms": {"field": "aspects", "size": 120}},
+        "sources": {"terms": {"field": "source", "size": 50}, "aggs": {"label": {"terms": {"field": "label", "size": 3}}}}
     });
     let watch_query = terms_query(f, std::slice::from_ref(&request.watch), request);
     let result = aggregate(searcher, &*watch_query, aggs)?;
@@ -140,6 +158,12 @@ pub fn stats(searcher: &Searcher, f: Fields, text: &TextPipeline, request: &Stat
     let risks = risk_counts_of(&result["risks"]);
     let emotions = risk_counts_of(&result["emotion"]);
     let aspects = aspect_counts_of(&result["aspects"]);
+    let by_source = result["sources"]["buckets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| SourceCounts { source: b["key"].as_str().unwrap_or_default().to_string(), counts: counts_of(b) })
+        .collect();
 
     let mut group = request.group.clone();
     if !group.contains(&request.watch) {
@@ -169,8 +193,7 @@ pub fn stats(searcher: &Searcher, f: Fields, text: &TextPipeline, request: &Stat
         .collect();
     let (term_counts, terms_sampled) =
         super::terms::term_counts(searcher, f, &*watch_query, text, &request.aliases, TERMS_SAMPLE)?;
-    let net =
-        if counts.total == 0 { 0.0 } else { (counts.positive as f64 - counts.negative as f64) / counts.total as f64 };
+    let net = counts.net_sentiment();
     Ok(Stats {
         watch: request.watch.clone(),
         since: request.since,
@@ -183,6 +206,7 @@ pub fn stats(searcher: &Searcher, f: Fields, text: &TextPipeline, request: &Stat
         risks,
         emotions,
         aspects,
+        by_source,
         top_terms: super::terms::top(&term_counts, TOP_TERMS),
         terms_sampled,
     })

@@ -1,7 +1,8 @@
 //! Top terms: the content words a set of mentions speaks of most. Counted over the newest
 //! mentions of the set (a bounded sample, so the cost does not grow with the index), once per
 //! mention, from the stored text (normalized again) segmented by the one text pipeline. Function words
-//! (`lexicons/stopwords.txt`), one-character words, numbers and the watch's own names are left out.
+//! (`lexicons/stopwords.txt`), one-character words, numbers, the watch's own names and
+//! [fillers](is_filler) are left out.
 
 use std::sync::LazyLock;
 
@@ -13,7 +14,7 @@ use tantivy::schema::Value;
 use tantivy::{Order, Searcher, TantivyDocument};
 
 use super::{Fields, IndexError};
-use crate::text::{Analyzed, TextPipeline, TokenKind};
+use crate::text::{Analyzed, Segmenter, TextPipeline, TokenKind};
 
 /// How many of the newest mentions top terms are counted over (2,000 made `stats` take 240 ms
 /// at p99 on a million mentions; 500 keeps it within its 100 ms budget).
@@ -90,7 +91,49 @@ pub fn term_sets(
             Ok::<_, tantivy::TantivyError>(seen)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(sets)
+    Ok(without_fillers(sets, text.segmenter()))
+}
+
+/// Parts of speech (jieba's tags) that never say what a mention is about: time words (昨晚),
+/// numerals and quantifiers (半个), pronouns, adverbs, prepositions, conjunctions, particles,
+/// modal words, interjections, onomatopoeia and locality words (之后).
+const FILLER_TAGS: &[&str] = &[
+    "t", "tg", "m", "mq", "mg", "q", "r", "rr", "rz", "rg", "d", "dg", "p", "c", "u", "ud", "ug", "uj", "ul", "uv",
+    "uz", "y", "e", "o", "f",
+];
+
+/// Characters of these parts of speech glue onto a word when jieba guesses one outside its
+/// dictionary (刚刷 is 刚 + 刷, 一买 is 一 + 买): adverbs, numerals, pronouns, prepositions,
+/// conjunctions and particles.
+const GLUE_TAGS: &[&str] = &["d", "m", "r", "p", "c", "u", "uj", "ul", "uz", "ug", "y"];
+
+/// A word that carries no topic: a dictionary word of a [filler part of speech](FILLER_TAGS),
+/// or a word in no dictionary (jieba's guess) that starts or ends with a function character —
+/// a function word glued to its neighbour, not a new name. A guessed word of content characters
+/// (a product's nickname, a new term of a crisis) stays.
+pub fn is_filler(word: &str, seg: &Segmenter) -> bool {
+    if let Some(tag) = seg.dictionary_tag(word) {
+        return FILLER_TAGS.contains(&tag.as_str());
+    }
+    let glue = |c: char| {
+        let mut buf = [0u8; 4];
+        seg.dictionary_tag(c.encode_utf8(&mut buf)).is_some_and(|t| GLUE_TAGS.contains(&t.as_str()))
+    };
+    word.chars().next().is_some_and(glue) || word.chars().last().is_some_and(glue)
+}
+
+/// `sets` without the fillers, each distinct word judged once.
+fn without_fillers(mut sets: Vec<Vec<String>>, seg: &Segmenter) -> Vec<Vec<String>> {
+    let mut judged = FxHashMap::<String, bool>::default();
+    for w in sets.iter().flatten() {
+        if !judged.contains_key(w) {
+            judged.insert(w.clone(), is_filler(w, seg));
+        }
+    }
+    for set in &mut sets {
+        set.retain(|w| !judged[w]);
+    }
+    sets
 }
 
 /// The `limit` terms in most mentions, most first (ties by term, for stable output).

@@ -196,3 +196,23 @@ fn pages_cover_every_match_once_and_the_total_counts_every_copy() {
     .unwrap();
     assert_eq!((count, exported), (30, ids));
 }
+
+#[test]
+fn fillers_are_no_terms_and_content_words_are() {
+    let seg = Segmenter::new(true);
+    // How each word is judged, printed so that a change of jieba's dictionary shows here.
+    let judge = |w: &str| {
+        eprintln!("{w}: tag {:?}, filler {}", seg.dictionary_tag(w), terms::is_filler(w, &seg));
+        terms::is_filler(w, &seg)
+    };
+    // The noise (time words, numerals, function characters glued on by jieba's guess),
+    // and others of the same kinds it did not name.
+    for w in ["昨晚", "半个", "刚刷", "一买", "今晚", "前天", "三个", "几次", "都说", "还没", "之后", "我们", "非常"]
+    {
+        assert!(judge(w), "{w} should be a filler");
+    }
+    for w in ["起火", "召回", "爆炸", "电池", "客服", "物流", "屏幕", "发烫", "退款", "视频", "质量", "售后", "扩散"]
+    {
+        assert!(!judge(w), "{w} is what a mention is about");
+    }
+}

@@ -74,17 +74,24 @@ impl Dashboard {
         Ok((stats(&self.searcher(), self.fields, &self.text, &request)?, q.days, q.interval))
     }
 
-    /// The alerts of `watch` from `since` on, as marks on a chart (none when the history is not readable).
+    /// The marks of a watch's trend chart: its alerts (预警 / 严重) and its incidents' starts and
+    /// ends (`#1 开始`, `#1 结束`) since `since` (the chart leaves out those outside its buckets); none of a store it cannot read.
     fn alert_marks(&self, watch: &str, since: jiff::Timestamp) -> Vec<crate::digest::charts::Mark> {
+        use crate::digest::charts::Mark;
         let records =
             self.history.as_ref().ok().and_then(|h| h.list(Some(watch), Some(since)).ok()).unwrap_or_default();
-        records
-            .iter()
-            .filter_map(|r| {
-                let severity = r.alert.verdict.severity?;
-                Some(crate::digest::charts::Mark { at: r.alert.verdict.start, text: severity.label_zh().to_string() })
-            })
-            .collect()
+        // Incidents first: where two marks share a bucket, the first one's text is shown.
+        let mut marks: Vec<Mark> = Vec::new();
+        let incidents = self.book.as_ref().ok().and_then(|b| b.list(Some(watch)).ok()).unwrap_or_default();
+        for i in incidents.iter().filter(|i| i.ended_at.is_none_or(|end| end >= since)) {
+            marks.push(Mark { at: i.start, text: format!("#{} 开始", i.id) });
+            marks.extend(i.ended_at.map(|at| Mark { at, text: format!("#{} 结束", i.id) }));
+        }
+        marks.extend(records.iter().filter_map(|r| {
+            let severity = r.alert.verdict.severity?;
+            Some(Mark { at: r.alert.verdict.start, text: severity.label_zh().to_string() })
+        }));
+        marks
     }
 
     /// The digest the parameters ask for, with the period's alerts when the history is readable.

@@ -15,7 +15,7 @@ use super::api::{ApiError, blocking};
 use super::params::{DigestParams, SORTS, SearchParams, StatsParams};
 use super::ranges;
 use crate::alert::Severity;
-use crate::digest::charts::{Bars, CSS as CHART_CSS, share_bars, watch_posts};
+use crate::digest::charts::{Bars, CSS as CHART_CSS, search_link, share_bars, watch_posts};
 use crate::digest::html as digest_html;
 use crate::index::search::{SearchHit, SearchResults, search as run_search};
 use crate::mention::Kind;
@@ -250,9 +250,18 @@ pub async fn trends(
         now: Timestamp::now(),
         marks,
         link: Some(&posts),
+        net: true,
     };
     let shares: Vec<(String, u64, f64, Option<f64>)> =
         s.share_of_voice.iter().map(|x| (x.watch.clone(), x.mentions, x.share, None)).collect();
+    // Every count below links to the posts it counts: the watch's, in the chart's period.
+    let (since, until) = (s.since.to_string(), s.until.to_string());
+    let of = |extra: &[(&str, &str)]| {
+        let mut pairs = vec![("watch", s.watch.as_str()), ("since", since.as_str()), ("until", until.as_str())];
+        pairs.extend_from_slice(extra);
+        search_link("", &pairs)
+    };
+    let of_watch = |w: &str| search_link("", &[("watch", w), ("since", &since), ("until", &until)]);
     let body = html! {
         form.filters method="get" action="/trends" {
             select name="watch" { @for w in &d.watches { option value=(w.name) selected[w.name == s.watch] { (w.name) } } }
@@ -267,18 +276,43 @@ pub async fn trends(
                 " · 净情感 " (format!("{:+.2}", s.net_sentiment)) }
             (chart.render())
         }
-        @if shares.len() > 1 { section { h2 { "声量份额" } (share_bars(&s.watch, &shares)) } }
+        @if shares.len() > 1 { section { h2 { "声量份额" } (share_bars(&s.watch, &shares, Some(&of_watch))) } }
+        (by_source(&s, &of))
         section {
             h2 { "风险类别" }
             @if s.risks.is_empty() { p.meta { "没有。" } }
-            table { @for (r, n) in &s.risks { tr { td { (r.label_zh()) } td { (n) } } } }
+            table { @for (r, n) in &s.risks { tr { td { (r.label_zh()) } td { a href=(of(&[("risk", r.name())])) { (n) } } } } }
         }
         section {
             h2 { "热词（最新 " (s.terms_sampled) " 条）" }
-            p { @for t in &s.top_terms { span { (t.term) " " (t.mentions) } " · " } }
+            p { @for (k, t) in s.top_terms.iter().enumerate() { @if k > 0 { " · " } a href=(of(&[("q", &t.term)])) { (t.term) " " (t.mentions) } } }
         }
     };
     layout("趋势", "trends", body).into_response()
+}
+
+/// The link to the posts of a count: the page's watch and period, narrowed by these filters.
+type PostsOf<'a> = &'a dyn Fn(&[(&str, &str)]) -> String;
+
+/// The watch's mentions per source: total, negative and net sentiment, each count a link.
+fn by_source(s: &crate::index::stats::Stats, of: PostsOf) -> Markup {
+    html! {
+        section {
+            h2 { "来源" }
+            @if s.by_source.is_empty() { p.meta { "没有。" } }
+            table.sources {
+                @if !s.by_source.is_empty() { tr { th { "来源" } th { "提及" } th { "负面" } th { "净情感" } } }
+                @for x in &s.by_source {
+                    tr {
+                        td { (x.source) }
+                        td { a href=(of(&[("source", &x.source)])) { (x.counts.total) } }
+                        td { a href=(of(&[("source", &x.source), ("sentiment", "negative")])) { (x.counts.negative) } }
+                        td { (format!("{:+.2}", x.counts.net_sentiment())) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub async fn alerts(State(d): State<Arc<Dashboard>>) -> Response {

@@ -99,6 +99,18 @@ impl Segmenter {
         self.jieba.has_word(word)
     }
 
+    /// The part of speech jieba's dictionary gives `word` (`n`, `v`, `t` …; empty for a word
+    /// added without one), or `None` when `word` is in no dictionary or not cut whole.
+    pub fn dictionary_tag(&self, word: &str) -> Option<String> {
+        if !self.jieba.has_word(word) {
+            return None;
+        }
+        match self.jieba.tag(word, false).as_slice() {
+            [one] if one.word == word => Some(one.tag.to_string()),
+            _ => None,
+        }
+    }
+
     /// Segments `text` into `tokens` (cleared first). Whitespace is dropped.
     pub fn segment_into(&self, text: &str, tokens: &mut Vec<Token>) {
         tokens.clear();
