@@ -61,6 +61,103 @@ fn every_printed_command_works(printed: &str) {
     }
 }
 
+/// Why a README example is not run here, or `None` when it is.
+fn not_run_here(args: &[String], line: &str, piped: bool) -> Option<&'static str> {
+    let first = args.first().map(String::as_str);
+    if !piped && matches!(first, Some("score" | "ingest")) && args.len() == 1 {
+        Some("reads its input; the examples that pipe one in are run")
+    } else if line.contains("$D") || matches!(first, Some("lexicon" | "eval")) {
+        Some("needs the labeled corpora outside the repository (scripts and benches measure with them)")
+    } else if args.iter().any(|a| a == "--role") || first == Some("cluster") {
+        Some("needs a NATS server (tests/cluster.rs starts one)")
+    } else {
+        match first {
+            Some("demo") => Some("this test ran it, twice"),
+            Some("run") => Some("a daemon that runs until stopped (tests/daemon.rs)"),
+            Some("serve") => Some("checked with the demo's printed commands"),
+            Some("crawl") => Some("the demo's site stops with the demo (tests/crawl.rs, tests/sites.rs)"),
+            _ => None,
+        }
+    }
+}
+
+/// The README's examples as a newcomer pastes them, in the demo's directory (whose `yuqing.toml`
+/// is then the default config): each `yuqing …`, `target/release/yuqing …` and `cargo run
+/// --release -- …` line of the `sh` blocks of README.md and the lexicon and source guides
+/// (continued lines joined, an `echo '…' |` before it as its input), and each runnable command
+/// the text names on its own (`yuqing alerts`). Every one must succeed and print something;
+/// those that cannot run here are left out for the reason `not_run_here` gives. The scoring
+/// example must print what the README shows of it.
+fn every_readme_example_works(dir: &std::path::Path) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut examples: Vec<String> = Vec::new();
+    for doc in ["README.md", "sources/README.md", "lexicons/README.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        let mut in_sh = false;
+        let mut joined = String::new();
+        for line in text.lines() {
+            if line.starts_with("```") {
+                in_sh = line == "```sh";
+                continue;
+            }
+            if !in_sh {
+                continue;
+            }
+            let code = line.split("  #").next().unwrap().trim_end();
+            match code.strip_suffix('\\') {
+                Some(part) => joined.push_str(part),
+                None => examples.push(std::mem::take(&mut joined) + code),
+            }
+        }
+        for named in text.split('`').skip(1).step_by(2) {
+            let bare =
+                named.split_whitespace().all(|w| !w.chars().any(|c| c.is_ascii_uppercase() || "[]|…$".contains(c)));
+            if named.starts_with("yuqing ") && bare {
+                examples.push(named.to_string());
+            }
+        }
+    }
+    let mut ran = 0;
+    for example in examples {
+        let Some(at) = ["cargo run --release -- ", "target/release/yuqing ", "yuqing "]
+            .iter()
+            .find_map(|p| example.find(p).map(|i| (i, p.len())))
+        else {
+            continue;
+        };
+        let (before, command) = (example[..at.0].trim(), &example[at.0 + at.1..]);
+        if !before.is_empty() && !before.starts_with("echo ") {
+            continue; // `yuqing` inside a sentence of a longer line
+        }
+        let args = shell_words(command);
+        if let Some(why) = not_run_here(&args, &example, before.starts_with("echo ")) {
+            eprintln!("not run here ({why}): {example}");
+            continue;
+        }
+        let input = before.strip_prefix("echo ").map(|e| shell_words(e.trim_end_matches('|').trim()).join(" ") + "\n");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_yuqing"));
+        cmd.args(&args).current_dir(dir).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+        let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(input.unwrap_or_default().as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "README example failed: {example}\n{stderr}");
+        assert!(!stdout.trim().is_empty(), "README example printed nothing: {example}");
+        if args[0] == "score" {
+            for shown in [r#""label":"negative""#, r#""category":"quality""#, r#""category":"service""#] {
+                assert!(stdout.contains(shown), "the README shows {shown} for `{example}`: {stdout}");
+            }
+        }
+        eprintln!("ran: {example}");
+        ran += 1;
+    }
+    assert!(ran >= 6, "the README's examples were found: {ran} ran");
+}
+
 /// `yuqing demo --dir DIR` twice in a row (the second replaces the first): what the last printed.
 fn run_the_binary_twice(dir: &std::path::Path) -> String {
     let mut printed = String::new();
@@ -80,6 +177,7 @@ fn the_demo_raises_the_crisis_alert_and_writes_a_digest_that_adds_up() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("yuqing-demo");
     every_printed_command_works(&run_the_binary_twice(&dir));
+    every_readme_example_works(&dir);
     // The history the binary left is readable with the ordinary commands.
     let config = dir.join("yuqing.toml");
     let out =

@@ -1,4 +1,4 @@
-//! `yuqing backtest`: the alerts the spike detector would have raised for a watch over a period
+//! `yuqing backtest`: the alerts the spike detector would have raised for a watch (or each) over a period
 //! of indexed history, with their evidence, and the incidents they would have opened.
 
 use std::io::Write;
@@ -15,9 +15,9 @@ use super::period::PeriodArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct BacktestArgs {
-    /// The watch to replay (a `[[watch]]` name in the config).
+    /// The watch to replay (a `[[watch]]` name in the config); every watch when left out.
     #[arg(long)]
-    watch: String,
+    watch: Option<String>,
     #[command(flatten)]
     period: PeriodArgs,
     /// Days of history before each bucket that its expectation may use (default: alerts.history_days).
@@ -32,7 +32,11 @@ pub struct BacktestArgs {
 }
 
 pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
-    let watch = super::find_watch(config, &args.watch)?;
+    let watches: Vec<&yuqing::watch::Watch> = match &args.watch {
+        Some(name) => vec![super::find_watch(config, name)?],
+        None => config.watches.iter().collect(),
+    };
+    anyhow::ensure!(!watches.is_empty(), "no [[watch]] in the config: nothing to replay");
     let (since, until) = args.period.resolve()?;
     let mut rules = config.alerts.clone();
     if let Some(days) = args.history_days {
@@ -40,26 +44,33 @@ pub fn run(config: &Config, args: BacktestArgs) -> anyhow::Result<ExitCode> {
         rules.history_days = days;
     }
     let (analyzer, reader, fields) = super::open_existing_index(config)?;
-    let request = BacktestRequest { watch: watch.clone(), since, until, rules };
     let searcher = reader.searcher();
-    let alerts = backtest(&searcher, fields, &analyzer.text, &request)?;
-    let scoper =
-        Scoper { searcher: &searcher, fields, text: &analyzer.text, alerts: &request.rules, rules: &config.incidents };
-    let incidents = replay(&scoper, watch, &alerts, until.min(jiff::Timestamp::now()))?;
-    let failed = args.send && send(config, &alerts)?;
-    let code = if failed { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    let mut failed = false;
     let mut out = std::io::stdout().lock();
-    if args.json {
-        for a in &alerts {
-            writeln!(out, "{}", serde_json::to_string(a)?)?;
+    for watch in watches {
+        let request = BacktestRequest { watch: watch.clone(), since, until, rules: rules.clone() };
+        let alerts = backtest(&searcher, fields, &analyzer.text, &request)?;
+        let scoper = Scoper {
+            searcher: &searcher,
+            fields,
+            text: &analyzer.text,
+            alerts: &request.rules,
+            rules: &config.incidents,
+        };
+        let incidents = replay(&scoper, watch, &alerts, until.min(jiff::Timestamp::now()))?;
+        failed |= args.send && send(config, &alerts)?;
+        if args.json {
+            for a in &alerts {
+                writeln!(out, "{}", serde_json::to_string(a)?)?;
+            }
+            for i in &incidents {
+                writeln!(out, "{}", serde_json::to_string(&serde_json::json!({ "incident": i }))?)?;
+            }
+        } else {
+            table(&mut out, watch, since, until, &alerts, &incidents)?;
         }
-        for i in &incidents {
-            writeln!(out, "{}", serde_json::to_string(&serde_json::json!({ "incident": i }))?)?;
-        }
-        return Ok(code);
     }
-    table(&mut out, watch, since, until, &alerts, &incidents)?;
-    Ok(code)
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// Sends each alert through the configured channels; whether any delivery failed.
