@@ -81,7 +81,7 @@ pub fn run(config: &Config, args: DigestArgs) -> anyhow::Result<ExitCode> {
     let request = DigestRequest::for_watch(watch, &config.watches, period, alert_history(config));
     let digest = build(&reader.searcher(), fields, &analyzer.text, &request)?;
     let text = match args.format {
-        Format::Html => html::render(&digest),
+        Format::Html => html::render(&digest, config.incidents.dashboard_url.as_deref()),
         Format::Md => markdown::render(&digest, args.link.as_deref()).document(&digest.title, Dialect::Markdown),
         Format::Json => serde_json::to_string_pretty(&digest)? + "\n",
     };

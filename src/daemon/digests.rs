@@ -48,7 +48,7 @@ impl Evaluator {
             let digest = build(&searcher, self.fields, &self.text, &request)?;
             let file = file_name(&digest.watch, &digest.period);
             let path = dir.join(&file);
-            let page = html::render(&digest);
+            let page = html::render(&digest, self.incidents.dashboard_url.as_deref());
             std::fs::write(&path, &page)
                 .map_err(|e| DaemonError::Write { path: path.clone(), reason: e.to_string() })?;
             let link = job.plan.link_base.as_ref().map(|base| format!("{}/{file}", base.trim_end_matches('/')));

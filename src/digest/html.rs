@@ -6,7 +6,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Digest;
 use super::PeriodKind;
-use super::charts::{Bars, CSS as CHART_CSS, Mark, share_bars};
+use super::charts::{Bars, CSS as CHART_CSS, Mark, search_link, share_bars, watch_posts};
 use super::headlines::change;
 use crate::index::search::TopPost;
 use crate::render::safe_url;
@@ -27,8 +27,10 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 @media print{body{background:#fff}section{break-inside:avoid;border:none}}
 "#;
 
-/// The digest as a complete HTML document.
-pub fn render(d: &Digest) -> String {
+/// The digest as a complete HTML document; with `dashboard` (the dashboard's address, `""` on
+/// the dashboard itself) every count links to the posts it counts there, and the page to the
+/// watch's trend over the period.
+pub fn render(d: &Digest, dashboard: Option<&str>) -> String {
     let page = html! {
         (DOCTYPE)
         html lang="zh-CN" {
@@ -38,20 +40,25 @@ pub fn render(d: &Digest) -> String {
                 title { (d.title) }
                 style { (PreEscaped(CSS)) (PreEscaped(CHART_CSS)) }
             }
-            body { main { (body(d)) } }
+            body { main { (body(d, dashboard)) } }
         }
     };
     page.into_string()
 }
 
-/// The digest's content, for embedding in another page (the dashboard).
-pub fn body(d: &Digest) -> Markup {
+/// The digest's content, for embedding in another page (the dashboard); `dashboard` as for
+/// [`render`].
+pub fn body(d: &Digest, dashboard: Option<&str>) -> Markup {
     let (this, was) = (d.period.this_zh(), d.period.before_zh());
+    let links = Links::new(d, dashboard);
+    let bar_posts = dashboard.map(|base| watch_posts(base, &d.watch));
+    let share_posts = |w: &str| links.watch(w).unwrap_or_default();
     html! {
         h1 { (d.title) }
         p.sub {
             @if d.period.kind == PeriodKind::Span { (d.period.label) } @else { (d.period.label) " · " (local_minute(d.period.since)) " → " (local_minute(d.period.until)) }
             " (Asia/Shanghai)，对比前一周期 " (d.previous_period.label)
+            @if let Some(trend) = links.trend() { " · " a href=(trend) { "在看板中查看" } }
         }
         section {
             h2 { (this) "要点" }
@@ -70,7 +77,7 @@ pub fn body(d: &Digest) -> Markup {
                 interval: d.period.interval(),
                 now: d.period.until,
                 marks: d.alerts.iter().map(|a| Mark { at: a.at, text: a.severity.label_zh().to_string() }).collect(),
-                link: None,
+                link: bar_posts.as_ref().map(|l| l as _),
                 net: true,
             }
             .render())
@@ -79,7 +86,7 @@ pub fn body(d: &Digest) -> Markup {
         @if d.share_of_voice.len() > 1 {
             section {
                 h2 { "声量份额" }
-                (share_bars(&d.watch, &d.share_of_voice.iter().map(|s| (s.watch.clone(), s.mentions, s.share, Some(s.previous_share))).collect::<Vec<_>>(), None))
+                (share_bars(&d.watch, &d.share_of_voice.iter().map(|s| (s.watch.clone(), s.mentions, s.share, Some(s.previous_share))).collect::<Vec<_>>(), links.base.map(|_| &share_posts as &dyn Fn(&str) -> String)))
             }
         }
         section {
@@ -87,14 +94,14 @@ pub fn body(d: &Digest) -> Markup {
             @if d.risks.is_empty() { p.sub { "没有风险类别的提及。" } } @else {
                 table {
                     tr { th { "类别" } th.n { (this) } th.n { (was) } }
-                    @for r in &d.risks { tr { td { (r.label) } td.n { (r.mentions) } td.n { (r.previous) } } }
+                    @for r in &d.risks { tr { td { (r.label) } td.n { (links.count(r.mentions, &[("risk", r.risk.name())])) } td.n { (r.previous) } } }
                 }
             }
         }
         section {
             h2 { "上升词" }
-            (terms_table(d, "全部提及", &d.rising_terms))
-            (terms_table(d, "负面提及", &d.negative_terms))
+            (terms_table(d, &links, "全部提及", &d.rising_terms, None))
+            (terms_table(d, &links, "负面提及", &d.negative_terms, Some("negative")))
         }
         section { h2 { "热门负面" } (posts(&d.top_negative)) }
         section { h2 { "热门正面" } (posts(&d.top_positive)) }
@@ -117,16 +124,59 @@ pub fn body(d: &Digest) -> Markup {
     }
 }
 
-fn terms_table(d: &Digest, caption: &str, terms: &[crate::index::terms::RisingTerm]) -> Markup {
+fn terms_table(
+    d: &Digest,
+    links: &Links,
+    caption: &str,
+    terms: &[crate::index::terms::RisingTerm],
+    sentiment: Option<&str>,
+) -> Markup {
     let (this, was) = (d.period.this_zh(), d.period.before_zh());
     html! {
         @if !terms.is_empty() {
             p.sub { (caption) }
             table {
                 tr { th { "词" } th.n { (this) "提及" } th.n { (was) "提及" } }
-                @for t in terms { tr { td { (t.term) } td.n { (t.mentions) } td.n { (t.before) } } }
+                @for t in terms {
+                    @let filters: Vec<(&str, &str)> = std::iter::once(("q", t.term.as_str())).chain(sentiment.map(|s| ("sentiment", s))).collect();
+                    tr { td { (t.term) } td.n { (links.count(t.mentions, &filters)) } td.n { (t.before) } }
+                }
             }
         }
+    }
+}
+
+/// Links from the digest's counts to the dashboard's search over the digest's period.
+struct Links<'a> {
+    base: Option<&'a str>,
+    watch: &'a str,
+    since: String,
+    until: String,
+}
+
+impl<'a> Links<'a> {
+    fn new(d: &'a Digest, base: Option<&'a str>) -> Self {
+        Links { base, watch: &d.watch, since: d.period.since.to_string(), until: d.period.until.to_string() }
+    }
+
+    /// `n`, a link to the watch's posts of the period narrowed by `filters` when there is a dashboard.
+    fn count(&self, n: u64, filters: &[(&str, &str)]) -> Markup {
+        let Some(base) = self.base else { return html! { (n) } };
+        let mut pairs = vec![("watch", self.watch), ("since", self.since.as_str()), ("until", self.until.as_str())];
+        pairs.extend_from_slice(filters);
+        html! { a href=(search_link(base, &pairs)) { (n) } }
+    }
+
+    /// A watch's posts of the period, for the share-of-voice counts.
+    fn watch(&self, w: &str) -> Option<String> {
+        Some(search_link(self.base?, &[("watch", w), ("since", &self.since), ("until", &self.until)]))
+    }
+
+    /// The watch's trend page over the period.
+    fn trend(&self) -> Option<String> {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("watch", self.watch).append_pair("since", &self.since).append_pair("until", &self.until);
+        Some(format!("{}/trends?{}", self.base?.trim_end_matches('/'), q.finish()))
     }
 }
 

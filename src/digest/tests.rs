@@ -196,12 +196,30 @@ fn in_words_html_and_markdown(d: &Digest) {
     assert!(d.headlines.contains(&"风险上升最多：质量安全 4 条（上周 0）".to_string()), "{:?}", d.headlines);
 
     // HTML: self-contained, charts with one bar per day and polarity, crawled markup escaped.
-    let page = html::render(d);
+    let page = html::render(d, None);
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains("data-chart=\"daily\""));
     assert_eq!(page.matches("data-sentiment=\"negative\"").count(), 7);
     assert!(!page.contains("<script>") && page.contains("&lt;script&gt;"), "markup in a post is text");
     assert!(!page.contains("src=\"http") && !page.contains("<link"), "no external assets");
     assert!(page.contains("href=\"https://weibo.com/"));
+    assert!(!page.contains("/search?"), "no dashboard, no links to it");
+    // With the dashboard's address, the digest links back to it: its trend over the week, each
+    // bar segment, risk count, rising term and share to the posts it counts.
+    let linked = html::render(d, Some("https://y.example.com/"));
+    let week = "since=2026-11-15T16%3A00%3A00Z&until=2026-11-22T16%3A00%3A00Z";
+    assert!(
+        linked.contains(&format!(
+            "href=\"https://y.example.com/trends?watch=%E5%8D%8E%E4%B8%BA&amp;{}\"",
+            week.replace('&', "&amp;")
+        )),
+        "{linked}"
+    );
+    let to_search = linked.matches("href=\"https://y.example.com/search?").count();
+    // 7 days × 3 sentiments less the empty segments, 4 risks with mentions… at least one of each kind.
+    for kind in ["sentiment=negative", "risk=quality", "q=%E8%B5%B7%E7%81%AB", "watch=%E5%B0%8F%E7%B1%B3"] {
+        assert!(linked.contains(kind), "{kind} linked");
+    }
+    assert!(to_search > 10, "{to_search}");
     // Markdown for the robots, with the link to the full digest.
     let message = markdown::render(d, Some("https://yuqing.example.com/digests/华为-2026-W47.html"));
     let md = message.document(&d.title, Dialect::Markdown);
@@ -231,7 +249,7 @@ fn a_day_a_month_and_a_week_so_far_each_against_the_one_before() {
     assert_eq!(d.days.len(), 24, "by the hour");
     assert_eq!(d.days.iter().map(|b| b.counts.negative).collect::<Vec<_>>()[8..12], [1, 1, 1, 1]);
     assert!(d.headlines[0].starts_with("负面提及 4 条，前一日为 0"), "{:?}", d.headlines);
-    let page = html::render(&d);
+    let page = html::render(&d, None);
     assert!(page.contains("每小时提及") && page.contains("当日要点") && !page.contains("上周"), "{page}");
 
     // 月报 of November: every 华为 mention of the fixture; October had none.

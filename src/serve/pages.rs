@@ -463,7 +463,7 @@ pub async fn digest_file(State(d): State<Arc<Dashboard>>, Path(file): Path<Strin
 
 pub async fn digest(State(d): State<Arc<Dashboard>>, Query(p): Query<DigestParams>) -> Response {
     match blocking(move || d.digest(&p)).await {
-        Ok(digest) => Html(digest_html::render(&digest)).into_response(),
+        Ok(digest) => Html(digest_html::render(&digest, Some(""))).into_response(),
         Err(e) => page_error(e, "digests"),
     }
 }
