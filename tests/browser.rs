@@ -157,6 +157,7 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     assert!(page.contains("data-chart=\"daily\"") && page.contains("data-chart=\"share\""));
     let counts = screenshot(&chrome, &url, &shots.join("trends.png"), "1100,1300", &[NEGATIVE, POSITIVE]);
     assert!(counts[0] > 2000 && counts[1] > 2000, "negative and positive bars drawn: {counts:?}");
+    drill_down_from_the_chart(&chrome, origin);
 
     // The alerts page shows the crisis alert with its evidence.
     let page = dom(&chrome, &format!("{origin}/alerts"));
@@ -185,6 +186,40 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     let counts = screenshot(&chrome, &demo_digest, &shots.join("demo-digest.png"), "800,2000", &[NEGATIVE, POSITIVE]);
     assert!(counts[0] > 3000 && counts[1] > 1000, "the crisis week in red: {counts:?}");
     eprintln!("screenshots in {}", shots.display());
+}
+
+/// The crisis day's red bar on the trend page, followed as a user clicks it, opens a search of
+/// exactly the posts it counts (its title says how many); its export holds every one of them.
+fn drill_down_from_the_chart(chrome: &Path, origin: &str) {
+    let page = dom(chrome, &format!("{origin}/trends?watch=极光&days=7"));
+    let html = scraper::Html::parse_document(&page);
+    let segment = scraper::Selector::parse(r#"svg.chart a"#).unwrap();
+    let title = scraper::Selector::parse("title").unwrap();
+    let (href, n) = html
+        .select(&segment)
+        .filter_map(|a| {
+            let t = a.select(&title).next()?.text().collect::<String>();
+            let n: u64 = t.strip_suffix("（进行中）").unwrap_or(&t).rsplit(' ').next()?.parse().ok()?;
+            let href = a.value().attr("href")?.to_string();
+            t.contains(" 负面 ").then_some((href, n))
+        })
+        .max_by_key(|(_, n)| *n)
+        .expect("the red segments link to their posts");
+    assert!(n > 50, "the crisis day: {n}");
+    let posts = dom(chrome, &format!("{origin}{href}"));
+    let shown = if n > 50 { 50 } else { n };
+    assert!(posts.contains(&format!("共 {n} 条 · 第 1–{shown} 条")), "{href}: the bar's {n} posts");
+    let hits = posts.matches("class=\"hit\"").count();
+    assert!(
+        hits == shown as usize && posts.matches("class=\"label negative\"").count() == hits,
+        "{hits} hits, all negative"
+    );
+    let export = posts.split("href=\"").find(|a| a.starts_with("/api/search.csv")).and_then(|a| a.split('"').next());
+    let export = export.expect("an export link").replace("&amp;", "&");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let csv =
+        runtime.block_on(async { reqwest::get(format!("{origin}{export}")).await.unwrap().text().await.unwrap() });
+    assert_eq!(csv::Reader::from_reader(csv.as_bytes()).records().count() as u64, n, "the export has every post");
 }
 
 /// Measures, in the page as Chromium lays it out, every text shown in each `svg.chart`: its size
