@@ -1,13 +1,14 @@
 //! `yuqing digest`: a watch's trend digest (日报, 周报, 月报, whole or so far, or any span) as
-//! HTML, Markdown or JSON.
+//! HTML, Markdown, JSON or a Word document (`.docx`, to a file or a pipe).
 
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use yuqing::alert::{AlertHistory, AlertRecord};
 use yuqing::config::Config;
-use yuqing::digest::{DigestRequest, Period, PeriodKind, build, day, html, iso_week, markdown, month};
+use yuqing::digest::{DigestRequest, Period, PeriodKind, build, day, docx, html, iso_week, markdown, month};
 use yuqing::render::Dialect;
 use yuqing::time::{parse_time, parse_until};
 
@@ -16,6 +17,8 @@ pub enum Format {
     Html,
     Md,
     Json,
+    /// A Word document (needs `-o FILE`, or stdout not a terminal).
+    Docx,
 }
 
 /// A report's calendar unit.
@@ -67,7 +70,7 @@ pub struct DigestArgs {
     #[arg(long, value_enum, default_value_t = Format::Html)]
     format: Format,
     /// Write to FILE instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, visible_alias = "out", value_name = "FILE")]
     output: Option<PathBuf>,
     /// Markdown only: where the HTML version can be read (added as a link).
     #[arg(long, value_name = "URL")]
@@ -80,17 +83,23 @@ pub fn run(config: &Config, args: DigestArgs) -> anyhow::Result<ExitCode> {
     let (analyzer, reader, fields) = super::open_existing_index(config)?;
     let request = DigestRequest::for_watch(watch, &config.watches, period, alert_history(config));
     let digest = build(&reader.searcher(), fields, &analyzer.text, &request)?;
-    let text = match args.format {
-        Format::Html => html::render(&digest, config.incidents.dashboard_url.as_deref()),
-        Format::Md => markdown::render(&digest, args.link.as_deref()).document(&digest.title, Dialect::Markdown),
-        Format::Json => serde_json::to_string_pretty(&digest)? + "\n",
+    if args.format == Format::Docx && args.output.is_none() && std::io::stdout().is_terminal() {
+        anyhow::bail!("--format docx writes a Word file: give --out FILE (or pipe stdout)");
+    }
+    let bytes = match args.format {
+        Format::Html => html::render(&digest, config.incidents.dashboard_url.as_deref()).into_bytes(),
+        Format::Md => {
+            markdown::render(&digest, args.link.as_deref()).document(&digest.title, Dialect::Markdown).into_bytes()
+        }
+        Format::Json => (serde_json::to_string_pretty(&digest)? + "\n").into_bytes(),
+        Format::Docx => docx::render(&digest).context("writing the Word document")?,
     };
     match &args.output {
         Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
             eprintln!("wrote {} ({})", path.display(), digest.title);
         }
-        None => print!("{text}"),
+        None => std::io::stdout().lock().write_all(&bytes).context("writing to stdout")?,
     }
     Ok(ExitCode::SUCCESS)
 }

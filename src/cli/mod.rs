@@ -159,8 +159,9 @@ fn init_logging(verbose: u8, json: bool) {
         1 => "info",
         _ => "debug",
     };
+    // usvg (charts drawn for .docx files) warns of every empty bar segment (a zero-height rect).
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{level},usvg=error")));
     use std::io::IsTerminal;
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)

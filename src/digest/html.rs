@@ -6,7 +6,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Digest;
 use super::PeriodKind;
-use super::charts::{Bars, CSS as CHART_CSS, Mark, search_link, share_bars, watch_posts};
+use super::charts::{BarLink, Bars, CSS as CHART_CSS, Mark, search_link, share_bars, watch_posts};
 use super::headlines::change;
 use crate::index::search::TopPost;
 use crate::render::safe_url;
@@ -56,8 +56,7 @@ pub fn body(d: &Digest, dashboard: Option<&str>) -> Markup {
     html! {
         h1 { (d.title) }
         p.sub {
-            @if d.period.kind == PeriodKind::Span { (d.period.label) } @else { (d.period.label) " · " (local_minute(d.period.since)) " → " (local_minute(d.period.until)) }
-            " (Asia/Shanghai)，对比前一周期 " (d.previous_period.label)
+            (period_line(d))
             @if let Some(trend) = links.trend() { " · " a href=(trend) { "在看板中查看" } }
         }
         section {
@@ -66,22 +65,10 @@ pub fn body(d: &Digest, dashboard: Option<&str>) -> Markup {
             @if d.headlines.is_empty() { p { (this) "没有提及。" } }
         }
         section {
-            h2 { @if d.period.interval() == Interval::Hour { "每小时提及（按情感）" } @else { "每日提及（按情感）" } }
-            p.sub {
-                "共 " (d.counts.total) " 条：正面 " (d.counts.positive) "，中性 " (d.counts.neutral) "，负面 " (d.counts.negative)
-                @if let Some(c) = change(d.counts.total, d.previous_counts.total, &was) { "；" (c) }
-            }
-            (Bars {
-                name: "daily",
-                buckets: &d.days,
-                interval: d.period.interval(),
-                now: d.period.until,
-                marks: d.alerts.iter().map(|a| Mark { at: a.at, text: a.severity.label_zh().to_string() }).collect(),
-                link: bar_posts.as_ref().map(|l| l as _),
-                net: true,
-            }
-            .render())
-            p.sub { "净情感 " (format!("{:+.2}", d.net_sentiment)) "（" (was) " " (format!("{:+.2}", d.previous_net_sentiment)) "）" }
+            h2 { (volume_heading(d)) }
+            p.sub { (counts_line(d)) }
+            (daily_bars(d, bar_posts.as_ref().map(|l| l as _)).render())
+            p.sub { (net_line(d)) }
         }
         @if d.share_of_voice.len() > 1 {
             section {
@@ -121,6 +108,50 @@ pub fn body(d: &Digest, dashboard: Option<&str>) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The period, its times and the period it is compared with.
+pub fn period_line(d: &Digest) -> String {
+    let p = &d.period;
+    let span = match p.kind {
+        PeriodKind::Span => p.label.clone(),
+        _ => format!("{} · {} → {}", p.label, local_minute(p.since), local_minute(p.until)),
+    };
+    format!("{span} (Asia/Shanghai)，对比前一周期 {}", d.previous_period.label)
+}
+
+/// The volume section's heading: per hour for a day, else per day.
+pub fn volume_heading(d: &Digest) -> &'static str {
+    if d.period.interval() == Interval::Hour { "每小时提及（按情感）" } else { "每日提及（按情感）" }
+}
+
+/// The period's mentions by sentiment, and the change against the one before.
+pub fn counts_line(d: &Digest) -> String {
+    let c = d.counts;
+    let mut line = format!("共 {} 条：正面 {}，中性 {}，负面 {}", c.total, c.positive, c.neutral, c.negative);
+    if let Some(change) = change(c.total, d.previous_counts.total, &d.period.before_zh()) {
+        line.push_str(&format!("；{change}"));
+    }
+    line
+}
+
+/// Net sentiment, this period and the one before.
+pub fn net_line(d: &Digest) -> String {
+    format!("净情感 {:+.2}（{} {:+.2}）", d.net_sentiment, d.period.before_zh(), d.previous_net_sentiment)
+}
+
+/// The volume chart: mentions per bucket by sentiment with the net-sentiment line, the
+/// period's alerts marked, each segment linked by `link` when given.
+pub fn daily_bars<'a>(d: &'a Digest, link: Option<BarLink<'a>>) -> Bars<'a> {
+    Bars {
+        name: "daily",
+        buckets: &d.days,
+        interval: d.period.interval(),
+        now: d.period.until,
+        marks: d.alerts.iter().map(|a| Mark { at: a.at, text: a.severity.label_zh().to_string() }).collect(),
+        link,
+        net: true,
     }
 }
 

@@ -2,9 +2,11 @@
 //! before — mentions per day by sentiment, net sentiment, share of voice in its competitor group,
 //! risk categories, the terms that rose, the most engaged negative and positive posts (one per
 //! duplicate cluster), the alerts raised — and the changes in words ([`headlines`]). Rendered
-//! as one self-contained HTML file ([`html`]), Markdown for chat robots ([`markdown`]) or JSON.
+//! as one self-contained HTML file ([`html`]), Markdown for chat robots ([`markdown`]), a Word
+//! document ([`docx`]) or JSON.
 
 pub mod charts;
+pub mod docx;
 pub mod headlines;
 pub mod html;
 pub mod markdown;

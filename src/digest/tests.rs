@@ -186,6 +186,39 @@ fn the_digest_s_figures_equal_the_fixture_counted_by_hand() {
     let first = &d.alerts[0];
     assert_eq!((crate::time::local_minute(first.at).as_str(), first.severity.name()), ("2026-11-18 08:00", "critical"));
     in_words_html_and_markdown(&d);
+    in_a_word_document(&d);
+}
+
+/// The fixture's week 47 as a `.docx`: the HTML's sections, headlines and posts verbatim, the
+/// daily chart as a PNG with its bars.
+fn in_a_word_document(d: &Digest) {
+    use crate::render::docx::read;
+    let bytes = docx::render(d).unwrap();
+    let xml = read::part(&bytes, "word/document.xml");
+    for h in &d.headlines {
+        assert!(xml.contains(h.as_str()), "headline {h:?} in {xml}");
+    }
+    let sections =
+        ["本周要点", "每日提及（按情感）", "声量份额", "风险类别", "上升词", "热门负面", "热门正面", "本周预警"];
+    for s in
+        [d.title.as_str(), &html::period_line(d), &html::counts_line(d), &html::net_line(d)].into_iter().chain(sections)
+    {
+        assert!(xml.contains(s), "{s:?} in {xml}");
+    }
+    assert!(xml.contains("华为Mate60屏幕有点小毛病，客服处理得很差，太失望了"), "a top post quoted whole");
+    assert!(xml.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;华为畅享很好用，非常满意"), "{xml}");
+    assert!(!xml.contains("<script"), "markup in a post is text");
+    assert!(xml.contains("2026-11-18 08:00") && xml.contains("质量安全"), "the alert and risk tables");
+    // Share of voice, risks, both rising-term lists, alerts.
+    assert_eq!(xml.matches("<w:tbl>").count(), 5, "{xml}");
+    let rels = read::part(&bytes, "word/_rels/document.xml.rels");
+    assert_eq!(rels.matches("Target=\"https://weibo.com/").count(), 10, "each top post links to itself: {rels}");
+    let images = read::images(&bytes);
+    assert_eq!(images.len(), 1, "the daily chart");
+    let (width, _, pixels) = &images[0];
+    assert_eq!(*width, 1800);
+    let red = pixels.iter().filter(|p| p[0] > 180 && p[1] < 100 && p[2] < 100).count();
+    assert!(red > 1000, "the negative bars are drawn ({red} red pixels)");
 }
 
 /// The headlines, the HTML page and the Markdown of the fixture's week 47.
