@@ -19,10 +19,16 @@ use axum::routing::{get, post};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use yuqing::config::Config;
-use yuqing::incident::{IncidentBook, Phase};
+use yuqing::incident::workflow::{Change, apply};
+use yuqing::incident::{Action, IncidentBook, Phase};
 use yuqing::index::search::{SearchRequest, search};
 use yuqing::source::Source;
 use yuqing::time::Clock;
+
+mod common;
+
+/// What the team noted during the crisis: its review's log quotes it.
+const NOTE: &str = "已联系首发用户并安排上门检测；官方声明 18:00 发布 <b>&</b>";
 
 const HOUR: SignedDuration = SignedDuration::from_hours(1);
 
@@ -314,6 +320,30 @@ fn the_incident_holds_the_crisis(evaluator: &yuqing::daemon::Evaluator, config: 
     assert_eq!(review["evidence"]["totals"]["mentions"], crisis.len() as u64);
     assert!(review["recovery"]["share_back_at"].is_string(), "{}", review["recovery"]);
     assert!(config.digests_dir().join("incident-1.html").exists());
+    the_review_is_a_word_document_too(config);
+}
+
+/// `incident-1.docx`: the review's sections, the team's note verbatim, the timeline chart.
+fn the_review_is_a_word_document_too(config: &Config) {
+    let docx = std::fs::read(config.digests_dir().join("incident-1.docx")).unwrap();
+    let xml = common::docx::part(&docx, "word/document.xml");
+    for section in [
+        "事件专报",
+        "恢复",
+        "规模",
+        "每小时明细",
+        "起源: 最早的帖子",
+        "扩散: 来源与传播者",
+        "驱动: 上升词与风险",
+        "处置记录",
+    ] {
+        assert!(xml.contains(section), "{section} in the review's document");
+    }
+    let note = NOTE.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    assert!(xml.contains(&note) && xml.contains("王经理"), "the team's note, as written: {xml}");
+    let images = common::docx::images(&docx);
+    assert_eq!(images.len(), 1, "the hourly chart");
+    assert!(images[0].near([0xd6, 0x45, 0x41]) > 1000, "its negative bars are drawn");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -339,6 +369,11 @@ async fn a_crisis_is_followed_from_its_first_alert_to_its_review() {
         if h == 4 {
             running.finish().await.unwrap();
             running = daemon(&config, &clock).await;
+        }
+        if h == 6 {
+            let book = IncidentBook::new(running.evaluator().store.clone());
+            let note = Change { action: Action::Note { text: NOTE.into() }, by: "王经理".into() };
+            apply(&book, 1, &note, clock.now()).unwrap();
         }
     }
     let evaluator = running.evaluator().clone();

@@ -20,7 +20,7 @@ pub struct Links<'a>(pub Option<&'a str>);
 
 impl Links<'_> {
     /// The search for incident `id`'s posts narrowed by `filters` (already URL-safe pairs).
-    fn posts(&self, id: u64, filters: &[(&str, String)]) -> Option<String> {
+    pub fn posts(&self, id: u64, filters: &[(&str, String)]) -> Option<String> {
         let id = id.to_string();
         let pairs: Vec<(&str, &str)> =
             std::iter::once(("incident", id.as_str())).chain(filters.iter().map(|(k, v)| (*k, v.as_str()))).collect();
@@ -36,7 +36,7 @@ impl Links<'_> {
     }
 }
 
-fn rfc(t: Timestamp) -> String {
+pub(super) fn rfc(t: Timestamp) -> String {
     t.to_string()
 }
 
@@ -70,7 +70,7 @@ fn post_line(p: &TopPost) -> Markup {
 
 /// The watch's mentions per hour over the incident, its start and end marked, each bar segment
 /// a link to the watch's posts of that hour and sentiment.
-fn hourly_chart(e: &Evidence, hours: &[crate::index::stats::Bucket], links: &Links) -> Markup {
+pub(super) fn hourly_chart(e: &Evidence, hours: &[crate::index::stats::Bucket], links: &Links) -> Markup {
     let i = &e.incident;
     let mut marks = vec![Mark { at: i.start, text: format!("#{} 开始", i.id) }];
     marks.extend(i.ended_at.map(|at| Mark { at, text: "结束".to_string() }));

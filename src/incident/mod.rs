@@ -7,12 +7,13 @@
 //! groups, gathered from every loud bucket while it goes on ([`scope`]). Its phase — 发酵, 高峰, 回落, 结束 — is judged from their counts ([`lifecycle`]); the
 //! channels hear of it when it changes in a way a crisis lead needs to know ([`update`]). Its
 //! scope and evidence ([`evidence`], as HTML by [`html`]), the team's work on it ([`workflow`]) and, once over, its
-//! review ([`review`]) are read from the dashboard, the API and `yuqing incidents`. All of it is
+//! review ([`review`], also as a Word document by [`docx`]) are read from the dashboard, the API and `yuqing incidents`. All of it is
 //! kept in the state ([`book`]), so that a restart neither forgets an incident nor repeats an
 //! update. `yuqing backtest` replays the same rules over history ([`replay`]).
 
 pub mod book;
 pub mod config;
+pub mod docx;
 pub mod evidence;
 pub mod html;
 pub mod lifecycle;

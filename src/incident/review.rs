@@ -2,7 +2,8 @@
 //! started, how it spread, what drove it, what the team did (the log's entries by people), and
 //! the recovery: when the watch's negative share and net sentiment over 12 hours (the first
 //! such window from the incident's start on) came back to their level of the week before the
-//! incident (within 2 points of share, 0.05 of net), or that they have not yet. Written as HTML, Markdown and JSON next to the digests, and sent.
+//! incident (within 2 points of share, 0.05 of net), or that they have not yet. Written as HTML,
+//! Markdown, JSON and a Word document (`super::docx`) next to the digests, and sent.
 
 use std::path::{Path, PathBuf};
 
@@ -115,7 +116,7 @@ pub fn build(
 }
 
 /// Hours from the incident's start to `at`, in words.
-fn after(start: Timestamp, at: Option<Timestamp>) -> String {
+pub(super) fn after(start: Timestamp, at: Option<Timestamp>) -> String {
     match at {
         Some(t) => format!("{} 小时后 ({})", t.duration_since(start).as_hours(), local_minute(t)),
         None => "尚未恢复".to_string(),
@@ -191,22 +192,25 @@ pub fn html(r: &Review, rules: &IncidentRules) -> String {
     .into_string()
 }
 
-/// The review's files: `incident-<id>.html`, `.md` and `.json` in `dir`.
+/// The review's files: `incident-<id>.html`, `.md`, `.json` and `.docx` in `dir`.
 pub fn write(dir: &Path, r: &Review, rules: &IncidentRules) -> Result<Vec<PathBuf>, IncidentError> {
-    let fail =
-        |path: &Path, e: std::io::Error| IncidentError::Write { path: path.to_path_buf(), reason: e.to_string() };
-    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
+    let fail = |path: &Path, e: &dyn std::fmt::Display| IncidentError::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail(dir, &e))?;
     let stem = format!("incident-{}", r.evidence.incident.id);
     let json = serde_json::to_string_pretty(r).expect("reviews serialize");
-    let mut written = Vec::new();
     let md = message(r, rules).document(&r.title, Dialect::Markdown);
-    for (ext, text) in [("html", html(r, rules)), ("md", md), ("json", json)] {
+    let docx = super::docx::render(r, rules).map_err(|e| fail(&dir.join(format!("{stem}.docx")), &e))?;
+    let mut written = Vec::new();
+    for (ext, bytes) in
+        [("html", html(r, rules).into_bytes()), ("md", md.into_bytes()), ("json", json.into_bytes()), ("docx", docx)]
+    {
         let path = dir.join(format!("{stem}.{ext}"));
         // Whole or not at all: a crash mid-write leaves the previous file (or none), never half.
         let tmp = dir.join(format!(".{stem}.{ext}.tmp"));
-        std::fs::write(&tmp, text.as_bytes())
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| fail(&path, e))?;
+        std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path)).map_err(|e| fail(&path, &e))?;
         written.push(path);
     }
     Ok(written)
