@@ -180,7 +180,10 @@ fn dashboard_and_digest_render_in_chromium_and_crawled_markup_stays_text() {
     let demo_digests = std::fs::read_dir(d.join("demo/data/digests")).unwrap();
     let demo_digest = demo_digests
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("极光-"))
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("极光-") && name.ends_with(".html")
+        })
         .expect("the demo wrote 极光's digest");
     let demo_digest = format!("file://{}", demo_digest.display());
     let counts = screenshot(&chrome, &demo_digest, &shots.join("demo-digest.png"), "800,2000", &[NEGATIVE, POSITIVE]);

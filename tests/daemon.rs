@@ -269,7 +269,10 @@ fn the_digest_goes_out(f: &Fixture) {
     assert!(md.contains("华为 舆情") && md.contains("(http://127.0.0.1:8080/digests/"), "{md}");
     let files: Vec<_> =
         std::fs::read_dir(f.dir.path().join("yuqing-data/digests")).unwrap().map(|e| e.unwrap().path()).collect();
-    assert!(files.iter().any(|p| std::fs::read_to_string(p).unwrap().contains("data-chart=\"daily\"")), "{files:?}");
+    let pages: Vec<_> = files.iter().filter(|p| p.extension().is_some_and(|e| e == "html")).collect();
+    assert!(pages.iter().any(|p| std::fs::read_to_string(p).unwrap().contains("data-chart=\"daily\"")), "{files:?}");
+    // Each page with its Word document beside it.
+    assert!(pages.iter().all(|p| p.with_extension("docx").is_file()), "{files:?}");
 }
 
 /// The daemon's own dashboard lists the alert while it runs, and its search follows the commits.

@@ -1,5 +1,5 @@
 //! The digest job of `yuqing run`: a period of every planned watch is digested, written as HTML
-//! under the digests directory, and sent through every channel (e-mail carries the HTML, robots
+//! (and its Word document beside it) under the digests directory, and sent through every channel (e-mail carries the HTML, robots
 //! the Markdown summary with a link to it when `link_base` is set). The scheduled loop digests
 //! the last complete week, day or month at each time of `[digest]` schedule, daily or monthly;
 //! the demo digests its last 7 days.
@@ -51,6 +51,7 @@ impl Evaluator {
             let page = html::render(&digest, self.incidents.dashboard_url.as_deref());
             std::fs::write(&path, &page)
                 .map_err(|e| DaemonError::Write { path: path.clone(), reason: e.to_string() })?;
+            write_docx(dir, &digest)?;
             let link = job.plan.link_base.as_ref().map(|base| format!("{}/{file}", base.trim_end_matches('/')));
             let notice = Notice {
                 title: digest.title.clone(),
@@ -63,4 +64,12 @@ impl Evaluator {
         }
         Ok(out)
     }
+}
+
+/// The digest's Word document beside its page (what the 报告 page offers for download).
+fn write_docx(dir: &std::path::Path, digest: &Digest) -> Result<(), DaemonError> {
+    let path = dir.join(crate::digest::schedule::docx_name(&digest.watch, &digest.period));
+    let fail = |reason: String| DaemonError::Write { path: path.clone(), reason };
+    let bytes = crate::digest::docx::render(digest).map_err(|e| fail(e.to_string()))?;
+    std::fs::write(&path, bytes).map_err(|e| fail(e.to_string()))
 }

@@ -88,6 +88,12 @@ pub fn file_name(watch: &str, period: &super::Period) -> String {
     format!("{}-{}.html", safe(watch), safe(&slug))
 }
 
+/// The name of its Word document: [`file_name`] with `.docx`.
+pub fn docx_name(watch: &str, period: &super::Period) -> String {
+    let html = file_name(watch, period);
+    format!("{}.docx", html.strip_suffix(".html").unwrap_or(&html))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
