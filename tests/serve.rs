@@ -34,6 +34,7 @@ fn the_api_answers_and_the_token_guards_it() {
     };
     let server = serve(d, "127.0.0.1:0", None);
     the_api_answers(&server.origin, &get);
+    runtime.block_on(the_word_documents_download(&server.origin));
     drop(server);
     the_token_guards_it(d, &runtime, &get);
 }
@@ -139,6 +140,43 @@ fn the_digests_answer(origin: &str, get: &Get) {
     );
     let (status, _, body) = get(format!("{origin}/api/digest?watch=星河&period=quarter"));
     assert!(status == 400 && body.contains("period"), "{status} {body}");
+}
+
+/// A GET's status, content type, content disposition and bytes.
+async fn fetch(url: &str) -> (u16, String, String, Vec<u8>) {
+    let r = reqwest::get(url).await.unwrap();
+    let header = |name: &str| r.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let (status, kind, disposition) = (r.status().as_u16(), header("content-type"), header("content-disposition"));
+    (status, kind, disposition, r.bytes().await.unwrap().to_vec())
+}
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// The 报告 page's Word download (and the API's), named for the watch and period; the demo's
+/// written digest listed and served with its Word document beside it.
+async fn the_word_documents_download(origin: &str) {
+    for path in ["/digest", "/api/digest"] {
+        let (status, kind, disposition, bytes) =
+            fetch(&format!("{origin}{path}?watch=星河&week=2026-W40&format=docx")).await;
+        assert_eq!((status, kind.as_str()), (200, DOCX), "{path}");
+        assert!(disposition.starts_with("attachment; filename=\""), "{disposition}");
+        assert!(disposition.ends_with("filename*=UTF-8''%E6%98%9F%E6%B2%B3-2026-W40.docx"), "{disposition}");
+        let xml = common::docx::part(&bytes, "word/document.xml");
+        assert!(xml.contains("星河 舆情周报 2026-W40") && xml.contains("热门负面"), "{path}");
+        assert_eq!(common::docx::images(&bytes).len(), 1, "{path}: the chart");
+    }
+    let (status, kind, _, body) = fetch(&format!("{origin}/api/digest?watch=星河&format=pdf")).await;
+    assert_eq!((status, kind.as_str()), (400, "application/json"));
+    assert!(String::from_utf8_lossy(&body).contains("format：\\\"pdf\\\" 应为 json 或 docx"), "{body:?}");
+    // The demo's digest (written by the daemon) is listed with its Word document, which downloads.
+    let (_, _, _, list) = fetch(&format!("{origin}/digests")).await;
+    let list = String::from_utf8(list).unwrap();
+    let word = regex::Regex::new("<a class=\"word\" href=\"/digests/([^\"]+\\.docx)\">Word</a>").unwrap();
+    let file = &word.captures(&list).unwrap_or_else(|| panic!("no Word link on the 报告 page: {list}"))[1];
+    let (status, kind, disposition, bytes) = fetch(&format!("{origin}/digests/{file}")).await;
+    assert_eq!((status, kind.as_str()), (200, DOCX));
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(common::docx::part(&bytes, "word/document.xml").contains("要点"));
 }
 
 /// Off this machine: refused without a token; with one, every request needs it.

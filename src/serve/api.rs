@@ -1,5 +1,6 @@
 //! The JSON API: `/api/search` (and `/api/search.csv`), `/api/stats`, `/api/alerts`,
-//! `/api/digest`. Errors are `{"error": "…"}` in Chinese, as the pages say them (the parameter
+//! `/api/digest` (JSON, or `format=docx`: the Word document, as the 报告 page downloads it:
+//! [`word_file`]). Errors are `{"error": "…"}` in Chinese, as the pages say them (the parameter
 //! named as the address writes it), with 400 for a bad request, 503 for what cannot be read now.
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use super::params::{DigestParams, SearchParams, StatsParams};
 use crate::index::IndexError;
 use crate::index::export::CsvExport;
 use crate::index::search::{SearchRequest, for_each_match, search as run_search};
+use crate::render::docx::MIME as DOCX;
 
 /// An API failure.
 pub enum ApiError {
@@ -145,6 +147,22 @@ pub async fn alerts(State(d): State<Arc<Dashboard>>) -> Result<Response, ApiErro
 }
 
 pub async fn digest(State(d): State<Arc<Dashboard>>, Query(p): Query<DigestParams>) -> Result<Response, ApiError> {
+    if p.wants_docx("json").map_err(ApiError::Bad)? {
+        let (bytes, name) = blocking(move || d.digest_docx(&p)).await?;
+        return Ok(word_file(bytes, &name));
+    }
     let digest = blocking(move || d.digest(&p)).await?;
     Ok(Json(digest).into_response())
+}
+
+/// A Word document as a download named `name` (RFC 6266: an ASCII fallback, then the name in
+/// UTF-8, so that 极光-2026-W47.docx keeps its Chinese).
+pub fn word_file(bytes: Vec<u8>, name: &str) -> Response {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_');
+    let fallback: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '.') { c } else { '_' }).collect();
+    let disposition =
+        format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{}", utf8_percent_encode(name, KEEP));
+    ([(header::CONTENT_TYPE, DOCX.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }

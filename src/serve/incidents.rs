@@ -80,18 +80,24 @@ pub async fn page(State(d): State<Arc<Dashboard>>, Path(id): Path<u64>) -> Respo
     let dash = d.clone();
     // Its review (事件专报), written beside the digests once it ended.
     let review = format!("incident-{id}.html");
-    let reviewed = d.digests_dir.join(&review);
-    let (e, reviewed) = match blocking(move || dash.evidence(id).map(|e| (e, reviewed.is_file()))).await {
-        Ok(e) => e,
-        Err(e) => return super::pages::page_error(e, "incidents"),
-    };
+    let (reviewed, word) = (d.digests_dir.join(&review), d.digests_dir.join(format!("incident-{id}.docx")));
+    let (e, reviewed, word) =
+        match blocking(move || dash.evidence(id).map(|e| (e, reviewed.is_file(), word.is_file()))).await {
+            Ok(e) => e,
+            Err(e) => return super::pages::page_error(e, "incidents"),
+        };
     let i = &e.incident;
     let csrf = d.csrf.clone();
     let action = format!("/incidents/{id}");
     let body = html! {
         h1 { "事件 #" (i.id) " · " (i.watch) }
         (summary(i))
-        @if reviewed { p.review { "事件专报: " a href={"/digests/" (review)} { "事件 #" (id) " 专报" } } }
+        @if reviewed {
+            p.review {
+                "事件专报: " a href={"/digests/" (review)} { "事件 #" (id) " 专报" }
+                @if word { " · " a href={"/digests/incident-" (id) ".docx"} { "Word" } }
+            }
+        }
         section.workflow {
             h2 { "处置" }
             // One form, one name: the button pressed says what is done; each fills its own field.

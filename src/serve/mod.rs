@@ -106,6 +106,13 @@ impl Dashboard {
         )?)
     }
 
+    /// The digest the parameters ask for as a Word document, and its file name.
+    fn digest_docx(&self, p: &DigestParams) -> Result<(Vec<u8>, String), ApiError> {
+        let digest = self.digest(p)?;
+        let bytes = crate::digest::docx::render(&digest).map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok((bytes, crate::digest::schedule::docx_name(&digest.watch, &digest.period)))
+    }
+
     /// The search the parameters ask for; `incident=N` narrows it to that incident's mentions
     /// (its watch, negative, from its start to its end, within its scope).
     fn search_request(&self, p: &params::SearchParams) -> Result<crate::index::search::SearchRequest, ApiError> {

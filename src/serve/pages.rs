@@ -1,5 +1,5 @@
 //! The dashboard's pages, drawn on the server with maud: search, trends, alerts, digests (the
-//! incidents' are in `incidents`).
+//! incidents' are in `incidents`); a digest or a written report also as its Word document.
 //! Crawled text is escaped by maud; tantivy's snippets arrive escaped with `<b>` marks.
 
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Dashboard;
-use super::api::{ApiError, blocking};
+use super::api::{ApiError, blocking, word_file};
 use super::params::{DigestParams, SORTS, SearchParams, StatsParams};
 use super::ranges;
 use crate::alert::Severity;
@@ -366,6 +366,7 @@ pub async fn digests(State(d): State<Arc<Dashboard>>) -> Response {
                 }
                 label { input type="checkbox" name="to_date" value="1"; " 至今（本日 / 本周 / 本月截至现在，对比上期同期）" }
                 button type="submit" { "查看" }
+                " " button type="submit" name="format" value="docx" { "下载 Word" }
             }
             p.meta { "指定某期：" code { "/digest?week=2026-W47" } "、" code { "day=2026-11-30" } "、" code { "month=2026-11" } }
         }
@@ -377,7 +378,10 @@ pub async fn digests(State(d): State<Arc<Dashboard>>) -> Response {
                     tr { th { "报告" } th { "要点" } th { "写入" } }
                     @for f in &files {
                         tr {
-                            td { a href={"/digests/" (f.name)} { (f.title.as_deref().unwrap_or(&f.name)) } }
+                            td {
+                                a href={"/digests/" (f.name)} { (f.title.as_deref().unwrap_or(&f.name)) }
+                                @if let Some(w) = &f.word { " · " a.word href={"/digests/" (w)} { "Word" } }
+                            }
                             td { (f.headline.as_deref().unwrap_or("")) }
                             td.meta { (f.written.map(local_minute).unwrap_or_default()) }
                         }
@@ -393,6 +397,8 @@ pub async fn digests(State(d): State<Arc<Dashboard>>) -> Response {
 /// from the file itself, and when it was written.
 struct DigestFile {
     name: String,
+    /// Its Word document beside it, when there is one.
+    word: Option<String>,
     title: Option<String>,
     headline: Option<String>,
     written: Option<Timestamp>,
@@ -421,7 +427,9 @@ fn digest_files(dir: &std::path::Path) -> Vec<DigestFile> {
         .map(|(name, modified)| {
             let (title, headline) = digest_summary(&head_of(&dir.join(&name)));
             let written = Timestamp::try_from(modified).ok().filter(|t| t.as_second() > 0);
-            DigestFile { name, title, headline, written }
+            let word = format!("{}.docx", name.trim_end_matches(".html"));
+            let word = dir.join(&word).is_file().then_some(word);
+            DigestFile { name, word, title, headline, written }
         })
         .collect()
 }
@@ -451,17 +459,30 @@ fn digest_summary(html: &str) -> (Option<String>, Option<String>) {
     (text("title"), text("ul.headlines li"))
 }
 
+/// `GET /digests/{file}`: a digest or review the daemon wrote, its page or its Word document.
 pub async fn digest_file(State(d): State<Arc<Dashboard>>, Path(file): Path<String>) -> Response {
-    let plain = !file.contains(['/', '\\']) && !file.starts_with('.') && file.ends_with(".html");
-    let path = d.digests_dir.join(&file);
-    let read = if plain { tokio::fs::read(&path).await.ok() } else { None };
+    let plain = !file.contains(['/', '\\']) && !file.starts_with('.');
+    let (page, word) = (plain && file.ends_with(".html"), plain && file.ends_with(".docx"));
+    let read = if page || word { tokio::fs::read(d.digests_dir.join(&file)).await.ok() } else { None };
     match read {
+        Some(bytes) if word => word_file(bytes, &file),
         Some(bytes) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response(),
         None => error_page(StatusCode::NOT_FOUND, "digests", &format!("没有报告 {file}")),
     }
 }
 
+/// `GET /digest`: any digest on demand, as a page or (`format=docx`) its Word document.
 pub async fn digest(State(d): State<Arc<Dashboard>>, Query(p): Query<DigestParams>) -> Response {
+    match p.wants_docx("html") {
+        Ok(true) => {
+            return match blocking(move || d.digest_docx(&p)).await {
+                Ok((bytes, name)) => word_file(bytes, &name),
+                Err(e) => page_error(e, "digests"),
+            };
+        }
+        Ok(false) => {}
+        Err(e) => return page_error(ApiError::Bad(e), "digests"),
+    }
     match blocking(move || d.digest(&p)).await {
         Ok(digest) => Html(digest_html::render(&digest, Some(""))).into_response(),
         Err(e) => page_error(e, "digests"),

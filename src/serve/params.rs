@@ -197,7 +197,8 @@ impl StatsParams {
 }
 
 /// `?watch=…&period=day|week|month&to_date=1` or `&week=2026-W47`, `&day=2026-11-30`,
-/// `&month=2026-11` of a digest (default: the last complete week).
+/// `&month=2026-11` of a digest (default: the last complete week); `&format=docx` for it as a
+/// Word document.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct DigestParams {
     pub watch: Option<String>,
@@ -206,9 +207,21 @@ pub struct DigestParams {
     pub week: Option<String>,
     pub day: Option<String>,
     pub month: Option<String>,
+    pub format: Option<String>,
 }
 
 impl DigestParams {
+    /// Whether the digest is asked for as a Word document (`format=docx`); `usual` is the other
+    /// format the address serves (html on the page, json in the API).
+    pub fn wants_docx(&self, usual: &str) -> Result<bool, String> {
+        match given(&self.format).as_deref() {
+            None => Ok(false),
+            Some("docx") => Ok(true),
+            Some(f) if f == usual => Ok(false),
+            Some(f) => Err(format!("format：{f:?} 应为 {usual} 或 docx（Word 文档）")),
+        }
+    }
+
     pub fn resolve<'a>(&self, watches: &'a [Watch]) -> Result<(&'a Watch, Period), String> {
         let watch = pick_watch(watches, &self.watch)?;
         let now = Timestamp::now();
