@@ -129,6 +129,7 @@ pub fn evaluator(config: &Config, opened: &Opened) -> Result<Evaluator, AppError
         book: crate::incident::IncidentBook::new(opened.store.clone()),
         store: opened.store.clone(),
         reports_dir: config.digests_dir(),
+        saved_request: crate::serve::saved_request,
     })
 }
 
@@ -148,10 +149,12 @@ pub fn dashboard(
         text: analyzer.text.clone(),
         watches: config.watches.clone(),
         history: state.clone().map(AlertHistory::new),
+        saved: state.clone().map(crate::saved::SavedBook::new),
         book: state.map(crate::incident::IncidentBook::new),
         incidents: config.incidents.clone(),
         csrf: crate::serve::new_secret(),
         digests_dir: config.digests_dir(),
+        channels: config.channels.iter().map(|c| c.display_name()).collect(),
         token,
     }
 }

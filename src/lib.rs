@@ -22,6 +22,7 @@ pub mod incident;
 pub mod index;
 pub mod mention;
 pub mod render;
+pub mod saved;
 pub mod schedule;
 pub mod sentiment;
 pub mod serve;

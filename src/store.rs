@@ -2,12 +2,15 @@
 //! seen, each listing's walk (where an interrupted one resumes, how far the last complete one
 //! reached), HTTP validators (ETag, Last-Modified), robots.txt files, the alerts raised with
 //! their deliveries, the incidents and what rule alerts have seen (as opaque records the `alert`
-//! and `incident` modules read). Every sled call lives here, so the engine stays replaceable.
+//! and `incident` modules read), and the saved searches with what their subscriptions sent
+//! ([`saved`]). Every sled call lives here, so the engine stays replaceable.
 //!
 //! Crawl state changes are gathered in a [`StateUpdate`] and applied only after the index commit
 //! that holds the mentions they speak of (DESIGN.md's invariant): a crash before it loses nothing
 //! (the pages are fetched again) and a crash after the commit but before the update indexes nothing
 //! twice (the index refuses ids it already holds).
+
+mod saved;
 
 use std::path::{Path, PathBuf};
 
@@ -118,6 +121,7 @@ pub struct Store {
     alerts: sled::Tree,
     incidents: sled::Tree,
     rule_marks: sled::Tree,
+    saved: saved::Trees,
 }
 
 fn pair_key(a: &str, b: &str) -> Vec<u8> {
@@ -164,6 +168,7 @@ impl Store {
             alerts: db.open_tree("alerts")?,
             incidents: db.open_tree("incidents")?,
             rule_marks: db.open_tree("rule_marks")?,
+            saved: saved::Trees::open(&db)?,
             db,
         })
     }

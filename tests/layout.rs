@@ -5,7 +5,7 @@
 use std::path::Path;
 
 /// The library's modules from top to bottom, as README's Layout section lists them (after the CLI).
-const ORDER: [&str; 24] = [
+const ORDER: [&str; 25] = [
     "demo",
     "app",
     "config",
@@ -14,6 +14,7 @@ const ORDER: [&str; 24] = [
     "daemon",
     "incident",
     "digest",
+    "saved",
     "alert",
     "crawl",
     "render",

@@ -15,6 +15,7 @@ mod lexicon;
 mod period;
 mod progress;
 mod run;
+mod saved;
 mod score;
 mod search;
 mod serve;
@@ -91,6 +92,9 @@ enum Command {
     Alerts(alerts::AlertsArgs),
     /// The incidents: list, show one, and the team's changes (ack, assign, note, status, resolve).
     Incidents(incidents::IncidentsArgs),
+    /// Saved searches (舆情专题): list with new-match counts, add (optionally pushed to a
+    /// channel every N minutes), rm.
+    Saved(saved::SavedArgs),
     /// Build and inspect the sentiment lexicon.
     #[command(subcommand)]
     Lexicon(lexicon::LexiconCommand),
@@ -122,6 +126,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&config, args),
         Command::Alerts(args) => alerts::run(&config, args),
         Command::Incidents(args) => incidents::run(&config, args),
+        Command::Saved(args) => saved::run(&config, args),
         Command::Cluster(cmd) => cluster::status(&config, cmd),
         Command::Search(args) => search::run(&config, args),
         Command::Stats(args) => stats::run(&config, args),

@@ -56,6 +56,7 @@ impl Indexer {
             Some(job) => crate::daemon::spawn_digest_loops(&evaluator, job, &clock, &shutdown),
             None => Vec::new(),
         };
+        let saved = crate::daemon::spawn_saved_loop(&evaluator, &clock, &shutdown);
         let mut writer = Some(writer);
         let mut summary = IndexerSummary::default();
         let mut failures = 0u32;
@@ -92,6 +93,7 @@ impl Indexer {
         for task in digest_tasks {
             let _ = task.await;
         }
+        let _ = saved.await;
         tracing::info!(indexed = summary.indexed, duplicates = summary.duplicates, "indexer stopped");
         Ok(summary)
     }

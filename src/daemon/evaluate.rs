@@ -37,6 +37,8 @@ pub struct Evaluator {
     pub store: crate::store::Store,
     /// Where incident reviews are written (beside the digests).
     pub reports_dir: std::path::PathBuf,
+    /// Reads a saved search's query (the dashboard's parser, handed down by the app).
+    pub saved_request: crate::saved::Resolver,
 }
 
 impl Evaluator {

@@ -1,6 +1,7 @@
 //! `yuqing run`: every source on its own cron schedule, continuously through the pipeline into
 //! the index, the alert rules judged after each crawl that brought new mentions, alerts sent and
-//! kept in the history, digests sent on their schedule.
+//! kept in the history, digests sent on their schedule, the saved searches' subscriptions sent
+//! at their intervals (`saved`).
 //!
 //! [`Daemon::start`] opens one crawl session (one index writer, which commits each crawl's
 //! mentions before the crawl state that covers them) and gives a [`Running`] daemon. Its one
@@ -17,6 +18,7 @@
 mod digests;
 mod evaluate;
 mod incidents;
+mod saved;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -49,6 +51,8 @@ pub enum DaemonError {
     Channel(#[from] ChannelError),
     #[error(transparent)]
     Incident(#[from] crate::incident::IncidentError),
+    #[error(transparent)]
+    Saved(#[from] crate::saved::SavedError),
     #[error("no source definitions to run")]
     NoSources,
     #[error("cannot write {path}: {reason}")]
@@ -64,6 +68,8 @@ pub struct RunSummary {
     pub alerts: u64,
     pub undelivered: u64,
     pub digests: u64,
+    /// Batches of saved searches' subscriptions sent.
+    pub saved_batches: u64,
     /// Judgements and digest rounds that failed (logged; monitoring went on).
     pub failures: u64,
 }
@@ -189,6 +195,21 @@ impl Running {
         }
     }
 
+    /// Sends the batch of every saved search's subscription that is due now; how many went out.
+    pub async fn send_saved(&mut self) -> u64 {
+        match self.evaluator.clone().send_saved(self.clock.now()).await {
+            Ok(n) => {
+                self.summary.saved_batches += n;
+                n
+            }
+            Err(e) => {
+                self.summary.failures += 1;
+                tracing::error!(error = %e, "the saved searches could not be checked");
+                0
+            }
+        }
+    }
+
     /// Runs every source on its schedule and the digests on theirs until `shutdown`, then
     /// finishes: the index commits and the state is flushed, whatever failed on the way.
     pub async fn run_until(mut self, shutdown: watch::Receiver<bool>) -> Result<RunSummary, DaemonError> {
@@ -206,6 +227,7 @@ impl Running {
             Some(job) => spawn_digest_loops(&self.evaluator, job, &self.clock, &shutdown),
             None => Vec::new(),
         };
+        let saved = spawn_saved_loop(&self.evaluator, &self.clock, &shutdown);
         // Ends when every source loop has ended (on shutdown), after the last report.
         while let Some(report) = reports.recv().await {
             self.after_crawl(&report).await;
@@ -218,6 +240,9 @@ impl Running {
             self.summary.digests += rounds;
             self.summary.failures += failures;
         }
+        let (batches, failures) = join(saved).await.unwrap_or_default();
+        self.summary.saved_batches += batches;
+        self.summary.failures += failures;
         self.finish().await
     }
 
@@ -293,6 +318,15 @@ async fn source_loop(
             _ = shutdown.wait_for(|stop| *stop) => break,
         }
     }
+}
+
+/// The loop of the saved searches' subscriptions (the cluster's indexer runs it too).
+pub(crate) fn spawn_saved_loop(
+    evaluator: &Arc<Evaluator>,
+    clock: &Clock,
+    shutdown: &watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<(u64, u64)> {
+    tokio::spawn(saved::saved_loop(evaluator.clone(), clock.clone(), shutdown.clone()))
 }
 
 /// One loop per report of the plan (周报, 日报, 月报), each on its own schedule.

@@ -1,7 +1,7 @@
 //! How a command reaches the running daemon: `yuqing run` holds the data directory's state (sled
 //! lets one process open it), so it serves the dashboard's API on a loopback port of its own and
 //! writes where, with the CSRF secret changes need, to `<data>/control.json` (readable by its
-//! owner only). `yuqing incidents` reads that file when it finds the state locked and sends its
+//! owner only). `yuqing incidents` and `yuqing saved` read that file when it finds the state locked and sends its
 //! request there instead of failing.
 
 use std::net::SocketAddr;
@@ -72,6 +72,12 @@ impl Control {
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(super::incidents::CSRF_HEADER, &self.csrf)
             .body(body.to_string());
+        self.answer(request).await
+    }
+
+    /// `DELETE path` on the daemon's API, as JSON.
+    pub async fn delete(&self, path: &str) -> Result<Value, ControlError> {
+        let request = reqwest::Client::new().delete(self.url(path)).header(super::incidents::CSRF_HEADER, &self.csrf);
         self.answer(request).await
     }
 

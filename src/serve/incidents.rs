@@ -48,7 +48,7 @@ impl Dashboard {
     }
 
     /// Whether a change request may be made: it carries the CSRF secret, or the token.
-    fn may_change(&self, headers: &HeaderMap, form_secret: Option<&str>) -> bool {
+    pub(super) fn may_change(&self, headers: &HeaderMap, form_secret: Option<&str>) -> bool {
         let header = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         let bearer =
             headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));

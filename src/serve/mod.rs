@@ -1,7 +1,7 @@
 //! `yuqing serve`: the dashboard a PR team uses every day — search with filters, highlighted
 //! snippets, collapsed duplicates and CSV export; a trend view per watch; the alerts with their
-//! evidence; the incidents with their evidence and workflow; the digests — and the JSON API under
-//! `/api/` (search, stats, alerts, incidents, digest). Pages
+//! evidence; the incidents with their evidence and workflow; the digests; the saved searches
+//! (专题) — and the JSON API under `/api/` (search, stats, alerts, incidents, digest, saved). Pages
 //! and API read the same library calls through [`Dashboard`], so they always agree.
 //!
 //! Pages are drawn on the server (maud escapes every crawled string; snippets come from
@@ -16,9 +16,11 @@ mod listen;
 mod pages;
 mod params;
 mod ranges;
+mod saved;
 
 use api::ApiError;
 use params::{DigestParams, StatsParams};
+pub use saved::saved_request;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -57,6 +59,10 @@ pub struct Dashboard {
     pub csrf: String,
     /// Where `yuqing run` writes digests.
     pub digests_dir: PathBuf,
+    /// The saved searches (from the same state).
+    pub saved: Result<crate::saved::SavedBook, String>,
+    /// The configured channels' names (a saved search's subscription names one).
+    pub channels: Vec<String>,
     /// Required on every request when set.
     pub token: Option<String>,
 }
@@ -183,6 +189,11 @@ pub fn router(dash: Arc<Dashboard>) -> axum::Router {
         .route("/digests", get(pages::digests))
         .route("/digests/{file}", get(pages::digest_file))
         .route("/digest", get(pages::digest))
+        .route("/saved", get(saved::list_page).post(saved::form))
+        .route("/saved/open", get(saved::open))
+        .route("/saved/delete", axum::routing::post(saved::delete_form))
+        .route("/api/saved", get(saved::list).post(saved::add))
+        .route("/api/saved/{name}", axum::routing::delete(saved::remove))
         .route("/incidents", get(incidents::list_page))
         .route("/incidents/{id}", get(incidents::page).post(incidents::form))
         .route("/api/incidents", get(incidents::list))

@@ -55,7 +55,7 @@ pub(super) fn layout(title: &str, active: &str, body: Markup) -> Html<String> {
                 }
                 body {
                     nav {
-                        (link("/search", "搜索", "search")) (link("/trends", "趋势", "trends"))
+                        (link("/search", "搜索", "search")) (link("/saved", "专题", "saved")) (link("/trends", "趋势", "trends"))
                         (link("/alerts", "预警", "alerts")) (link("/incidents", "事件", "incidents")) (link("/digests", "报告", "digests"))
                     }
                     main { (body) }
@@ -157,6 +157,7 @@ pub async fn search(
         p.meta.total { (results.range_zh()) " · " a href=(export) { "导出全部 CSV" } }
         @for h in &results.hits { (hit_card(h)) }
         (pager(&results, &raw))
+        (super::saved::save_form(&d, &raw))
     };
     layout("搜索", "search", body).into_response()
 }

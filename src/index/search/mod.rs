@@ -6,6 +6,7 @@
 
 mod groups;
 mod hit;
+mod keys;
 
 use std::ops::Bound;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, DocAddress, Index, Order, Searcher, TantivyDocument};
 
 pub use hit::{GroupSize, SearchHit, TopPost};
+pub use keys::{MatchKey, hits_at, match_keys};
 
 use super::{Fields, IndexError};
 use crate::mention::{Kind, id_fingerprint};
