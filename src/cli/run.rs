@@ -84,13 +84,14 @@ pub fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok(summary)
     })?;
     eprintln!(
-        "stopped cleanly: {} crawls, {} new mentions, {} crawl errors, {} alerts ({} not fully delivered), {} digest rounds, {} failed judgements or digests (see the log)",
+        "stopped cleanly: {} crawls, {} new mentions, {} crawl errors, {} alerts ({} not fully delivered), {} digest rounds, {} saved-search batches, {} failed judgements or digests (see the log)",
         summary.crawls,
         summary.new_mentions,
         summary.crawl_errors,
         summary.alerts,
         summary.undelivered,
         summary.digests,
+        summary.saved_batches,
         summary.failures
     );
     Ok(ExitCode::SUCCESS)

@@ -123,11 +123,11 @@ pub fn notice(saved: &SavedSearch, fresh: &Fresh, dashboard: Option<&str>) -> No
     match &link {
         Some(url) => m.blocks.push(crate::render::Block::Item {
             number: None,
-            spans: vec![Span::Text("在看板查看：".into()), Span::Link { text: url.clone(), url: url.clone() }],
+            spans: vec![Span::Text("在看板查看：".into()), Span::Link { text: "打开搜索页".into(), url: url.clone() }],
         }),
         None => m.item("在看板「专题」页查看全部"),
     }
-    let posts: Vec<&SearchHit> = fresh.first.iter().collect();
+    let posts: Vec<serde_json::Value> = fresh.first.iter().map(post).collect();
     Notice {
         title: format!("【舆情专题】{}：新增 {n} 条", saved.name),
         markdown: m,
@@ -135,4 +135,12 @@ pub fn notice(saved: &SavedSearch, fresh: &Fresh, dashboard: Option<&str>) -> No
         what: "saved_search",
         data: serde_json::json!({"name": saved.name, "query": saved.query, "count": n, "posts": posts, "link": link}),
     }
+}
+
+/// A quoted post in the batch's JSON: the mention as written, with its link.
+fn post(h: &SearchHit) -> serde_json::Value {
+    serde_json::json!({
+        "id": h.id, "source": h.source, "author": h.author, "url": h.url, "title": h.title, "text": h.text,
+        "published_at": crate::time::local_rfc3339(h.published_at), "label": h.label,
+    })
 }
