@@ -292,3 +292,47 @@ fn charts_stay_legible_at_desktop_and_phone_widths() {
         }
     }
 }
+
+/// The 专题 page in Chromium: a search saved from the command line is listed with its matches
+/// and its new ones, the nav marks the page, and opening it lands on its search.
+#[test]
+fn a_saved_search_is_listed_with_its_count_in_chromium() {
+    let Some(chrome) = chromium() else {
+        assert!(std::env::var("YUQING_SKIP_BROWSER").is_ok(), "headless Chromium is needed (or YUQING_SKIP_BROWSER=1)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("yuqing.toml"),
+        "[data]\ndir = \"data\"\n\n[[watch]]\nname = \"极光\"\naliases = [\"极光手机\"]\n",
+    )
+    .unwrap();
+    let lines: String = (0..4)
+        .map(|k| {
+            format!(
+                "{{\"id\":\"wb:{k}\",\"source\":\"weibo\",\"text\":\"极光手机充电起火了，太吓人（{k}）\",\"published_at\":\"2026-11-20 10:0{k}\"}}\n"
+            )
+        })
+        .collect();
+    std::fs::write(d.join("in.jsonl"), lines).unwrap();
+    assert!(yuqing(d, &["ingest", "in.jsonl"]).status.success());
+    let out = yuqing(d, &["saved", "add", "充电起火", "起火", "--watch", "极光"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let server = Serving::start(command(d, &["serve", "--addr", "127.0.0.1:0"]));
+    let url = format!("{}/saved", server.origin);
+    let page = dom(&chrome, &url);
+    assert!(page.contains("<title>专题 · yuqing</title>") && page.contains(r#"class="on">专题</a>"#), "{page}");
+    let row = page.split("data-name=\"充电起火\"").nth(1).expect("the saved search's row");
+    assert!(row.contains(r#"<td class="total">4</td>"#) && row.contains("<strong>4</strong>"), "{row}");
+    assert!(row.contains("查询 起火 · 品牌 极光"), "the conditions in words: {row}");
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    screenshot(&chrome, &url, &shots.join("saved.png"), "1100,600", &[]);
+    // Opening it: its search, every match shown; back on the list, nothing is new.
+    let search = dom(&chrome, &format!("{}/saved/open?name=%E5%85%85%E7%94%B5%E8%B5%B7%E7%81%AB", server.origin));
+    assert!(search.contains("共 4 条") && search.contains("<b>起火</b>"), "{search}");
+    let again = dom(&chrome, &url);
+    let row = again.split("data-name=\"充电起火\"").nth(1).unwrap();
+    assert!(row.contains(r#"<td class="new">0</td>"#), "{row}");
+}

@@ -340,6 +340,21 @@ fn the_incident_is_worked_on(f: &Fixture, dashboard: &str) {
     assert_eq!((&listed[0]["status"], &listed[0]["assignee"]), (&json!("handling"), &json!("李四")));
 }
 
+/// `yuqing saved` while the daemon holds the state: through its control API, bad input refused.
+fn searches_are_saved_through_the_daemon(f: &Fixture) {
+    let d = f.dir.path();
+    let cli = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_yuqing")).current_dir(d).args(args).output().unwrap();
+    let added = cli(&["saved", "add", "华为起火", "起火", "--watch", "华为", "--channel", "webhook", "--every", "5"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let bad = cli(&["saved", "add", "坏", "起火", "--sentiment", "angry"]);
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("sentiment"));
+    let listed = String::from_utf8_lossy(&cli(&["saved", "list"]).stdout).into_owned();
+    assert!(listed.contains("华为起火  matches ") && listed.contains("push webhook every 5 min"), "{listed}");
+    assert!(!listed.contains("matches 0"), "the crisis matches: {listed}");
+    assert!(cli(&["saved", "rm", "华为起火"]).status.success());
+    assert!(String::from_utf8_lossy(&cli(&["saved", "list"]).stdout).contains("no saved searches"));
+}
+
 /// After the stop: the in-flight crawl's post is committed; the history lists the alert as sent.
 fn the_history_keeps_it(f: &Fixture) {
     let d = f.dir.path();
@@ -382,6 +397,7 @@ fn a_new_negative_spike_reaches_the_webhook_within_an_interval_and_ten_seconds()
     the_digest_goes_out(&f);
     let dashboard = the_live_dashboard_follows(&f, &lines);
     the_incident_is_worked_on(&f, &dashboard);
+    searches_are_saved_through_the_daemon(&f);
 
     // More crawls of the same incident send nothing more.
     let hits = *f.site.feed_hits.lock().unwrap();

@@ -204,6 +204,7 @@ fn the_form_keeps_one(client: &Client, origin: &str) -> Saved {
     let (status, _, page) = client.get(&format!("{origin}/saved"));
     assert_eq!(status, 200);
     assert!(page.contains("舆情专题") && page.contains("电池专题") && page.contains("新增（上次查看后）"), "{page}");
+    assert!(page.contains("查询 起火 · 情感 负面"), "{page}");
     let all = client.listed(origin);
     let s = named(&all, "电池专题");
     assert_eq!((&s["total"], &s["new"]), (&3.into(), &3.into()), "never viewed: all new");

@@ -160,8 +160,7 @@ fn row(d: &Dashboard, l: &Listed) -> Markup {
         "/saved/open?{}",
         url::form_urlencoded::Serializer::new(String::new()).append_pair("name", &s.name).finish()
     );
-    let query: String =
-        url::form_urlencoded::parse(s.query.as_bytes()).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+    let query = describe(&s.query);
     html! {
         tr data-name=(s.name) {
             td { a.open href=(open) { (s.name) } }
@@ -180,6 +179,44 @@ fn row(d: &Dashboard, l: &Listed) -> Markup {
             }
         }
     }
+}
+
+/// A saved query in words: `查询 起火 · 品牌 极光 · 情感 负面`.
+fn describe(query: &str) -> String {
+    let parts: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| {
+            let label = match k.as_ref() {
+                "q" => "查询",
+                "watch" => "品牌",
+                "source" => "来源",
+                "kind" => "类型",
+                "sentiment" => "情感",
+                "risk" => "风险",
+                "since" => "起",
+                "until" => "止",
+                "sort" => "排序",
+                "collapse" => return "合并重复".to_string(),
+                "thread" => "主题帖",
+                "author" => "作者",
+                _ => "重复组",
+            };
+            format!("{label} {}", value_zh(&k, &v))
+        })
+        .collect();
+    if parts.is_empty() { "全部提及".into() } else { parts.join(" · ") }
+}
+
+/// A value as the search form names it (负面, 评论, 质量安全), else as written.
+fn value_zh(key: &str, v: &str) -> String {
+    use crate::mention::Kind;
+    use crate::sentiment::{Label, RiskCategory};
+    let zh = match key {
+        "sentiment" => v.parse::<Label>().ok().map(|l| l.label_zh()),
+        "kind" => v.parse::<Kind>().ok().map(|x| x.label_zh()),
+        "risk" => v.parse::<RiskCategory>().ok().map(|r| r.label_zh()),
+        _ => None,
+    };
+    zh.map_or_else(|| v.to_string(), str::to_string)
 }
 
 #[derive(Debug, Deserialize)]
