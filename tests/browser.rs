@@ -242,20 +242,33 @@ const out = [...document.querySelectorAll('svg.chart')].map(svg => {
   return { chart: svg.dataset.chart, texts: boxes.length, smallest: Math.min(...boxes.map(b => b.px)), overlaps, outside };
 });
 document.body.setAttribute('data-measured', JSON.stringify(out));
+document.body.setAttribute('data-overflow', String(document.documentElement.scrollWidth - window.innerWidth));
 </script>"#;
 
 /// The charts of `url` measured at `width` CSS pixels: (chart, texts shown, smallest text in px, overlapping pairs).
 fn measure_charts(chrome: &Path, url: &str, width: u32, scratch: &Path) -> Vec<serde_json::Value> {
+    let measured = measured(chrome, url, width, scratch);
+    let json =
+        measured.split("data-measured=\"").nth(1).and_then(|s| s.split('"').next()).expect("the measurement ran");
+    let json = json.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    serde_json::from_str(&json).unwrap()
+}
+
+/// The page of `url` as Chromium lays it out at `width`, with [`MEASURE`]'s results in its body.
+fn measured(chrome: &Path, url: &str, width: u32, scratch: &Path) -> String {
     let page = dom(chrome, url);
     let file = scratch.join(format!("measure-{width}-{}.html", page.len()));
     std::fs::write(&file, page.replacen("</body>", &format!("{MEASURE}</body>"), 1)).unwrap();
     let out =
         browse(chrome, &["--dump-dom", &format!("--window-size={width},1200"), &format!("file://{}", file.display())]);
-    let measured = String::from_utf8_lossy(&out.stdout);
-    let json =
-        measured.split("data-measured=\"").nth(1).and_then(|s| s.split('"').next()).expect("the measurement ran");
-    let json = json.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
-    serde_json::from_str(&json).unwrap()
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// How many CSS pixels the page of `url` is wider than a window of `width` (0: no sideways scroll).
+fn overflow(chrome: &Path, url: &str, width: u32, scratch: &Path) -> i64 {
+    let measured = measured(chrome, url, width, scratch);
+    let px = measured.split("data-overflow=\"").nth(1).and_then(|s| s.split('"').next()).expect("the measurement ran");
+    px.parse().unwrap()
 }
 
 #[test]
@@ -290,6 +303,18 @@ fn charts_stay_legible_at_desktop_and_phone_widths() {
                 assert_eq!(c["outside"].as_array().unwrap().len(), 0, "{what}: texts cut off at the edge: {c}");
             }
         }
+    }
+    // No page a team opens on a phone scrolls sideways: search results, the reports, an incident,
+    // the trends, a digest.
+    let phone_pages = [
+        format!("{origin}/search?q=起火&watch=极光"),
+        format!("{origin}/search?q=售后&watch=极光&collapse=1&sort=engagement"),
+        format!("{origin}/digests"),
+        format!("{origin}/alerts"),
+        format!("{origin}/incidents"),
+    ];
+    for url in phone_pages.iter().chain(&pages) {
+        assert!(overflow(&chrome, url, 390, d) <= 0, "{url} scrolls sideways at 390 px");
     }
 }
 

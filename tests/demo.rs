@@ -85,7 +85,8 @@ fn not_run_here(args: &[String], line: &str, piped: bool) -> Option<&'static str
 /// is then the default config): each `yuqing …`, `target/release/yuqing …` and `cargo run
 /// --release -- …` line of the `sh` blocks of README.md and the lexicon and source guides
 /// (continued lines joined, an `echo '…' |` before it as its input), and each runnable command
-/// the text names on its own (`yuqing alerts`). Every one must succeed and print something;
+/// the text names on its own (`yuqing alerts`). Every one must succeed and print something (or
+/// write the file it names with `-o`);
 /// those that cannot run here are left out for the reason `not_run_here` gives. The scoring
 /// example must print what the README shows of it.
 fn every_readme_example_works(dir: &std::path::Path) {
@@ -146,7 +147,14 @@ fn every_readme_example_works(dir: &std::path::Path) {
         let out = child.wait_with_output().unwrap();
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(out.status.success(), "README example failed: {example}\n{stderr}");
-        assert!(!stdout.trim().is_empty(), "README example printed nothing: {example}");
+        // It printed something, or wrote the file it was asked to (`-o FILE`).
+        let written = args.iter().position(|a| a == "-o" || a == "--out").and_then(|i| args.get(i + 1));
+        match written {
+            Some(file) => {
+                assert!(std::fs::metadata(dir.join(file)).is_ok_and(|m| m.len() > 0), "{example} wrote nothing")
+            }
+            None => assert!(!stdout.trim().is_empty(), "README example printed nothing: {example}"),
+        }
         if args[0] == "score" {
             for shown in [r#""label":"negative""#, r#""category":"quality""#, r#""category":"service""#] {
                 assert!(stdout.contains(shown), "the README shows {shown} for `{example}`: {stdout}");

@@ -16,10 +16,17 @@ use yuqing::store::{Store, StoreError};
 
 #[derive(Debug, clap::Args)]
 pub struct SavedArgs {
+    /// What to do; `list` when left out.
     #[command(subcommand)]
-    command: SavedCommand,
+    command: Option<SavedCommand>,
     /// Print JSON instead of text.
     #[arg(long, global = true)]
+    json: bool,
+}
+
+/// The arguments with the command decided.
+struct Request {
+    command: SavedCommand,
     json: bool,
 }
 
@@ -95,6 +102,7 @@ impl AddArgs {
 }
 
 pub fn run(config: &Config, args: SavedArgs) -> anyhow::Result<ExitCode> {
+    let args = Request { command: args.command.unwrap_or(SavedCommand::List), json: args.json };
     let state = match &args.command {
         SavedCommand::Add(_) => Store::open(&config.data.state()).map(Some),
         _ => Store::open_existing(&config.data),
