@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod bin;
+pub mod cluster;
 pub mod docx;
 pub mod nats;
 pub mod shop;
