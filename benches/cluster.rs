@@ -89,6 +89,8 @@ async fn worker(
     let limits = KvLimits::new(
         cluster.bucket(&c.hosts_bucket, Duration::from_secs(3600)).await.unwrap(),
         cluster.bucket(&c.robots_bucket, Duration::from_secs(3600)).await.unwrap(),
+        c.slot_lease,
+        format!("bench-{n}"),
     );
     let fetcher = yuqing::crawl::Fetcher::new(config.crawl.clone(), store).with_shared(Arc::new(limits));
     let preparer = yuqing::analysis::Preparer::new(opened.analyzer.clone(), yuqing::watch::WatchMatcher::new(vec![]));

@@ -113,6 +113,8 @@ async fn worker(
     let limits = KvLimits::new(
         cluster.bucket(&c.hosts_bucket, Duration::from_secs(3600)).await?,
         cluster.bucket(&c.robots_bucket, Duration::from_secs(24 * 3600)).await?,
+        c.slot_lease,
+        name.clone(),
     );
     let fetcher = yuqing::crawl::Fetcher::new(config.crawl.clone(), store).with_shared(Arc::new(limits));
     let preparer =

@@ -66,6 +66,11 @@ pub struct RawClusterConfig {
     /// Hours the mentions stream keeps mentions (the indexer must catch up within them).
     #[serde(default = "default_mentions_max_age_hours")]
     pub mentions_max_age_hours: u64,
+    /// Seconds a host slot (one of a host's `concurrency` requests in flight, shared by every
+    /// worker) holds without renewal; a worker renews its slots every third of it, so a killed
+    /// worker's slots free themselves within it.
+    #[serde(default = "default_slot_lease_secs")]
+    pub slot_lease_secs: u64,
 }
 
 pub fn default_url() -> String {
@@ -110,6 +115,9 @@ pub const fn default_worker_jobs() -> usize {
 pub const fn default_mentions_max_age_hours() -> u64 {
     7 * 24
 }
+pub const fn default_slot_lease_secs() -> u64 {
+    10
+}
 
 impl Default for RawClusterConfig {
     fn default() -> Self {
@@ -136,6 +144,7 @@ pub struct ClusterConfig {
     pub duplicate_window: Duration,
     pub worker_jobs: usize,
     pub mentions_max_age: Duration,
+    pub slot_lease: Duration,
 }
 
 /// How to sign in: the names of the environment variables, read when connecting.
@@ -209,6 +218,7 @@ impl RawClusterConfig {
         check_range("cluster.duplicate_window_secs", self.duplicate_window_secs, 10, 7 * 24 * 3600)?;
         check_range("cluster.worker_jobs", self.worker_jobs, 1, 1024)?;
         check_range("cluster.mentions_max_age_hours", self.mentions_max_age_hours, 1, 24 * 365)?;
+        check_range("cluster.slot_lease_secs", self.slot_lease_secs, 1, 600)?;
         Ok(ClusterConfig {
             auth: Auth { token_env: self.token_env, credentials_env: self.credentials_env, nkey_env: self.nkey_env },
             jobs_subject: format!("{}.jobs", self.subject_prefix),
@@ -226,6 +236,7 @@ impl RawClusterConfig {
             duplicate_window: Duration::from_secs(self.duplicate_window_secs),
             worker_jobs: self.worker_jobs,
             mentions_max_age: Duration::from_secs(self.mentions_max_age_hours * 3600),
+            slot_lease: Duration::from_secs(self.slot_lease_secs),
         })
     }
 }

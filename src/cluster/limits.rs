@@ -3,14 +3,17 @@
 //! turn by compare-and-swap on the entry's revision (the one that wins moves the time on by the
 //! host's delay, the others read again), then waits until its turn. robots.txt is kept once for
 //! all, with its fetch time. When NATS cannot be reached a worker goes on with its own gate and
-//! cache (logged): politeness is then per worker until the connection is back.
+//! cache (logged): politeness is then per worker until the connection is back. A host's
+//! concurrency cap is held across workers by its slots in the same bucket ([`super::slots`]),
+//! and a 429's or 503's Retry-After pushes the host's next allowed time for every worker.
 
 use std::time::Duration;
 
 use async_nats::jetstream::kv;
 use futures_util::future::BoxFuture;
 
-use crate::crawl::SharedLimits;
+use super::slots::Slots;
+use crate::crawl::{SharedLimits, SharedSlot};
 
 /// Compare-and-swap attempts before a worker takes its turn without the shared gate.
 const CAS_TRIES: usize = 50;
@@ -19,10 +22,11 @@ const CAS_TRIES: usize = 50;
 pub struct KvLimits {
     hosts: kv::Store,
     robots: kv::Store,
+    slots: Slots,
 }
 
 /// A key NATS accepts for any host or origin: a hex fingerprint with a readable prefix.
-fn key(prefix: &str, name: &str) -> String {
+pub(super) fn key(prefix: &str, name: &str) -> String {
     use std::hash::Hasher;
     let mut h = fnv::FnvHasher::default();
     h.write(name.as_bytes());
@@ -31,53 +35,126 @@ fn key(prefix: &str, name: &str) -> String {
     format!("{prefix}.{readable}.{:016x}", h.finish())
 }
 
-fn now_ms() -> u64 {
+pub(super) fn now_ms() -> u64 {
     jiff::Timestamp::now().as_millisecond().max(0) as u64
 }
 
 impl KvLimits {
-    pub fn new(hosts: kv::Store, robots: kv::Store) -> Self {
-        KvLimits { hosts, robots }
+    /// Over the two buckets; a host slot taken here holds for `slot_lease` past its last
+    /// renewal, and names `holder`.
+    pub fn new(hosts: kv::Store, robots: kv::Store, slot_lease: Duration, holder: String) -> Self {
+        KvLimits { slots: Slots::new(hosts.clone(), slot_lease, holder), hosts, robots }
     }
 
-    /// Takes the next turn at `host`: the time its request may start.
+    /// The host's entry (absent: never asked).
+    async fn host(&self, key: &str) -> Result<Option<Host>, String> {
+        let entry = self.hosts.entry(key).await.map_err(|e| e.to_string())?;
+        Ok(entry.filter(|e| e.operation == kv::Operation::Put).map(|e| Host::read(&e.value, e.revision)))
+    }
+
+    /// Stores `next` and `paused` at `key` if the entry is still at `revision` (none: absent).
+    async fn swap(&self, key: &str, next: u64, paused: u64, revision: Option<u64>) -> bool {
+        let value = bytes::Bytes::from(format!("{next} {paused}"));
+        match revision {
+            Some(r) => self.hosts.update(key, value, r).await.is_ok(),
+            None => self.hosts.create(key, value).await.is_ok(),
+        }
+    }
+
+    /// Pauses the host until `until` (Unix ms): no turn starts before it, a turn taken before
+    /// and not yet started is taken again.
+    async fn push_back(&self, host: &str, until: u64) -> Result<(), String> {
+        let key = key("host", host);
+        for _ in 0..CAS_TRIES {
+            let h = self.host(&key).await?.unwrap_or_default();
+            if h.paused >= until {
+                return Ok(());
+            }
+            if self.swap(&key, h.next.max(until), until, h.revision).await {
+                return Ok(());
+            }
+        }
+        Err(format!("{CAS_TRIES} workers' turns taken before this pause"))
+    }
+
+    /// Takes the next turn at `host`: the time its request may start. Without a delay nothing
+    /// is taken, but a pause (Retry-After) still holds.
     async fn take_turn(&self, host: &str, delay: Duration) -> Result<u64, String> {
         let key = key("host", host);
         for _ in 0..CAS_TRIES {
-            let entry = self.hosts.entry(key.as_str()).await.map_err(|e| e.to_string())?;
-            let now = now_ms();
-            let live = entry.filter(|e| e.operation == kv::Operation::Put);
-            let next = live.as_ref().and_then(|e| std::str::from_utf8(&e.value).ok()?.parse::<u64>().ok());
-            let start = next.unwrap_or(0).max(now);
-            let value = bytes::Bytes::from((start + delay.as_millis() as u64).to_string());
-            let stored = match &live {
-                Some(e) => self.hosts.update(key.as_str(), value, e.revision).await.is_ok(),
-                None => self.hosts.create(key.as_str(), value).await.is_ok(),
-            };
-            if stored {
+            let h = self.host(&key).await?.unwrap_or_default();
+            let start = h.next.max(h.paused).max(now_ms());
+            if delay.is_zero() || self.swap(&key, start + delay.as_millis() as u64, h.paused, h.revision).await {
                 return Ok(start);
             }
         }
         Err(format!("{CAS_TRIES} workers' turns taken before this one's"))
+    }
+
+    /// Waits for a turn at `host`; taken again when a pause came while it waited.
+    async fn wait_turn(&self, host: &str, delay: Duration) -> Result<(), String> {
+        loop {
+            let wait = self.take_turn(host, delay).await?.saturating_sub(now_ms());
+            if wait == 0 {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+            let paused = self.host(&key("host", host)).await?.map_or(0, |h| h.paused);
+            if paused <= now_ms() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// A host's entry: the next time a request may start, the end of its pause (both Unix ms;
+/// the value is `next paused`, or `next` as first written), and its revision.
+#[derive(Debug, Default, PartialEq)]
+struct Host {
+    next: u64,
+    paused: u64,
+    revision: Option<u64>,
+}
+
+impl Host {
+    fn read(value: &[u8], revision: u64) -> Host {
+        let text = std::str::from_utf8(value).unwrap_or_default();
+        let mut parts = text.split(' ').map(|p| p.parse::<u64>().unwrap_or(0));
+        Host { next: parts.next().unwrap_or(0), paused: parts.next().unwrap_or(0), revision: Some(revision) }
     }
 }
 
 impl SharedLimits for KvLimits {
     fn turn<'a>(&'a self, host: &'a str, delay: Duration) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            if delay.is_zero() {
-                return;
-            }
-            match self.take_turn(host, delay).await {
-                Ok(start) => {
-                    let wait = start.saturating_sub(now_ms());
-                    if wait > 0 {
-                        tokio::time::sleep(Duration::from_millis(wait)).await;
-                    }
-                }
+            match self.wait_turn(host, delay).await {
+                Ok(()) => {}
                 Err(e) => {
                     tracing::warn!(host, error = %e, "the shared politeness gate failed; this worker's own holds")
                 }
+            }
+        })
+    }
+
+    fn slot<'a>(&'a self, host: &'a str, concurrency: usize) -> BoxFuture<'a, SharedSlot> {
+        Box::pin(async move {
+            match self.slots.take(host, concurrency).await {
+                Ok(held) => {
+                    let slots = self.slots.clone();
+                    SharedSlot::held(Box::pin(async move { slots.free(held).await }))
+                }
+                Err(e) => {
+                    tracing::warn!(host, error = %e, "the shared concurrency cap failed; this worker's own holds");
+                    SharedSlot::empty()
+                }
+            }
+        })
+    }
+
+    fn pause<'a>(&'a self, host: &'a str, wait: Duration) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if let Err(e) = self.push_back(host, now_ms() + wait.as_millis() as u64).await {
+                tracing::warn!(host, error = %e, "the host's pause (Retry-After) not shared; this worker's own holds");
             }
         })
     }
@@ -114,5 +191,13 @@ mod tests {
         let k = super::key("host", "例子.中国:443");
         assert!(k.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "{k}");
         assert_ne!(k, super::key("host", "例子.中国:80"));
+    }
+
+    #[test]
+    fn host_entries_old_and_new() {
+        let h = super::Host::read(b"1700000000000", 3);
+        assert_eq!((h.next, h.paused, h.revision), (1_700_000_000_000, 0, Some(3)));
+        let h = super::Host::read(b"5 9", 4);
+        assert_eq!((h.next, h.paused), (5, 9));
     }
 }

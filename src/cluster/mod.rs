@@ -20,6 +20,7 @@ mod lease;
 mod limits;
 mod page;
 mod scheduler;
+mod slots;
 mod status;
 mod worker;
 

@@ -10,7 +10,7 @@ use reqwest::{StatusCode, Url};
 use super::CrawlConfig;
 use super::decode::decode;
 use super::guard::{Allowed, resolver};
-use super::politeness::Gates;
+use super::politeness::{self, Gates};
 use super::robots::Robots;
 use crate::source::Source;
 use crate::store::{Store, Validators};
@@ -196,12 +196,10 @@ impl Fetcher {
         let gate = self.gates.get(&host, delay, sc.concurrency);
         let retries = self.settings.retries;
         for attempt in 0..=retries {
-            let permit = gate.enter().await;
-            if let Some(shared) = &self.shared {
-                shared.turn(&host, delay).await;
-            }
+            let shared = self.shared.as_deref();
+            let entered = politeness::enter(&gate, shared, &host, delay, sc.concurrency).await;
             let outcome = self.attempt(sc, &url, validators).await;
-            drop(permit);
+            entered.leave().await;
             match outcome {
                 Ok(answer) => return Ok((answer, attempt + 1)),
                 Err(Attempt::Fatal(e)) => return Err(e),
@@ -215,7 +213,7 @@ impl Fetcher {
                 Err(Attempt::Retry(e, asked)) => {
                     let wait = asked.unwrap_or_else(|| self.backoff(attempt));
                     if asked.is_some() {
-                        gate.pause_until(tokio::time::Instant::now() + wait);
+                        politeness::pause(&gate, self.shared.as_deref(), &host, wait).await;
                     }
                     tracing::debug!(%url, error = %e, wait_ms = wait.as_millis() as u64, "retrying");
                     tokio::time::sleep(wait).await;
@@ -240,7 +238,8 @@ impl Fetcher {
                 return Err(FetchError::Refused { url: url.to_string(), reason });
             }
             let host = format!("{}:{}", url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or(0));
-            let _permit = self.gates.get(&host, sc.delay, sc.concurrency).enter().await;
+            let gate = self.gates.get(&host, sc.delay, sc.concurrency);
+            let _entered = politeness::enter(&gate, self.shared.as_deref(), &host, sc.delay, sc.concurrency).await;
             let resp = sc.client.get(url.clone()).send().await.map_err(|e| self.request_error(e))?;
             let status = resp.status();
             let location = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);

@@ -26,6 +26,7 @@ use tantivy::Index;
 pub use config::CrawlConfig;
 pub use decode::decode;
 pub use fetch::{FetchError, Fetched, Fetcher, SourceClient};
+pub use politeness::SharedSlot;
 pub use report::{Failure, SourceReport};
 pub use walk::start_urls;
 
@@ -58,6 +59,11 @@ pub trait SharedLimits: Send + Sync {
     fn robots<'a>(&'a self, origin: &'a str) -> futures_util::future::BoxFuture<'a, Option<(i64, Vec<u8>)>>;
     /// Keeps a robots.txt fetched here for the others.
     fn keep_robots<'a>(&'a self, origin: &'a str, at: i64, body: Vec<u8>) -> futures_util::future::BoxFuture<'a, ()>;
+    /// Waits for one of the `concurrency` slots of `host` that every process shares; the slot
+    /// is held until it is released (or dropped). An empty slot when the sharing failed.
+    fn slot<'a>(&'a self, host: &'a str, concurrency: usize) -> futures_util::future::BoxFuture<'a, SharedSlot>;
+    /// No request to `host` starts in any process for `wait` (a 429's or 503's Retry-After).
+    fn pause<'a>(&'a self, host: &'a str, wait: std::time::Duration) -> futures_util::future::BoxFuture<'a, ()>;
 }
 
 /// Running totals for a progress display.

@@ -1,12 +1,17 @@
 //! Per-host politeness: a least delay between two requests to one host, a cap on requests in
 //! flight to it, and pauses that a 429 or 503 with Retry-After imposes on every request to it.
+//! With [`SharedLimits`] (the cluster's workers) each also holds across processes: a request
+//! takes the local gate first, then one of the host's shared slots and its shared turn.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
+
+use super::SharedLimits;
 
 /// The gate of one host.
 pub struct HostGate {
@@ -47,6 +52,86 @@ impl HostGate {
         if *next < until {
             *next = until;
         }
+    }
+}
+
+/// One of a host's slots shared by every process ([`SharedLimits::slot`]), held until
+/// [`SharedSlot::release`]; dropped unreleased (a cancelled fetch), it is released in the
+/// background. An empty one holds nothing (no sharing, or the sharing failed).
+#[must_use]
+pub struct SharedSlot {
+    release: Option<BoxFuture<'static, ()>>,
+}
+
+impl SharedSlot {
+    /// Holds nothing.
+    pub fn empty() -> Self {
+        SharedSlot { release: None }
+    }
+
+    /// Held until `release` has run.
+    pub fn held(release: BoxFuture<'static, ()>) -> Self {
+        SharedSlot { release: Some(release) }
+    }
+
+    /// Gives the slot back to the other processes.
+    pub async fn release(mut self) {
+        if let Some(f) = self.release.take() {
+            f.await;
+        }
+    }
+}
+
+impl Drop for SharedSlot {
+    fn drop(&mut self) {
+        if let (Some(f), Ok(rt)) = (self.release.take(), tokio::runtime::Handle::try_current()) {
+            rt.spawn(f);
+        }
+    }
+}
+
+/// A request's hold on its host: the local permit and, shared, a slot of the host.
+pub struct Entered {
+    _permit: OwnedSemaphorePermit,
+    slot: Option<SharedSlot>,
+}
+
+impl Entered {
+    /// The request is over: its shared slot first, then the local permit, are given back.
+    pub async fn leave(self) {
+        let Entered { _permit, slot } = self;
+        if let Some(slot) = slot {
+            slot.release().await;
+        }
+    }
+}
+
+/// Waits for the host's local gate, then for a slot of the host and its turn among every
+/// process sharing `shared`.
+pub async fn enter(
+    gate: &HostGate,
+    shared: Option<&dyn SharedLimits>,
+    host: &str,
+    delay: Duration,
+    concurrency: usize,
+) -> Entered {
+    let permit = gate.enter().await;
+    let slot = match shared {
+        Some(s) => {
+            let slot = s.slot(host, concurrency).await;
+            s.turn(host, delay).await;
+            Some(slot)
+        }
+        None => None,
+    };
+    Entered { _permit: permit, slot }
+}
+
+/// No request to the host starts for `wait`, here and (shared) in every other process.
+pub async fn pause(gate: &HostGate, shared: Option<&dyn SharedLimits>, host: &str, wait: Duration) {
+    gate.pause_until(Instant::now() + wait);
+    if let Some(s) = shared {
+        s.pause(host, wait).await;
     }
 }
 
