@@ -46,6 +46,9 @@ pub struct RawClusterConfig {
     /// The key-value bucket of robots.txt files fetched by any worker.
     #[serde(default = "default_robots_bucket")]
     pub robots_bucket: String,
+    /// The key-value bucket of the walks' state: mentions seen, listings walked to their end.
+    #[serde(default = "default_walks_bucket")]
+    pub walks_bucket: String,
     /// The indexer's durable consumer on the mentions stream.
     #[serde(default = "default_indexer_durable")]
     pub indexer_durable: String,
@@ -97,6 +100,9 @@ fn default_hosts_bucket() -> String {
 fn default_robots_bucket() -> String {
     "yuqing_robots".into()
 }
+fn default_walks_bucket() -> String {
+    "yuqing_walks".into()
+}
 fn default_indexer_durable() -> String {
     "yuqing_indexer".into()
 }
@@ -138,6 +144,7 @@ pub struct ClusterConfig {
     pub workers_bucket: String,
     pub hosts_bucket: String,
     pub robots_bucket: String,
+    pub walks_bucket: String,
     pub indexer_durable: String,
     pub lease: Duration,
     pub ack_wait: Duration,
@@ -202,6 +209,7 @@ impl RawClusterConfig {
             ("workers_bucket", &self.workers_bucket),
             ("hosts_bucket", &self.hosts_bucket),
             ("robots_bucket", &self.robots_bucket),
+            ("walks_bucket", &self.walks_bucket),
             ("indexer_durable", &self.indexer_durable),
             ("subject_prefix", &self.subject_prefix),
         ] {
@@ -230,6 +238,7 @@ impl RawClusterConfig {
             workers_bucket: self.workers_bucket,
             hosts_bucket: self.hosts_bucket,
             robots_bucket: self.robots_bucket,
+            walks_bucket: self.walks_bucket,
             indexer_durable: self.indexer_durable,
             lease: Duration::from_secs(self.lease_secs),
             ack_wait: Duration::from_secs(self.ack_wait_secs),

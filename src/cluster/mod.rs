@@ -22,6 +22,7 @@ mod page;
 mod scheduler;
 mod slots;
 mod status;
+mod walks;
 mod worker;
 
 pub use config::{Auth, ClusterConfig, RawClusterConfig};

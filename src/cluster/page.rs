@@ -1,8 +1,9 @@
 //! One job's page as a worker reads it: fetched under the shared politeness, extracted and
 //! every fresh mention prepared (text pipeline, sentiment, risks, watches) on a blocking thread,
-//! as the embedded crawl does. The worker keeps no crawl state of its own: a mention read twice
-//! (the next tick, a redelivered job) is dropped by the server's message-id deduplication, and
-//! past its window by the index, which skips the ids it holds.
+//! as the embedded crawl does. The worker keeps no crawl state of its own (the shared walk state
+//! is [`super::walks`]): a mention read twice (a redelivered job, a page read again) is dropped
+//! by the server's message-id deduplication, and past its window by the index, which skips the
+//! ids it holds.
 
 use std::sync::Arc;
 

@@ -6,7 +6,9 @@
 //! of `ack_wait`; a worker killed mid-job stops telling it, and the job goes to another worker.
 //! A job whose page could not be read is acknowledged and logged (the next tick tries again,
 //! as in the embedded crawl); a job whose publishes failed is handed back to be tried again.
-//! Each worker keeps a heartbeat in the workers bucket, which `yuqing cluster status` lists.
+//! A listing's walk ends at a page of mentions seen before once a walk of it went to its end
+//! ([`super::walks`]). Each worker keeps a heartbeat in the workers bucket, which `yuqing
+//! cluster status` lists.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +19,8 @@ use async_nats::jetstream::{self, AckKind, consumer::pull};
 use futures_util::StreamExt;
 use tokio::sync::{Semaphore, watch};
 
-use super::{Cluster, ClusterError, Job, page};
+use super::walks::Walks;
+use super::{Cluster, ClusterError, Job, JobOf, page};
 use crate::analysis::Preparer;
 use crate::crawl::{Fetcher, SourceClient};
 use crate::source::Source;
@@ -58,6 +61,7 @@ struct Ctx {
     clients: Mutex<HashMap<String, Arc<SourceClient>>>,
     preparer: Preparer,
     summary: Arc<WorkerSummary>,
+    walks: Walks,
 }
 
 impl Worker {
@@ -68,6 +72,7 @@ impl Worker {
         let consumer = self.consumer().await?;
         let beats = self.cluster.bucket(&c.workers_bucket, HEARTBEAT * 4).await?;
         let summary = Arc::new(WorkerSummary::default());
+        let walks = Walks::new(self.cluster.bucket(&c.walks_bucket, c.mentions_max_age).await?);
         let ctx = Arc::new(Ctx {
             cluster: self.cluster.clone(),
             fetcher: self.fetcher.clone(),
@@ -75,6 +80,7 @@ impl Worker {
             clients: Mutex::default(),
             preparer: self.preparer.clone(),
             summary: summary.clone(),
+            walks,
         });
         let heartbeat = tokio::spawn(heartbeat(beats.clone(), self.name.clone(), summary.clone(), shutdown.clone()));
         let slots = Arc::new(Semaphore::new(c.worker_jobs));
@@ -208,15 +214,23 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Answer {
         Err(reason) => {
             ctx.summary.pages_failed.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(source = %job.source, url = %job.url, %reason, "crawl error");
+            if job.of == JobOf::List {
+                ctx.walks.cut(&job.source, &job.start).await;
+            }
             return Answer::Done;
         }
     };
     for f in &read.failures {
         tracing::warn!(source = %job.source, reason = %f, "crawl error");
     }
-    let follow_ups = job.follow_ups(source, &read.outcome);
+    let (follow_ups, ids, walk_ended) = walk_on(ctx, source, job, &read).await;
     match publish(ctx, read.prepared, &follow_ups).await {
         Ok(mentions) => {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            ctx.walks.mark_seen(&job.source, &ids).await;
+            if walk_ended {
+                ctx.walks.completed_with(&job.source, &job.start, reach(source)).await;
+            }
             ctx.summary.mentions.fetch_add(mentions, Ordering::Relaxed);
             ctx.summary.follow_ups.fetch_add(follow_ups.len() as u64, Ordering::Relaxed);
             tracing::debug!(source = %job.source, url = %job.url, mentions, follow_ups = follow_ups.len(), "job done");
@@ -227,6 +241,27 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Answer {
             Answer::Again
         }
     }
+}
+
+fn reach(source: &Source) -> crate::store::Reach {
+    crate::store::Reach { window_days: source.window_days, max_pages: source.max_pages }
+}
+
+/// The page's follow-up jobs (no next page when a listing's walk ends at mentions seen before),
+/// the ids of its mentions, and whether the listing's walk went to its end here.
+async fn walk_on(ctx: &Ctx, source: &Source, job: &Job, read: &page::PageRead) -> (Vec<Job>, Vec<String>, bool) {
+    let ids: Vec<String> = read.prepared.iter().map(|m| m.id.clone()).collect();
+    let listing = job.of == JobOf::List;
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let at_seen = listing && ctx.walks.ends_here(&job.source, &job.start, reach(source), &refs).await;
+    let mut outcome = read.outcome.clone();
+    outcome.end |= at_seen;
+    let follow_ups = job.follow_ups(source, &outcome);
+    if at_seen {
+        tracing::debug!(source = %job.source, url = %job.url, "the walk ends at mentions seen before");
+    }
+    let ended = listing && !at_seen && !follow_ups.iter().any(|j| j.of == JobOf::List);
+    (follow_ups, ids, ended)
 }
 
 /// The source's HTTP client, built once.
