@@ -268,5 +268,8 @@ mod tests {
         assert!(parse("token_env = \"\"").unwrap_err().starts_with("cluster.token_env:"));
         assert!(parse("mentions_stream = \"YUQING_JOBS\"").unwrap_err().contains("must differ"));
         assert!(parse("urls = \"x\"").unwrap_err().contains("unknown field `urls`"));
+        assert_eq!((c.slot_lease, c.walks_bucket.as_str()), (Duration::from_secs(10), "yuqing_walks"));
+        assert!(parse("slot_lease_secs = 0").unwrap_err().starts_with("cluster.slot_lease_secs:"));
+        assert!(parse("walks_bucket = \"a b\"").unwrap_err().starts_with("cluster.walks_bucket:"));
     }
 }
