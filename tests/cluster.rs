@@ -38,7 +38,10 @@ fn every_review_is_indexed_once_through_a_killed_worker_a_killed_indexer_and_a_n
     std::thread::sleep(Duration::from_millis(700));
     indexer.kill9();
     assert!(f.indexed().0 < total, "the crawl ended before the indexer was killed");
-    let mut indexer = f.role("indexer", None);
+    // The new indexer serves the dashboard too, as `yuqing run --serve` does.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dashboard = format!("http://127.0.0.1:{port}");
+    let mut indexer = f.role_with("indexer", None, &["--serve", &format!("127.0.0.1:{port}")]);
     std::thread::sleep(Duration::from_millis(500));
     nats.kill();
     std::thread::sleep(Duration::from_secs(1));
@@ -52,6 +55,25 @@ fn every_review_is_indexed_once_through_a_killed_worker_a_killed_indexer_and_a_n
     let (count, ids) = f.indexed();
     assert_eq!(count, total, "indexed more than once: {count} mentions for {total} reviews");
     assert_eq!(ids, expected_ids());
+    // The indexer's dashboard answers from the index it keeps: every review, and the live alert list.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let get = |path: &str| -> (u16, String) {
+        runtime.block_on(async {
+            let r = reqwest::get(format!("{dashboard}{path}")).await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        })
+    };
+    let (status, body) = get("/api/search?limit=1");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["total"].as_u64(),
+        Some(total as u64),
+        "{body}"
+    );
+    let (status, body) = get("/api/alerts");
+    assert!(status == 200 && body.trim_start().starts_with('['), "the alert list is live: {status} {body}");
+    let (status, page) = get("/search?q=物流");
+    assert!(status == 200 && page.contains(&format!("共 {total} 条")), "every review speaks of 物流: {status}");
     // One host, two workers: their requests were spaced by the shared delay (200 ms).
     let mut arrivals: Vec<Instant> = f.site.arrivals.lock().unwrap().iter().map(|a| a.0).collect();
     arrivals.sort();

@@ -151,11 +151,17 @@ impl Fixture {
 
     /// `yuqing run --role ROLE` (a worker with its own data directory `data`), its log in a file.
     pub fn role(&self, role: &str, data: Option<&str>) -> Role {
+        self.role_with(role, data, &[])
+    }
+
+    /// [`role`](Self::role) with more arguments (`--serve ADDR`).
+    pub fn role_with(&self, role: &str, data: Option<&str>, extra: &[&str]) -> Role {
         let log = self.path().join(format!("{role}-{}.log", data.unwrap_or("main")));
         let mut args = vec!["run", "-v", "--role", role];
         if let Some(d) = data {
             args.extend(["--data", d]);
         }
+        args.extend_from_slice(extra);
         let child = super::bin::command(self.path(), &args)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
