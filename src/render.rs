@@ -4,10 +4,12 @@
 //! crawled URLs made safe for links. Crawled text is untrusted (DESIGN.md): in every dialect it
 //! must not format, link, mention or break out of what it is put in, so every text of a message
 //! is escaped the way its dialect documents; only the message's structure is markup. Reports
-//! handed up as Word documents are built with [`docx`], their SVG charts drawn as [`png`].
+//! handed up as Word documents are built with [`docx`], their SVG charts drawn as [`png`];
+//! emotions and aspects are put in words by [`shares`].
 
 pub mod docx;
 pub mod png;
+pub mod shares;
 
 /// Where a message is read, and so which markup it is written in.
 ///

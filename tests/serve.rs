@@ -84,6 +84,8 @@ fn the_api_answers(origin: &str, get: &Get) {
         ("watch=nope", "watch：没有名为 \\\"nope\\\" 的监测对象，已配置：极光"),
         ("kind=reviews", "kind：没有 \\\"reviews\\\" 这一项，可选 review（"),
         ("offset=x", "offset：\\\"x\\\" 不是 0 到"),
+        ("emotion=rage", "emotion：没有 \\\"rage\\\" 这一项，可选 anger（愤怒）"),
+        ("aspect=电池:bad", "aspect：\\\"电池:bad\\\" 不是方面"),
     ] {
         let (status, _, body) = get(format!("{origin}/api/search?q=召回&{query}"));
         assert_eq!(status, 400, "{query}: {body}");
@@ -289,11 +291,18 @@ fn the_trend_drills_down(origin: &str, get: &Get) {
     };
     let sources = links("table.sources a");
     assert!(sources.len() >= 6, "3 sources, mentions and negative each: {sources:?}");
-    let risks = links("section table:not(.sources):not(.share) a");
+    let risks = links("section.risks table a");
     assert!(risks.iter().any(|(h, _)| h.contains("risk=quality")), "{risks:?}");
     let shares = links("table.share a");
     assert_eq!(shares.len(), 3, "one per watch of the group");
-    for (href, n) in sources.iter().chain(&risks).chain(&shares) {
+    // 情绪 and 方面: each emotion's, each aspect's and its negatives' counts link to exactly
+    // those posts (the demo's crisis is angry and speaks of the battery).
+    assert!(page.contains("<h2>情绪</h2>") && page.contains("<h2>方面</h2>"), "the sections");
+    let emotions = links("section.emotions table a");
+    assert!(emotions.iter().any(|(h, _)| h.contains("emotion=anger")), "{emotions:?}");
+    let aspects = links("section.aspects table a");
+    assert!(aspects.iter().any(|(h, _)| h.contains("%3Anegative")), "{aspects:?}");
+    for (href, n) in sources.iter().chain(&risks).chain(&shares).chain(&emotions).chain(&aspects) {
         assert_eq!(found(href), *n, "{href}");
     }
     let terms = links("section p a[href^=\"/search?\"]");

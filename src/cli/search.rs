@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use yuqing::config::Config;
 use yuqing::index::export::{CsvExport, CsvHeaders};
-use yuqing::index::search::{SearchHit, SearchRequest, Sort, for_each_match, search};
+use yuqing::index::search::{AspectFilter, SearchHit, SearchRequest, Sort, for_each_match, search};
 use yuqing::mention::Kind;
-use yuqing::sentiment::{Label, RiskCategory};
+use yuqing::sentiment::{Emotion, Label, RiskCategory};
 use yuqing::time::{local_minute, parse_time, parse_until};
 
 #[derive(Debug, clap::Args)]
@@ -31,6 +31,12 @@ pub struct SearchArgs {
     /// Only mentions tagged with this risk category.
     #[arg(long, value_parser = str::parse::<RiskCategory>)]
     risk: Option<RiskCategory>,
+    /// Only mentions whose strongest emotion is this: anger, fear, sadness, disgust, joy or surprise.
+    #[arg(long, value_parser = str::parse::<Emotion>)]
+    emotion: Option<Emotion>,
+    /// Only mentions speaking of this aspect (电池), or of it with one clause label (电池:negative).
+    #[arg(long, value_parser = str::parse::<AspectFilter>)]
+    aspect: Option<AspectFilter>,
     /// Published at or after (RFC 3339, YYYY-MM-DD[ HH:MM], Asia/Shanghai when no offset).
     #[arg(long, value_parser = parse_time)]
     since: Option<jiff::Timestamp>,
@@ -88,6 +94,8 @@ pub fn run(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
         kind: args.kind,
         sentiment: args.sentiment,
         risk: args.risk,
+        emotion: args.emotion,
+        aspect: args.aspect,
         since: args.since,
         until: args.until,
         thread: args.thread,
@@ -145,11 +153,12 @@ impl Output {
                     let group = h.group.and_then(|g| g.label_zh()).map_or_else(String::new, |g| format!("  ({g})"));
                     writeln!(
                         out,
-                        "{}  {:<8} {:<4} {:+.2}  {:<10} {}{group}",
+                        "{}  {:<8} {:<4} {:+.2} {:<4} {:<10} {}{group}",
                         local_minute(h.published_at),
                         h.source,
                         h.label.label_zh(),
                         h.score,
+                        h.emotion.map_or("—", |e| e.label_zh()),
                         h.watches.join(","),
                         h.snippet
                     )?;

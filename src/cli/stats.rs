@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use yuqing::config::Config;
 use yuqing::index::stats::{StatsRequest, stats};
+use yuqing::render::shares::{aspect_share, emotion_shares};
+use yuqing::sentiment::Emotion;
 use yuqing::time::{Interval, local_minute};
 
 use super::period::PeriodArgs;
@@ -64,24 +66,10 @@ pub fn run(config: &Config, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let risks: Vec<String> = s.risks.iter().map(|(r, n)| format!("{} {n}", r.name())).collect();
     writeln!(out, "risks: {}", if risks.is_empty() { "none".to_string() } else { risks.join(", ") })?;
     let with_emotion: u64 = s.emotions.iter().map(|(_, n)| n).sum();
-    let emotions: Vec<String> = s
-        .emotions
-        .iter()
-        .map(|(e, n)| format!("{} {:.0}%", e.label_zh(), 100.0 * *n as f64 / with_emotion.max(1) as f64))
-        .collect();
-    writeln!(
-        out,
-        "emotions ({with_emotion} mentions with one): {}",
-        if emotions.is_empty() { "none".into() } else { emotions.join("，") }
-    )?;
-    let aspects: Vec<String> = s
-        .aspects
-        .iter()
-        .take(10)
-        .map(|a| {
-            format!("{} 负面 {:.0}% ({})", a.aspect, 100.0 * a.negative as f64 / a.total().max(1) as f64, a.total())
-        })
-        .collect();
+    let emotions = emotion_shares(&s.emotions, Emotion::ALL.len()).unwrap_or_else(|| "none".into());
+    writeln!(out, "emotions ({with_emotion} mentions with one): {emotions}")?;
+    let aspects: Vec<String> =
+        s.aspects.iter().take(10).map(|a| format!("{} ({})", aspect_share(a, None), a.total())).collect();
     writeln!(out, "aspects: {}", if aspects.is_empty() { "none".into() } else { aspects.join(", ") })?;
     let terms: Vec<String> = s.top_terms.iter().map(|t| format!("{} {}", t.term, t.mentions)).collect();
     writeln!(out, "top terms (newest {} mentions): {}", s.terms_sampled, terms.join(", "))?;

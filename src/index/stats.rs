@@ -303,8 +303,20 @@ pub fn source_counts(searcher: &Searcher, query: &dyn Query) -> Result<Vec<(Stri
     Ok(risk_counts_of(&result["sources"]))
 }
 
+/// Strongest emotion and mention count among the mentions `query` matches, most first.
+pub fn emotion_counts(searcher: &Searcher, query: &dyn Query) -> Result<Vec<(Emotion, u64)>, IndexError> {
+    let result = aggregate(searcher, query, json!({"emotion": {"terms": {"field": "emotion", "size": 6}}}))?;
+    Ok(risk_counts_of(&result["emotion"]))
+}
+
+/// The aspects of the mentions `query` matches, most mentions first.
+pub fn aspect_counts(searcher: &Searcher, query: &dyn Query) -> Result<Vec<AspectCount>, IndexError> {
+    let result = aggregate(searcher, query, json!({"aspects": {"terms": {"field": "aspects", "size": 120}}}))?;
+    Ok(aspect_counts_of(&result["aspects"]))
+}
+
 /// Mentions speaking of one aspect, by the label of its clause.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AspectCount {
     pub aspect: String,
     pub positive: u64,

@@ -10,6 +10,7 @@
 //! once, which sets a cookie). Index reads block, so every handler runs them off the async threads.
 
 mod api;
+mod breakdowns;
 pub mod control;
 mod incidents;
 mod listen;

@@ -13,14 +13,14 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::Dashboard;
 use super::api::{ApiError, blocking, word_file};
 use super::params::{DigestParams, SORTS, SearchParams, StatsParams};
-use super::ranges;
+use super::{breakdowns, ranges};
 use crate::alert::Severity;
 use crate::digest::charts::{Bars, CSS as CHART_CSS, search_link, share_bars, watch_posts};
 use crate::digest::html as digest_html;
 use crate::index::search::{SearchHit, SearchResults, search as run_search};
 use crate::mention::Kind;
 use crate::render::safe_url;
-use crate::sentiment::RiskCategory;
+use crate::sentiment::{Emotion, RiskCategory};
 use crate::time::Interval;
 use crate::time::local_minute;
 
@@ -121,6 +121,11 @@ pub async fn search(
                 option value="" { "全部风险" }
                 @for c in RiskCategory::ALL { option value=(c.name()) selected[selected(&p.risk, c.name())] { (c.label_zh()) } }
             }
+            select name="emotion" {
+                option value="" { "全部情绪" }
+                @for e in Emotion::ALL { option value=(e.name()) selected[selected(&p.emotion, e.name())] { (e.label_zh()) } }
+            }
+            input type="text" name="aspect" value=(p.aspect.clone().unwrap_or_default()) placeholder="方面（如 电池）" size="10";
             input type="text" name="source" value=(p.source.clone().unwrap_or_default()) placeholder="来源" size="10";
             (ranges::pickers(p.since.as_deref(), p.until.as_deref()))
             select name="sort" {
@@ -188,6 +193,9 @@ fn pager(r: &SearchResults, raw: &str) -> Markup {
 /// group's size, the thread's question, the text with its matches marked, the link.
 fn hit_card(h: &SearchHit) -> Markup {
     let mut facts: Vec<String> = vec![local_minute(h.published_at), h.source.clone(), h.kind.label_zh().to_string()];
+    if let Some(e) = h.emotion {
+        facts.push(format!("情绪 {}", e.label_zh()));
+    }
     if !h.watches.is_empty() {
         facts.push(h.watches.join("、"));
     }
@@ -278,8 +286,10 @@ pub async fn trends(
             (chart.render())
         }
         @if shares.len() > 1 { section { h2 { "声量份额" } (share_bars(&s.watch, &shares, Some(&of_watch))) } }
-        (by_source(&s, &of))
-        section {
+        (breakdowns::by_source(&s, &of))
+        (breakdowns::emotions(&s, &of))
+        (breakdowns::aspects(&s, &of))
+        section.risks {
             h2 { "风险类别" }
             @if s.risks.is_empty() { p.meta { "没有。" } }
             table { @for (r, n) in &s.risks { tr { td { (r.label_zh()) } td { a href=(of(&[("risk", r.name())])) { (n) } } } } }
@@ -290,30 +300,6 @@ pub async fn trends(
         }
     };
     layout("趋势", "trends", body).into_response()
-}
-
-/// The link to the posts of a count: the page's watch and period, narrowed by these filters.
-type PostsOf<'a> = &'a dyn Fn(&[(&str, &str)]) -> String;
-
-/// The watch's mentions per source: total, negative and net sentiment, each count a link.
-fn by_source(s: &crate::index::stats::Stats, of: PostsOf) -> Markup {
-    html! {
-        section {
-            h2 { "来源" }
-            @if s.by_source.is_empty() { p.meta { "没有。" } }
-            table.sources {
-                @if !s.by_source.is_empty() { tr { th { "来源" } th { "提及" } th { "负面" } th { "净情感" } } }
-                @for x in &s.by_source {
-                    tr {
-                        td { (x.source) }
-                        td { a href=(of(&[("source", &x.source)])) { (x.counts.total) } }
-                        td { a href=(of(&[("source", &x.source), ("sentiment", "negative")])) { (x.counts.negative) } }
-                        td { (format!("{:+.2}", x.counts.net_sentiment())) }
-                    }
-                }
-            }
-        }
-    }
 }
 
 pub async fn alerts(State(d): State<Arc<Dashboard>>) -> Response {

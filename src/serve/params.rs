@@ -6,9 +6,9 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::digest::{Period, PeriodKind, day, iso_week, month};
-use crate::index::search::{SearchRequest, Sort};
+use crate::index::search::{AspectFilter, SearchRequest, Sort};
 use crate::mention::Kind;
-use crate::sentiment::{Label, RiskCategory};
+use crate::sentiment::{Emotion, Label, RiskCategory};
 use crate::time::{Interval, parse_time, parse_until};
 use crate::watch::Watch;
 
@@ -27,6 +27,10 @@ pub struct SearchParams {
     pub kind: Option<String>,
     pub sentiment: Option<String>,
     pub risk: Option<String>,
+    /// The strongest emotion (anger …).
+    pub emotion: Option<String>,
+    /// An aspect (电池), or an aspect with its clause's label (电池:negative).
+    pub aspect: Option<String>,
     pub since: Option<String>,
     pub until: Option<String>,
     pub sort: Option<String>,
@@ -117,6 +121,14 @@ impl SearchParams {
         let kinds = options(Kind::ALL.map(|k| (k.name(), k.label_zh())));
         let labels = options(Label::ALL.map(|l| (l.name(), l.label_zh())));
         let risks = options(RiskCategory::ALL.map(|r| (r.name(), r.label_zh())));
+        let emotions = options(Emotion::ALL.map(|e| (e.name(), e.label_zh())));
+        let aspect = given(&self.aspect)
+            .map(|a| {
+                a.parse::<AspectFilter>().map_err(|_| {
+                    format!("aspect：{a:?} 不是方面，应写作方面词（如 电池），或加上子句情感（如 电池:negative，可选 positive、neutral、negative）")
+                })
+            })
+            .transpose()?;
         Ok(SearchRequest {
             query: self.q.clone(),
             watch,
@@ -124,6 +136,8 @@ impl SearchParams {
             kind: parsed("kind", &self.kind, &kinds)?,
             sentiment: parsed("sentiment", &self.sentiment, &labels)?,
             risk: parsed("risk", &self.risk, &risks)?,
+            emotion: parsed("emotion", &self.emotion, &emotions)?,
+            aspect,
             since: time("since", &self.since)?,
             until: time("until", &self.until)?,
             thread: given(&self.thread),

@@ -192,6 +192,8 @@ fn describe(query: &str) -> String {
                 "kind" => "类型",
                 "sentiment" => "情感",
                 "risk" => "风险",
+                "emotion" => "情绪",
+                "aspect" => "方面",
                 "since" => "起",
                 "until" => "止",
                 "sort" => "排序",
@@ -214,6 +216,7 @@ fn value_zh(key: &str, v: &str) -> String {
         "sentiment" => v.parse::<Label>().ok().map(|l| l.label_zh()),
         "kind" => v.parse::<Kind>().ok().map(|x| x.label_zh()),
         "risk" => v.parse::<RiskCategory>().ok().map(|r| r.label_zh()),
+        "emotion" => v.parse::<crate::sentiment::Emotion>().ok().map(|e| e.label_zh()),
         _ => None,
     };
     zh.map_or_else(|| v.to_string(), str::to_string)

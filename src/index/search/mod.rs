@@ -1,5 +1,5 @@
 //! Searching mentions: the query language (boolean, phrases) over title and text, filters on
-//! watch, source, kind, sentiment, risk, time, thread, author, duplicate group, reach and an
+//! watch, source, kind, sentiment, risk, emotion, aspect, time, thread, author, duplicate group, reach and an
 //! event's [`Scope`], sorting, highlighted snippets of the
 //! text as written ([`hit`]), and duplicate groups collapsed to one result with their sizes
 //! ([`groups`]).
@@ -24,7 +24,7 @@ pub use keys::{MatchKey, hits_at, match_keys};
 
 use super::{Fields, IndexError};
 use crate::mention::{Kind, id_fingerprint};
-use crate::sentiment::{Label, RiskCategory};
+use crate::sentiment::{Emotion, Label, RiskCategory};
 use hit::{SNIPPET_CHARS, hit, shortened};
 
 /// How results are ordered.
@@ -66,6 +66,10 @@ pub struct SearchRequest {
     pub kind: Option<Kind>,
     pub sentiment: Option<Label>,
     pub risk: Option<RiskCategory>,
+    /// Only mentions whose strongest emotion is this one.
+    pub emotion: Option<Emotion>,
+    /// Only mentions speaking of this aspect (with this clause label, when it has one).
+    pub aspect: Option<AspectFilter>,
     /// Published at or after.
     pub since: Option<Timestamp>,
     /// Published before.
@@ -87,6 +91,58 @@ pub struct SearchRequest {
     pub cluster: Option<u64>,
     /// Only mentions from accounts with at least this many followers.
     pub min_followers: Option<u64>,
+}
+
+/// An aspect filter as written: `电池` (any clause label) or `电池:negative` (that label only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AspectFilter {
+    pub aspect: String,
+    pub label: Option<Label>,
+}
+
+impl std::str::FromStr for AspectFilter {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<AspectFilter, String> {
+        let s = s.trim();
+        let (aspect, label) = match s.rsplit_once(':') {
+            Some((a, l)) => (
+                a.trim(),
+                Some(l.trim().parse::<Label>().map_err(|_| {
+                    format!("{l:?} after the colon is not a label; expected positive, neutral or negative")
+                })?),
+            ),
+            None => (s, None),
+        };
+        if aspect.is_empty() || aspect.chars().count() > 20 || aspect.contains(char::is_whitespace) {
+            return Err(format!("{aspect:?} is not an aspect: a word of at most 20 characters, like 电池"));
+        }
+        Ok(AspectFilter { aspect: aspect.to_string(), label })
+    }
+}
+
+impl std::fmt::Display for AspectFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.label {
+            Some(l) => write!(f, "{}:{}", self.aspect, l.name()),
+            None => write!(f, "{}", self.aspect),
+        }
+    }
+}
+
+impl AspectFilter {
+    /// The mentions it picks: its `aspect:label` terms, any of them.
+    fn query(&self, f: Fields) -> Box<dyn Query> {
+        let labels: Vec<Label> = self.label.map_or_else(|| Label::ALL.to_vec(), |l| vec![l]);
+        let any: Vec<(Occur, Box<dyn Query>)> = labels
+            .into_iter()
+            .map(|l| {
+                let term = Term::from_field_text(f.aspects, &format!("{}:{}", self.aspect, l.name()));
+                (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(any))
+    }
 }
 
 /// What ties mentions to one event: a mention is in the scope when its title or text has one of
@@ -424,6 +480,7 @@ fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Qu
     let kind = r.kind.map(Kind::name);
     let label = r.sentiment.map(Label::name);
     let risk = r.risk.map(RiskCategory::name);
+    let emotion = r.emotion.map(Emotion::name);
     for (field, value) in [
         (f.watches, r.watch.as_deref()),
         (f.source, r.source.as_deref()),
@@ -431,6 +488,7 @@ fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Qu
         (f.kind, kind),
         (f.label, label),
         (f.risks, risk),
+        (f.emotion, emotion),
     ] {
         if let Some(v) = value {
             let term = Term::from_field_text(field, v);
@@ -445,6 +503,9 @@ fn build_query(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Qu
         let head: Box<dyn Query> = Box::new(id_query(f, thread));
         let either = BooleanQuery::new(vec![(Occur::Should, head), (Occur::Should, Box::new(replies))]);
         clauses.push((Occur::Must, Box::new(either)));
+    }
+    if let Some(aspect) = &r.aspect {
+        clauses.push((Occur::Must, aspect.query(f)));
     }
     if let Some(scope) = &r.scope {
         clauses.push((Occur::Must, scope.query(index, f)));
