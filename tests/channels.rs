@@ -83,6 +83,8 @@ fn alert() -> Alert {
             RisingTerm { term: "[召回](http://evil)".into(), mentions: 9, before: 1, lift: 12.0 },
         ],
         risks: vec![(RiskCategory::Quality, 28), (RiskCategory::Legal, 9)],
+        emotions: Vec::new(),
+        aspects: Vec::new(),
         top_posts: vec![
             TopPost {
                 id: "wb:1".into(),

@@ -9,7 +9,7 @@ use tantivy::Searcher;
 use super::detect::{Detector, Point, Verdict};
 use super::rules::AlertRules;
 use crate::index::search::{SearchRequest, Sort, TopPost, top_posts};
-use crate::index::stats::{risk_counts, timeline, watches_query};
+use crate::index::stats::{aspect_counts, emotion_counts, risk_counts, timeline, watches_query};
 use crate::index::terms::{RisingTerm, TERMS_SAMPLE, rising, term_counts};
 use crate::index::{Fields, IndexError};
 use crate::sentiment::Label;
@@ -28,6 +28,12 @@ pub struct Alert {
     /// Risk categories of the bucket's mentions and their counts, most first.
     #[serde(default)]
     pub risks: Vec<(crate::sentiment::RiskCategory, u64)>,
+    /// The strongest emotions of the bucket's negative mentions and their counts, most first.
+    #[serde(default)]
+    pub emotions: Vec<(crate::sentiment::Emotion, u64)>,
+    /// The aspects the bucket's mentions speak of, most mentions first (at most [`ASPECTS`]).
+    #[serde(default)]
+    pub aspects: Vec<crate::index::stats::AspectCount>,
     /// The bucket's most engaged negative mentions, one per duplicate cluster.
     #[serde(default)]
     pub top_posts: Vec<TopPost>,
@@ -46,6 +52,8 @@ pub struct IncidentRef {
 
 /// How many top posts an alert carries.
 const TOP_POSTS: usize = 3;
+/// How many aspects an alert carries.
+pub const ASPECTS: usize = 5;
 
 /// What to replay.
 #[derive(Debug, Clone)]
@@ -94,7 +102,8 @@ pub fn series(
 }
 
 /// The alert for a spike, with its evidence: the terms of the bucket that rose against the week
-/// before, its risk categories and its most engaged negative posts.
+/// before, its risk categories, the emotions of its negative mentions, its aspects and its most
+/// engaged negative posts.
 pub fn explain(
     searcher: &Searcher,
     f: Fields,
@@ -123,11 +132,16 @@ pub fn explain(
         ..SearchRequest::default()
     };
     let top_posts = top_posts(searcher, f, &top)?;
+    let negative_q = crate::index::search::checked_request(searcher, f, &SearchRequest { limit: 1, ..top })?;
+    let mut aspects = aspect_counts(searcher, &*now_q)?;
+    aspects.truncate(ASPECTS);
     Ok(Alert {
         watch: watch.name.clone(),
         verdict,
         rising_terms: rising(&now, n_now, &before, n_before, min, 8),
         risks,
+        emotions: emotion_counts(searcher, &*negative_q)?,
+        aspects,
         top_posts,
         incident: None,
     })

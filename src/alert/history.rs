@@ -118,6 +118,8 @@ mod tests {
             },
             rising_terms: Vec::new(),
             risks: Vec::new(),
+            emotions: Vec::new(),
+            aspects: Vec::new(),
             top_posts: Vec::new(),
             incident: None,
         }

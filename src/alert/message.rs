@@ -5,11 +5,15 @@
 
 use super::backtest::Alert;
 use super::detect::Severity;
+use crate::render::shares::{aspect_shares, emotion_shares};
 use crate::render::{Block, Message, Span};
 use crate::time::local_minute;
 
 /// Rising terms the message names (the alert's JSON has them all).
 const RISING_SHOWN: usize = 5;
+/// Emotions and aspects the message names.
+const EMOTIONS_SHOWN: usize = 3;
+const ASPECTS_SHOWN: usize = 3;
 
 /// The alert's one-line title.
 pub fn title(a: &Alert) -> String {
@@ -18,7 +22,8 @@ pub fn title(a: &Alert) -> String {
 }
 
 /// The alert's message: when, how many against how many usually and on what basis, how rare,
-/// the negative share, the rising terms, the risk categories and the most engaged negative posts.
+/// the negative share, the rising terms, the risk categories, the emotions of the negative
+/// mentions, the aspects and the most engaged negative posts.
 pub fn message(a: &Alert) -> Message {
     let v = &a.verdict;
     let mut m = Message::default();
@@ -38,6 +43,12 @@ pub fn message(a: &Alert) -> Message {
     if !a.risks.is_empty() {
         let risks: Vec<String> = a.risks.iter().map(|(risk, n)| format!("{} {n} 条", risk.label_zh())).collect();
         m.item(format!("风险类别：{}", risks.join("、")));
+    }
+    if let Some(line) = emotion_shares(&a.emotions, EMOTIONS_SHOWN) {
+        m.item(format!("情绪（负面提及中）：{line}"));
+    }
+    if let Some(line) = aspect_shares(&a.aspects, ASPECTS_SHOWN) {
+        m.item(format!("方面：{line}"));
     }
     if let Some(i) = &a.incident {
         // The link is the incident's page (or, without a dashboard address, the command).
@@ -80,9 +91,10 @@ mod tests {
     use super::*;
     use crate::alert::detect::{Basis, Verdict};
     use crate::index::search::TopPost;
+    use crate::index::stats::AspectCount;
     use crate::index::terms::RisingTerm;
     use crate::render::Dialect;
-    use crate::sentiment::RiskCategory;
+    use crate::sentiment::{Emotion, RiskCategory};
 
     fn alert() -> Alert {
         Alert {
@@ -105,6 +117,13 @@ mod tests {
                 },
             ],
             risks: vec![(RiskCategory::Quality, 14)],
+            emotions: vec![(Emotion::Fear, 3), (Emotion::Anger, 8), (Emotion::Sadness, 1), (Emotion::Joy, 1)],
+            aspects: vec![
+                AspectCount { aspect: "电池".into(), positive: 0, neutral: 1, negative: 11 },
+                AspectCount { aspect: "充电".into(), positive: 1, neutral: 0, negative: 3 },
+                AspectCount { aspect: "客服".into(), positive: 0, neutral: 1, negative: 1 },
+                AspectCount { aspect: "外观".into(), positive: 1, neutral: 0, negative: 0 },
+            ],
             top_posts: vec![TopPost {
                 id: "wb:1".into(),
                 source: "weibo".into(),
@@ -132,6 +151,8 @@ mod tests {
              • 上升词（含该词的提及）：召回（本时段 9 条，前 7 天共 0 条）、\
              [点我](http://evil) <!channel> *粗* \\（本时段 3 条，前 7 天共 1 条）\n\
              • 风险类别：质量安全 14 条\n\
+             • 情绪（负面提及中）：愤怒 62%，恐惧 23%，悲伤 8%\n\
+             • 方面：电池 负面 92%（12 条）、充电 负面 75%（4 条）、客服 负面 50%（2 条）\n\
              • 热门负面：\n\
              1. X5 充电时起火了（真的） <https://m.weibo.cn/detail/1>（weibo，互动 1200）\n"
         );

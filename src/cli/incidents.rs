@@ -4,6 +4,9 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use yuqing::index::stats::AspectCount;
+use yuqing::render::shares::{aspect_shares, emotion_shares};
+use yuqing::sentiment::Emotion;
 
 use anyhow::Context;
 use serde_json::{Value, json};
@@ -249,6 +252,10 @@ fn evidence_text(e: &Value) -> String {
     for r in list(&e["rising_terms"]) {
         s.push_str(&format!(" {} {}", r["term"].as_str().unwrap_or(""), r["mentions"]));
     }
+    let emotions: Vec<(Emotion, u64)> = serde_json::from_value(e["emotions"].clone()).unwrap_or_default();
+    let aspects: Vec<AspectCount> = serde_json::from_value(e["aspects"].clone()).unwrap_or_default();
+    s.push_str(&format!("\nemotions: {}", emotion_shares(&emotions, emotions.len()).unwrap_or_else(|| "none".into())));
+    s.push_str(&format!("\naspects: {}", aspect_shares(&aspects, aspects.len()).unwrap_or_else(|| "none".into())));
     s.push_str("\nlog:\n");
     for l in list(&e["incident"]["log"]) {
         s.push_str(&format!(

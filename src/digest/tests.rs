@@ -101,6 +101,8 @@ fn alert_at(start: &str, severity: Severity) -> AlertRecord {
             },
             rising_terms: Vec::new(),
             risks: Vec::new(),
+            emotions: Vec::new(),
+            aspects: Vec::new(),
             top_posts: Vec::new(),
             incident: None,
         },

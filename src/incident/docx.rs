@@ -13,6 +13,7 @@ use super::review::{Review, after};
 use crate::digest::docx::{chart, posts};
 use crate::render::Span;
 use crate::render::docx::{Document, DocxError, cell, col, num};
+use crate::render::shares::{aspect_shares, emotion_shares};
 use crate::time::local_minute;
 
 /// The review as the bytes of a `.docx` file.
@@ -26,9 +27,15 @@ pub fn render(r: &Review, rules: &IncidentRules) -> Result<Vec<u8>, DocxError> {
     doc.heading("起源: 最早的帖子");
     posts(&mut doc, &e.first_posts);
     spread(&mut doc, e, &links);
-    doc.heading("驱动: 上升词与风险");
+    doc.heading("驱动: 上升词、风险、情绪与方面");
     doc.line(&cell(e.rising_terms.iter().map(|t| format!("{} {}　", t.term, t.mentions)).collect::<String>()));
     doc.line(&cell(e.risks.iter().map(|(r, n)| format!("{} {n}　", r.label_zh())).collect::<String>()));
+    if let Some(line) = emotion_shares(&e.emotions, e.emotions.len()) {
+        doc.line(&cell(format!("情绪：{line}")));
+    }
+    if let Some(line) = aspect_shares(&e.aspects, e.aspects.len()) {
+        doc.line(&cell(format!("方面：{line}")));
+    }
     doc.subheading("互动最高的帖子");
     posts(&mut doc, &e.top_posts);
     log(&mut doc, e);

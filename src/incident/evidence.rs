@@ -1,7 +1,8 @@
 //! An incident's scope and evidence, as the incident page, `yuqing incidents show` and the JSON
 //! API give it: the timeline per hour (the watch's mentions by sentiment, the incident's by
 //! source), where it started (the earliest posts), who spreads it (accounts by reach), the
-//! copy-paste waves, the rising terms, the risk categories, the most engaged posts, and the
+//! copy-paste waves, the rising terms, the risk categories, the emotions and aspects of its
+//! mentions, the most engaged posts, and the
 //! totals. Every figure is a count over [`Incident::request`] (narrowed by hour, source, account
 //! or group), so the dashboard links each to the posts it counts.
 
@@ -13,9 +14,9 @@ use super::{Incident, IncidentError};
 use crate::index::Fields;
 use crate::index::breakdown::{SourceBucket, Spreader, Totals, Wave, spreaders, timeline_by_source, totals, waves};
 use crate::index::search::{SearchRequest, Sort, TopPost, checked_request, top_posts};
-use crate::index::stats::{Bucket, risk_counts, timeline};
+use crate::index::stats::{AspectCount, Bucket, aspect_counts, emotion_counts, risk_counts, timeline};
 use crate::index::terms::{RisingTerm, TERMS_SAMPLE, rising, term_counts};
-use crate::sentiment::RiskCategory;
+use crate::sentiment::{Emotion, RiskCategory};
 use crate::text::TextPipeline;
 use crate::time::Interval;
 
@@ -50,6 +51,10 @@ pub struct Evidence {
     /// Terms of its mentions that rose against the watch's week before it.
     pub rising_terms: Vec<RisingTerm>,
     pub risks: Vec<(RiskCategory, u64)>,
+    /// The strongest emotions of its mentions, most first.
+    pub emotions: Vec<(Emotion, u64)>,
+    /// The aspects its mentions speak of, most first (at most [`LIST`]).
+    pub aspects: Vec<AspectCount>,
     pub top_posts: Vec<TopPost>,
     /// The sources of its mentions, most first.
     pub sources: Vec<(String, u64)>,
@@ -95,6 +100,8 @@ pub fn gather(
         waves: waves(searcher, f, &*query, 2, LIST)?,
         rising_terms: rising(&now_terms, n_now, &before, n_before, (n_now / 20).max(2), LIST),
         risks: risk_counts(searcher, &*query)?,
+        emotions: emotion_counts(searcher, &*query)?,
+        aspects: aspect_counts(searcher, &*query)?.into_iter().take(LIST).collect(),
         top_posts: top,
         sources: crate::index::stats::source_counts(searcher, &*query)?,
         incident: incident.clone(),

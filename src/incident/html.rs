@@ -11,6 +11,7 @@ use super::evidence::Evidence;
 use crate::digest::charts::{Bars, Mark, search_link, watch_posts};
 use crate::index::search::TopPost;
 use crate::render::safe_url;
+use crate::render::shares::{aspect_shares, emotion_shares};
 use crate::time::Interval;
 use crate::time::local_minute;
 
@@ -148,9 +149,11 @@ pub fn body(e: &Evidence, links: Links) -> Markup {
             }
         }
         section {
-            h2 { "驱动: 上升词与风险" }
+            h2 { "驱动: 上升词、风险、情绪与方面" }
             p { @for t in &e.rising_terms { (t.term) " " (t.mentions) "　" } }
             p { @for (r, n) in &e.risks { (r.label_zh()) " " (n) "　" } }
+            @if let Some(line) = emotion_shares(&e.emotions, e.emotions.len()) { p.emotions { "情绪：" (line) } }
+            @if let Some(line) = aspect_shares(&e.aspects, e.aspects.len()) { p.aspects { "方面：" (line) } }
             h2 { "互动最高的帖子" }
             @for p in &e.top_posts { (post_line(p)) }
         }

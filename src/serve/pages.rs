@@ -20,6 +20,7 @@ use crate::digest::html as digest_html;
 use crate::index::search::{SearchHit, SearchResults, search as run_search};
 use crate::mention::Kind;
 use crate::render::safe_url;
+use crate::render::shares::{aspect_shares, emotion_shares};
 use crate::sentiment::{Emotion, RiskCategory};
 use crate::time::Interval;
 use crate::time::local_minute;
@@ -325,6 +326,8 @@ pub async fn alerts(State(d): State<Arc<Dashboard>>) -> Response {
                 @if !r.alert.risks.is_empty() {
                     p { "风险类别：" @for (risk, n) in &r.alert.risks { (risk.label_zh()) " " (n) " " } }
                 }
+                @if let Some(line) = emotion_shares(&r.alert.emotions, 3) { p { "情绪（负面提及中）：" (line) } }
+                @if let Some(line) = aspect_shares(&r.alert.aspects, 3) { p { "方面：" (line) } }
                 @for p in &r.alert.top_posts {
                     div.meta {
                         @match safe_url(&p.url) { Some(u) => a href=(u) rel="noopener noreferrer" { (p.text) }, None => span { (p.text) } }
