@@ -49,6 +49,7 @@ pub fn render(d: &Digest) -> Result<Vec<u8>, DocxError> {
     doc.note(&net_line(d));
     share_of_voice(&mut doc, d);
     risks(&mut doc, d);
+    emotions_and_aspects(&mut doc, d);
     doc.heading("上升词");
     terms(&mut doc, d, "全部提及", &d.rising_terms);
     terms(&mut doc, d, "负面提及", &d.negative_terms);
@@ -104,6 +105,19 @@ fn risks(doc: &mut Document, d: &Digest) {
         .map(|r| vec![cell(r.label), cell(r.mentions.to_string()), cell(r.previous.to_string())])
         .collect();
     doc.table(&[col("类别"), num(&this), num(&was)], &rows);
+}
+
+fn emotions_and_aspects(doc: &mut Document, d: &Digest) {
+    doc.heading("情绪与方面");
+    doc.line(&cell(format!("负面提及的情绪：{}", d.emotions_line().unwrap_or_else(|| "没有。".into()))));
+    let lines = d.aspect_lines();
+    if lines.is_empty() {
+        doc.note("没有方面的提及。");
+        return;
+    }
+    let rows: Vec<_> =
+        d.aspects.iter().zip(lines).map(|(a, line)| vec![cell(line), cell(a.now.total().to_string())]).collect();
+    doc.table(&[col("方面（负面占比）"), num(&format!("{}提及", d.period.this_zh()))], &rows);
 }
 
 fn terms(doc: &mut Document, d: &Digest, caption: &str, terms: &[RisingTerm]) {

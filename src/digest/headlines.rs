@@ -26,6 +26,24 @@ fn quoted(terms: &[String]) -> String {
     terms.iter().map(|t| format!("「{t}」")).collect()
 }
 
+/// An aspect whose negative share rose this many points or more, with at least
+/// [`ASPECT_MIN_MENTIONS`] mentions this period, is a headline.
+const ASPECT_RISE_POINTS: f64 = 20.0;
+const ASPECT_MIN_MENTIONS: u64 = 10;
+
+/// The aspect whose negative share rose most (at least [`ASPECT_RISE_POINTS`], over at least
+/// [`ASPECT_MIN_MENTIONS`] mentions): "电池 负面 68%（上周 21%）"; a share before without
+/// mentions counts as 0.
+pub fn aspect_rise(aspects: &[super::AspectChange], was: &str) -> Option<String> {
+    use crate::render::shares::{aspect_share, negative_share};
+    let rise = |a: &super::AspectChange| 100.0 * (negative_share(&a.now) - negative_share(&a.previous));
+    let top = aspects
+        .iter()
+        .filter(|a| a.now.total() >= ASPECT_MIN_MENTIONS && rise(a) >= ASPECT_RISE_POINTS)
+        .max_by(|a, b| rise(a).total_cmp(&rise(b)))?;
+    Some(aspect_share(&top.now, Some((was, Some(&top.previous)))))
+}
+
 /// A share that moved this many points or more is explained.
 const SHARE_REASON_POINTS: f64 = 1.0;
 
@@ -88,6 +106,9 @@ pub fn headlines(d: &Digest) -> Vec<String> {
         }
         out.push(line);
     }
+    if let Some(line) = aspect_rise(&d.aspects, &was) {
+        out.push(line);
+    }
     if let Some(r) = d.risks.iter().filter(|r| r.mentions > r.previous).max_by_key(|r| r.mentions - r.previous) {
         out.push(format!("风险上升最多：{} {} 条（{was} {}）", r.label, r.mentions, r.previous));
     }
@@ -100,8 +121,37 @@ pub fn headlines(d: &Digest) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{change, share_reason};
-    use crate::digest::ShareChange;
+    use super::{aspect_rise, change, share_reason};
+    use crate::digest::{AspectChange, ShareChange};
+    use crate::index::stats::AspectCount;
+
+    fn change_of(aspect: &str, now: (u64, u64, u64), before: (u64, u64, u64)) -> AspectChange {
+        let count = |(positive, neutral, negative)| AspectCount { aspect: aspect.into(), positive, neutral, negative };
+        AspectChange { now: count(now), previous: count(before) }
+    }
+
+    #[test]
+    fn an_aspect_whose_negative_share_rose_20_points_over_10_mentions_is_a_headline() {
+        // 电池 17 of 25 (68%) against 8 of 38 (21%): +47 points; 屏幕 +25 points; 外观 only 9
+        // mentions; 客服 +5 points (40% against 35%).
+        let aspects = [
+            change_of("屏幕", (5, 0, 5), (15, 0, 5)),
+            change_of("电池", (5, 3, 17), (20, 10, 8)),
+            change_of("外观", (0, 0, 9), (10, 0, 0)),
+            change_of("客服", (6, 0, 4), (13, 0, 7)),
+        ];
+        assert_eq!(aspect_rise(&aspects, "上周").as_deref(), Some("电池 负面 68%（上周 21%）"));
+        assert_eq!(aspect_rise(&aspects[2..], "上周"), None);
+        // Exactly 20 points over exactly 10 mentions counts; not spoken of before counts as 0%.
+        assert_eq!(
+            aspect_rise(&[change_of("物流", (8, 0, 2), (10, 0, 0))], "前一日").as_deref(),
+            Some("物流 负面 20%（前一日 0%）")
+        );
+        assert_eq!(
+            aspect_rise(&[change_of("物流", (0, 0, 10), (0, 0, 0))], "上周").as_deref(),
+            Some("物流 负面 100%（上周无提及）")
+        );
+    }
 
     fn share(
         watch: &str,

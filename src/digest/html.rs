@@ -2,6 +2,7 @@
 //! external asset, readable on a phone and printable. Every crawled string goes through maud's
 //! escaping; links are kept only when they are http(s).
 
+use crate::render::shares::{negative_share, percent};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Digest;
@@ -85,6 +86,7 @@ pub fn body(d: &Digest, dashboard: Option<&str>) -> Markup {
                 }
             }
         }
+        (emotions_and_aspects(d, &links))
         section {
             h2 { "上升词" }
             (terms_table(d, &links, "全部提及", &d.rising_terms, None))
@@ -134,6 +136,32 @@ pub fn counts_line(d: &Digest) -> String {
         line.push_str(&format!("；{change}"));
     }
     line
+}
+
+/// The emotions of the negative mentions in one line, and the aspects with their mentions (a
+/// link to them) and negative share against the period before.
+fn emotions_and_aspects(d: &Digest, links: &Links) -> Markup {
+    let (this, was) = (d.period.this_zh(), d.period.before_zh());
+    let pct = |a: &crate::index::stats::AspectCount| format!("{}%", percent(negative_share(a)));
+    html! {
+        section.emotions {
+            h2 { "情绪与方面" }
+            p { "负面提及的情绪：" (d.emotions_line().unwrap_or_else(|| "没有。".into())) }
+            @if d.aspects.is_empty() { p.sub { "没有方面的提及。" } } @else {
+                table {
+                    tr { th { "方面" } th.n { (this) "提及" } th.n { (this) "负面占比" } th.n { (was) "负面占比" } }
+                    @for a in &d.aspects {
+                        tr {
+                            td { (a.now.aspect) }
+                            td.n { (links.count(a.now.total(), &[("aspect", &a.now.aspect)])) }
+                            td.n { (pct(&a.now)) }
+                            td.n { @if a.previous.total() == 0 { "无提及" } @else { (pct(&a.previous)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Net sentiment, this period and the one before.

@@ -23,6 +23,13 @@ pub fn render(d: &Digest, link: Option<&str>) -> Message {
             d.risks.iter().map(|r| format!("{} {}（{was} {}）", r.label, r.mentions, r.previous)).collect();
         m.line(format!("风险类别：{}", risks.join("，")));
     }
+    if let Some(line) = d.emotions_line() {
+        m.line(format!("负面情绪：{line}"));
+    }
+    let aspects = d.aspect_lines();
+    if !aspects.is_empty() {
+        m.line(format!("方面：{}", aspects.iter().take(5).cloned().collect::<Vec<_>>().join("，")));
+    }
     if !d.top_negative.is_empty() {
         m.line("热门负面：");
         for (i, p) in d.top_negative.iter().take(3).enumerate() {

@@ -1,7 +1,8 @@
 //! The weekly trend digest for a brand manager: a watch's week (or any period) against the one
 //! before — mentions per day by sentiment, net sentiment, share of voice in its competitor group,
-//! risk categories, the terms that rose, the most engaged negative and positive posts (one per
-//! duplicate cluster), the alerts raised — and the changes in words ([`headlines`]). Rendered
+//! risk categories, the emotions of the negative mentions, the aspects with their negative
+//! share against the period before, the terms that rose, the most engaged negative and positive
+//! posts (one per duplicate cluster), the alerts raised — and the changes in words ([`headlines`]). Rendered
 //! as one self-contained HTML file ([`html`]), Markdown for chat robots ([`markdown`]), a Word
 //! document ([`docx`]) or JSON.
 
@@ -22,10 +23,10 @@ pub use period::{Period, PeriodKind, day, iso_week, last_week, month};
 
 use crate::alert::{AlertRecord, Severity};
 use crate::index::search::{SearchRequest, Sort, TopPost, top_posts};
-use crate::index::stats::{Bucket, Counts, Stats, StatsRequest, stats, watches_query};
+use crate::index::stats::{AspectCount, Bucket, Counts, Stats, StatsRequest, emotion_counts, stats, watches_query};
 use crate::index::terms::{RisingTerm, rising, term_counts};
 use crate::index::{Fields, IndexError};
-use crate::sentiment::{Label, RiskCategory};
+use crate::sentiment::{Emotion, Label, RiskCategory};
 use crate::text::TextPipeline;
 use crate::watch::Watch;
 
@@ -77,6 +78,17 @@ pub struct RiskChange {
     pub previous: u64,
 }
 
+/// An aspect's mentions by clause label, this period and the one before (zeros when it was not
+/// spoken of).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AspectChange {
+    pub now: AspectCount,
+    pub previous: AspectCount,
+}
+
+/// Aspects a digest lists.
+const ASPECTS: usize = 10;
+
 /// An alert of the period, in short.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlertLine {
@@ -104,6 +116,10 @@ pub struct Digest {
     pub previous_net_sentiment: f64,
     pub share_of_voice: Vec<ShareChange>,
     pub risks: Vec<RiskChange>,
+    /// The strongest emotions of the period's negative mentions, most first.
+    pub negative_emotions: Vec<(Emotion, u64)>,
+    /// The aspects most spoken of this period (at most 10), with the period before.
+    pub aspects: Vec<AspectChange>,
     /// Terms of all the period's mentions that rose most against the period before.
     pub rising_terms: Vec<RisingTerm>,
     /// The same among negative mentions only.
@@ -113,6 +129,23 @@ pub struct Digest {
     pub alerts: Vec<AlertLine>,
     /// The changes in words, most important first.
     pub headlines: Vec<String>,
+}
+
+impl Digest {
+    /// The emotions of the period's negative mentions: "愤怒 62%，恐惧 21%"; `None` without any.
+    pub fn emotions_line(&self) -> Option<String> {
+        crate::render::shares::emotion_shares(&self.negative_emotions, self.negative_emotions.len())
+    }
+
+    /// Each listed aspect with its negative share against the period before: "电池 负面 68%（上周
+    /// 21%）".
+    pub fn aspect_lines(&self) -> Vec<String> {
+        let was = self.period.before_zh();
+        self.aspects
+            .iter()
+            .map(|a| crate::render::shares::aspect_share(&a.now, Some((&was, Some(&a.previous)))))
+            .collect()
+    }
 }
 
 /// Computes the digest of `r` on the committed index.
@@ -134,6 +167,20 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
 
     let share_of_voice = share_changes(searcher, f, (&r.period, &previous_period), &now, &before)?;
     let risks = risk_changes(&now, &before);
+    let aspects = aspect_changes(&now, &before);
+    let negative_q = crate::index::search::checked_request(
+        searcher,
+        f,
+        &SearchRequest {
+            watch: Some(r.watch.name.clone()),
+            sentiment: Some(Label::Negative),
+            since: Some(r.period.since),
+            until: Some(r.period.until),
+            limit: 1,
+            ..SearchRequest::default()
+        },
+    )?;
+    let negative_emotions = emotion_counts(searcher, &*negative_q)?;
     let rising_terms = rising_between(searcher, f, text, r, &previous_period, None)?;
     let negative_terms = rising_between(searcher, f, text, r, &previous_period, Some(Label::Negative))?;
     let posts = |label: Label| {
@@ -162,6 +209,8 @@ pub fn build(searcher: &Searcher, f: Fields, text: &TextPipeline, r: &DigestRequ
         previous_net_sentiment: before.net_sentiment,
         share_of_voice,
         risks,
+        negative_emotions,
+        aspects,
         rising_terms,
         negative_terms,
         top_negative: posts(Label::Negative)?,
@@ -222,6 +271,23 @@ fn risk_changes(now: &Stats, before: &Stats) -> Vec<RiskChange> {
         .collect();
     risks.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(b.previous.cmp(&a.previous)).then(a.risk.cmp(&b.risk)));
     risks
+}
+
+/// The period's most spoken-of aspects, each with its counts the period before.
+fn aspect_changes(now: &Stats, before: &Stats) -> Vec<AspectChange> {
+    now.aspects
+        .iter()
+        .take(ASPECTS)
+        .map(|a| AspectChange {
+            now: a.clone(),
+            previous: before
+                .aspects
+                .iter()
+                .find(|b| b.aspect == a.aspect)
+                .cloned()
+                .unwrap_or_else(|| AspectCount { aspect: a.aspect.clone(), ..AspectCount::default() }),
+        })
+        .collect()
 }
 
 /// The watch's alerts of the period, oldest first.

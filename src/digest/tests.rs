@@ -187,8 +187,38 @@ fn the_digest_s_figures_equal_the_fixture_counted_by_hand() {
     assert_eq!(d.alerts.len(), 1);
     let first = &d.alerts[0];
     assert_eq!((crate::time::local_minute(first.at).as_str(), first.severity.name()), ("2026-11-18 08:00", "critical"));
+    emotions_and_aspects(&d);
     in_words_html_and_markdown(&d);
     in_a_word_document(&d);
+}
+
+/// The week's emotions (of its negative mentions) and aspects against the week before.
+fn emotions_and_aspects(d: &Digest) {
+    // The emotions of the 5 negative mentions: 太吓人 and 差点伤人 fear, 质量太差 and 太差劲了
+    // anger, 太失望了 sadness.
+    let emotions: Vec<(&str, u64)> = d.negative_emotions.iter().map(|(e, n)| (e.name(), *n)).collect();
+    assert_eq!(emotions, [("anger", 2), ("fear", 2), ("sadness", 1)]);
+    assert_eq!(d.emotions_line().as_deref(), Some("愤怒 40%，恐惧 40%，悲伤 20%"));
+    // Aspects, most mentions first: 电池 in 续航给力 and 续航很棒 (positive) and the three charging
+    // fires (充电, 电池鼓包: negative), not spoken of the week before; 外观 positive both weeks;
+    // 屏幕 negative now (小毛病), positive before (折叠屏手感一流).
+    let battery = &d.aspects[0];
+    assert_eq!((battery.now.aspect.as_str(), battery.now.positive, battery.now.negative), ("电池", 2, 3));
+    assert_eq!(battery.previous.total(), 0);
+    assert_eq!(
+        d.aspect_lines(),
+        [
+            "电池 负面 60%（上周无提及）",
+            "拍照 负面 50%（上周无提及）",
+            "质量 负面 50%（上周无提及）",
+            "外观 负面 0%（上周 0%）",
+            "客服 负面 100%（上周无提及）",
+            "屏幕 负面 100%（上周 0%）",
+            "性能 负面 0%（上周 0%）",
+        ]
+    );
+    // Rises of 20 points and more, but under 10 mentions each: no aspect headline.
+    assert!(!d.headlines.iter().any(|h| h.contains(" 负面 ")), "{:?}", d.headlines);
 }
 
 /// The fixture's week 47 as a `.docx`: the HTML's sections, headlines and posts verbatim, the
@@ -200,8 +230,17 @@ fn in_a_word_document(d: &Digest) {
     for h in &d.headlines {
         assert!(xml.contains(h.as_str()), "headline {h:?} in {xml}");
     }
-    let sections =
-        ["本周要点", "每日提及（按情感）", "声量份额", "风险类别", "上升词", "热门负面", "热门正面", "本周预警"];
+    let sections = [
+        "本周要点",
+        "每日提及（按情感）",
+        "声量份额",
+        "风险类别",
+        "情绪与方面",
+        "上升词",
+        "热门负面",
+        "热门正面",
+        "本周预警",
+    ];
     for s in
         [d.title.as_str(), &html::period_line(d), &html::counts_line(d), &html::net_line(d)].into_iter().chain(sections)
     {
@@ -211,8 +250,11 @@ fn in_a_word_document(d: &Digest) {
     assert!(xml.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;华为畅享很好用，非常满意"), "{xml}");
     assert!(!xml.contains("<script"), "markup in a post is text");
     assert!(xml.contains("2026-11-18 08:00") && xml.contains("质量安全"), "the alert and risk tables");
-    // Share of voice, risks, both rising-term lists, alerts.
-    assert_eq!(xml.matches("<w:tbl>").count(), 5, "{xml}");
+    // Share of voice, risks, aspects, both rising-term lists, alerts.
+    assert_eq!(xml.matches("<w:tbl>").count(), 6, "{xml}");
+    assert!(
+        xml.contains("负面提及的情绪：愤怒 40%，恐惧 40%，悲伤 20%") && xml.contains("电池 负面 60%（上周无提及）")
+    );
     let rels = read::part(&bytes, "word/_rels/document.xml.rels");
     assert_eq!(rels.matches("Target=\"https://weibo.com/").count(), 10, "each top post links to itself: {rels}");
     let images = read::images(&bytes);
@@ -251,7 +293,13 @@ fn in_words_html_and_markdown(d: &Digest) {
     );
     let to_search = linked.matches("href=\"https://y.example.com/search?").count();
     // 7 days × 3 sentiments less the empty segments, 4 risks with mentions… at least one of each kind.
-    for kind in ["sentiment=negative", "risk=quality", "q=%E8%B5%B7%E7%81%AB", "watch=%E5%B0%8F%E7%B1%B3"] {
+    for kind in [
+        "sentiment=negative",
+        "risk=quality",
+        "q=%E8%B5%B7%E7%81%AB",
+        "watch=%E5%B0%8F%E7%B1%B3",
+        "aspect=%E7%94%B5%E6%B1%A0",
+    ] {
         assert!(linked.contains(kind), "{kind} linked");
     }
     assert!(to_search > 10, "{to_search}");
@@ -259,6 +307,9 @@ fn in_words_html_and_markdown(d: &Digest) {
     let message = markdown::render(d, Some("https://yuqing.example.com/digests/华为-2026-W47.html"));
     let md = message.document(&d.title, Dialect::Markdown);
     assert!(md.starts_with("### 华为 舆情周报 2026-W47") && md.contains("- 负面提及 5 条"), "{md}");
+    assert!(md.contains("负面情绪：愤怒 40%，恐惧 40%，悲伤 20%"), "{md}");
+    assert!(md.contains("方面：电池 负面 60%（上周无提及），拍照 负面 50%（上周无提及），"), "{md}");
+    assert!(page.contains("<h2>情绪与方面</h2>") && page.contains("负面提及的情绪：愤怒 40%，恐惧 40%，悲伤 20%"));
     assert!(md.contains("1. [华为Mate60充电时起火了") && md.contains("[完整周报](https://yuqing.example.com/"), "{md}");
     // The same message on a terminal: no markup, the link after its text.
     let plain = message.document(&d.title, Dialect::Plain);
