@@ -318,6 +318,12 @@ fn the_incident_holds_the_crisis(evaluator: &yuqing::daemon::Evaluator, config: 
     let review: Value =
         serde_json::from_slice(&std::fs::read(config.digests_dir().join("incident-1.json")).unwrap()).unwrap();
     assert_eq!(review["evidence"]["totals"]["mentions"], crisis.len() as u64);
+    // The emotions and aspects of its mentions: a battery fire, told in fear and anger.
+    let emotions = review["evidence"]["emotions"].as_array().unwrap();
+    assert!(!emotions.is_empty(), "{emotions:?}");
+    let battery = review["evidence"]["aspects"][0].clone();
+    assert_eq!(battery["aspect"], "电池", "{}", review["evidence"]["aspects"]);
+    assert!(battery["negative"].as_u64().unwrap() > 0, "{battery}");
     assert!(review["recovery"]["share_back_at"].is_string(), "{}", review["recovery"]);
     assert!(config.digests_dir().join("incident-1.html").exists());
     the_review_is_a_word_document_too(config);
@@ -334,11 +340,12 @@ fn the_review_is_a_word_document_too(config: &Config) {
         "每小时明细",
         "起源: 最早的帖子",
         "扩散: 来源与传播者",
-        "驱动: 上升词与风险",
+        "驱动: 上升词、风险、情绪与方面",
         "处置记录",
     ] {
         assert!(xml.contains(section), "{section} in the review's document");
     }
+    assert!(xml.contains("情绪：") && xml.contains("方面：电池 负面"), "emotions and aspects in the review's document");
     let note = NOTE.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     assert!(xml.contains(&note) && xml.contains("王经理"), "the team's note, as written: {xml}");
     let images = common::docx::images(&docx);
