@@ -4,6 +4,7 @@
 //! text as written ([`hit`]), and duplicate groups collapsed to one result with their sizes
 //! ([`groups`]).
 
+mod filter;
 mod groups;
 mod hit;
 mod keys;
@@ -19,6 +20,7 @@ use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, DocAddress, Index, Order, Searcher, TantivyDocument};
 
+pub use filter::AspectFilter;
 pub use hit::{GroupSize, SearchHit, TopPost};
 pub use keys::{MatchKey, hits_at, match_keys};
 
@@ -91,58 +93,6 @@ pub struct SearchRequest {
     pub cluster: Option<u64>,
     /// Only mentions from accounts with at least this many followers.
     pub min_followers: Option<u64>,
-}
-
-/// An aspect filter as written: `电池` (any clause label) or `电池:negative` (that label only).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AspectFilter {
-    pub aspect: String,
-    pub label: Option<Label>,
-}
-
-impl std::str::FromStr for AspectFilter {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<AspectFilter, String> {
-        let s = s.trim();
-        let (aspect, label) = match s.rsplit_once(':') {
-            Some((a, l)) => (
-                a.trim(),
-                Some(l.trim().parse::<Label>().map_err(|_| {
-                    format!("{l:?} after the colon is not a label; expected positive, neutral or negative")
-                })?),
-            ),
-            None => (s, None),
-        };
-        if aspect.is_empty() || aspect.chars().count() > 20 || aspect.contains(char::is_whitespace) {
-            return Err(format!("{aspect:?} is not an aspect: a word of at most 20 characters, like 电池"));
-        }
-        Ok(AspectFilter { aspect: aspect.to_string(), label })
-    }
-}
-
-impl std::fmt::Display for AspectFilter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.label {
-            Some(l) => write!(f, "{}:{}", self.aspect, l.name()),
-            None => write!(f, "{}", self.aspect),
-        }
-    }
-}
-
-impl AspectFilter {
-    /// The mentions it picks: its `aspect:label` terms, any of them.
-    fn query(&self, f: Fields) -> Box<dyn Query> {
-        let labels: Vec<Label> = self.label.map_or_else(|| Label::ALL.to_vec(), |l| vec![l]);
-        let any: Vec<(Occur, Box<dyn Query>)> = labels
-            .into_iter()
-            .map(|l| {
-                let term = Term::from_field_text(f.aspects, &format!("{}:{}", self.aspect, l.name()));
-                (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
-            })
-            .collect();
-        Box::new(BooleanQuery::new(any))
-    }
 }
 
 /// What ties mentions to one event: a mention is in the scope when its title or text has one of
