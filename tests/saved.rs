@@ -162,6 +162,8 @@ fn the_cli_keeps_them(d: &Path) {
         (vec!["--watch", "星辰"], "watch"),
         (vec!["--channel", "钉钉"], "推送渠道（channel）"),
         (vec!["--since", "上辈子"], "since"),
+        (vec!["--emotion", "rage"], "emotion"),
+        (vec!["--aspect", "电池:bad"], "aspect"),
     ] {
         let mut all = vec!["saved", "add", "坏专题", "起火"];
         all.extend(args);

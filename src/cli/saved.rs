@@ -58,6 +58,12 @@ struct AddArgs {
     sentiment: Option<String>,
     #[arg(long)]
     risk: Option<String>,
+    /// anger, fear, sadness, disgust, joy, surprise.
+    #[arg(long)]
+    emotion: Option<String>,
+    /// An aspect (电池), or one with its clause's label (电池:negative).
+    #[arg(long)]
+    aspect: Option<String>,
     /// A time, kept as written: `2026-11-20`, or relative, `7天前` (then it moves with the days).
     #[arg(long)]
     since: Option<String>,
@@ -84,6 +90,8 @@ impl AddArgs {
             ("kind", &self.kind),
             ("sentiment", &self.sentiment),
             ("risk", &self.risk),
+            ("emotion", &self.emotion),
+            ("aspect", &self.aspect),
             ("since", &self.since),
             ("until", &self.until),
             ("author", &self.author),

@@ -23,13 +23,15 @@ pub type Resolver = fn(&str, &[Watch]) -> Result<SearchRequest, String>;
 
 /// The parameters a saved search keeps: the search's, not the page's (`offset`, `limit`, the
 /// CSV's `headers`, an `incident`, a `token` are left out).
-pub const KEPT: [&str; 13] = [
+pub const KEPT: [&str; 15] = [
     "q",
     "watch",
     "source",
     "kind",
     "sentiment",
     "risk",
+    "emotion",
+    "aspect",
     "since",
     "until",
     "sort",
