@@ -17,12 +17,40 @@ use super::SharedLimits;
 pub struct HostGate {
     slots: Arc<Semaphore>,
     next: Mutex<Instant>,
+    /// When this process's last request to the host started (with shared limits, requests
+    /// leave the local gate long before they start).
+    started: Mutex<Option<Instant>>,
     delay: Duration,
 }
 
 impl HostGate {
     fn new(delay: Duration, concurrency: usize) -> Self {
-        HostGate { slots: Arc::new(Semaphore::new(concurrency)), next: Mutex::new(Instant::now()), delay }
+        let (slots, next) = (Arc::new(Semaphore::new(concurrency)), Mutex::new(Instant::now()));
+        HostGate { slots, next, started: Mutex::new(None), delay }
+    }
+
+    /// Waits until `delay` has passed since this process's last request to the host started,
+    /// and marks this one's start. Behind a shared turn it waits for nothing; when the shared
+    /// gate fails (NATS away), it keeps this process's own requests apart at their start, not
+    /// only at the local gate's entry.
+    async fn start(&self) {
+        loop {
+            let wait = {
+                let mut started = self.started.lock().expect("host gate lock");
+                let now = Instant::now();
+                match *started {
+                    Some(last) if last + self.delay > now => Some(last + self.delay),
+                    _ => {
+                        *started = Some(now);
+                        None
+                    }
+                }
+            };
+            match wait {
+                None => return,
+                Some(t) => tokio::time::sleep_until(t).await,
+            }
+        }
     }
 
     /// Waits for a free slot and for the host's next allowed start; hold the permit while fetching.
@@ -120,6 +148,7 @@ pub async fn enter(
         Some(s) => {
             let slot = s.slot(host, concurrency).await;
             s.turn(host, delay).await;
+            gate.start().await;
             Some(slot)
         }
         None => None,
