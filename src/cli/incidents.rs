@@ -8,12 +8,10 @@ use yuqing::index::stats::AspectCount;
 use yuqing::render::shares::{aspect_shares, emotion_shares};
 use yuqing::sentiment::Emotion;
 
-use anyhow::Context;
 use serde_json::{Value, json};
 use yuqing::config::Config;
 use yuqing::incident::workflow::{Change, apply};
 use yuqing::incident::{Action, IncidentBook, Status};
-use yuqing::serve::control;
 use yuqing::store::StoreError;
 
 #[derive(Debug, clap::Args)]
@@ -170,16 +168,11 @@ fn locally(config: &Config, book: &IncidentBook, what: &Ask) -> anyhow::Result<V
 
 /// The answer from the running daemon's API.
 fn through_daemon(config: &Config, what: &Ask) -> anyhow::Result<Value> {
-    let c = control::read(&config.data)?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
-    let answer = runtime.block_on(async {
-        match what {
-            Ask::List => c.get("/api/incidents").await,
-            Ask::Show(id) => c.get(&format!("/api/incidents/{id}")).await,
-            Ask::Change(id, change) => c.post(&format!("/api/incidents/{id}"), &json!(change)).await,
-        }
-    });
-    answer.with_context(|| format!("`yuqing run` (pid {}) holds the state; asked its API at {}", c.pid, c.addr))
+    super::ask_daemon(config, async |c| match what {
+        Ask::List => c.get("/api/incidents").await,
+        Ask::Show(id) => c.get(&format!("/api/incidents/{id}")).await,
+        Ask::Change(id, change) => c.post(&format!("/api/incidents/{id}"), &json!(change)).await,
+    })
 }
 
 /// One incident in a line.

@@ -154,6 +154,21 @@ fn severity_word(s: yuqing::alert::Severity) -> &'static str {
 }
 
 /// The configured watch named `name`, or an error listing the configured ones.
+/// Asks the running daemon, which holds the state, through its API (`<data>/control.json`):
+/// `ask` makes the request; an error names the daemon and where it was asked.
+fn ask_daemon(
+    config: &Config,
+    ask: impl AsyncFnOnce(
+        &yuqing::serve::control::Control,
+    ) -> Result<serde_json::Value, yuqing::serve::control::ControlError>,
+) -> anyhow::Result<serde_json::Value> {
+    use anyhow::Context;
+    let c = yuqing::serve::control::read(&config.data)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
+    let answer = runtime.block_on(ask(&c));
+    answer.with_context(|| format!("`yuqing run` (pid {}) holds the state; asked its API at {}", c.pid, c.addr))
+}
+
 fn find_watch<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a yuqing::watch::Watch> {
     yuqing::watch::find(&config.watches, name).map_err(|e| anyhow::anyhow!("{e}"))
 }

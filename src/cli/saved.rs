@@ -6,12 +6,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use serde_json::{Value, json};
 use yuqing::config::Config;
 use yuqing::saved::count::counts;
 use yuqing::saved::{SavedBook, SavedSearch};
-use yuqing::serve::{control, saved_request};
+use yuqing::serve::saved_request;
 use yuqing::store::{Store, StoreError};
 
 #[derive(Debug, clap::Args)]
@@ -191,19 +190,14 @@ fn list(config: &Config, book: &SavedBook) -> anyhow::Result<Value> {
 
 /// The answer from the running daemon's API.
 fn through_daemon(config: &Config, command: &SavedCommand) -> anyhow::Result<Value> {
-    let c = control::read(&config.data)?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
-    let answer = runtime.block_on(async {
-        match command {
-            SavedCommand::List => c.get("/api/saved").await,
-            SavedCommand::Add(a) => c.post("/api/saved", &a.body()).await,
-            SavedCommand::Rm { name } => {
-                let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
-                c.delete(&format!("/api/saved/{encoded}")).await
-            }
+    super::ask_daemon(config, async |c| match command {
+        SavedCommand::List => c.get("/api/saved").await,
+        SavedCommand::Add(a) => c.post("/api/saved", &a.body()).await,
+        SavedCommand::Rm { name } => {
+            let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
+            c.delete(&format!("/api/saved/{encoded}")).await
         }
-    });
-    answer.with_context(|| format!("`yuqing run` (pid {}) holds the state; asked its API at {}", c.pid, c.addr))
+    })
 }
 
 /// One saved search in a line.

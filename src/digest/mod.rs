@@ -232,11 +232,8 @@ fn share_changes(
     before: &Stats,
 ) -> Result<Vec<ShareChange>, IndexError> {
     let negative = |watch: &str, p: &Period| -> Result<u64, IndexError> {
-        let base = watches_query(f, &[watch.to_string()], p.since, p.until);
-        let label: Box<dyn Query> =
-            Box::new(TermQuery::new(Term::from_field_text(f.label, Label::Negative.name()), IndexRecordOption::Basic));
-        let q = BooleanQuery::new(vec![(Occur::Must, base), (Occur::Must, label)]);
-        Ok(searcher.search(&q, &tantivy::collector::Count)? as u64)
+        let q = watch_query(f, watch, p, Some(Label::Negative));
+        Ok(searcher.search(&*q, &tantivy::collector::Count)? as u64)
     };
     now.share_of_voice
         .iter()
@@ -306,6 +303,19 @@ fn alert_lines(r: &DigestRequest) -> Vec<AlertLine> {
         .collect()
 }
 
+/// The mentions of `watch` in `p`, of one sentiment label or all.
+fn watch_query(f: Fields, watch: &str, p: &Period, label: Option<Label>) -> Box<dyn Query> {
+    let base = watches_query(f, &[watch.to_string()], p.since, p.until);
+    match label {
+        None => base,
+        Some(l) => {
+            let term: Box<dyn Query> =
+                Box::new(TermQuery::new(Term::from_field_text(f.label, l.name()), IndexRecordOption::Basic));
+            Box::new(BooleanQuery::new(vec![(Occur::Must, base), (Occur::Must, term)]))
+        }
+    }
+}
+
 /// The terms of the watch's mentions (of one sentiment label, or all) that rose most from the
 /// previous period to this one.
 fn rising_between(
@@ -316,17 +326,7 @@ fn rising_between(
     previous: &Period,
     label: Option<Label>,
 ) -> Result<Vec<RisingTerm>, IndexError> {
-    let query = |p: &Period| -> Box<dyn Query> {
-        let base = watches_query(f, std::slice::from_ref(&r.watch.name), p.since, p.until);
-        match label {
-            None => base,
-            Some(l) => {
-                let term: Box<dyn Query> =
-                    Box::new(TermQuery::new(Term::from_field_text(f.label, l.name()), IndexRecordOption::Basic));
-                Box::new(BooleanQuery::new(vec![(Occur::Must, base), (Occur::Must, term)]))
-            }
-        }
-    };
+    let query = |p: &Period| watch_query(f, &r.watch.name, p, label);
     let (now, n_now) = term_counts(searcher, f, &*query(&r.period), text, &r.watch.aliases, TERMS_SAMPLE)?;
     let (before, n_before) = term_counts(searcher, f, &*query(previous), text, &r.watch.aliases, TERMS_SAMPLE)?;
     let min = (n_now / 50).max(3);
