@@ -226,8 +226,10 @@ fn drill_down_from_the_chart(chrome: &Path, origin: &str) {
 }
 
 /// Measures, in the page as Chromium lays it out, every text shown in each `svg.chart`: its size
-/// in CSS pixels and which of them overlap. Written into the body's `data-measured` as JSON.
+/// in CSS pixels and which of them overlap or run into each other (less than 3 px apart). Written into the body's `data-measured` as JSON.
 const MEASURE: &str = r#"<script>
+// Texts side by side closer than this (CSS px) read as one ("11-2811-29"): they count as overlapping.
+const GAP = 3;
 const out = [...document.querySelectorAll('svg.chart')].map(svg => {
   const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
   const shown = [...svg.querySelectorAll('text')].filter(t => getComputedStyle(t).display !== 'none');
@@ -237,7 +239,7 @@ const out = [...document.querySelectorAll('svg.chart')].map(svg => {
   const overlaps = [];
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
     const a = boxes[i].r, b = boxes[j].r;
-    if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps.push(boxes[i].text + ' / ' + boxes[j].text);
+    if (a.left < b.right + GAP && b.left < a.right + GAP && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps.push(boxes[i].text + ' / ' + boxes[j].text);
   }
   return { chart: svg.dataset.chart, texts: boxes.length, smallest: Math.min(...boxes.map(b => b.px)), overlaps, outside };
 });
@@ -285,9 +287,15 @@ fn charts_stay_legible_at_desktop_and_phone_widths() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let server = Serving::start(command(d, &["--config", "demo/yuqing.toml", "serve", "--addr", "127.0.0.1:0"]));
     let origin = &server.origin;
+    let zone = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+    let yesterday = jiff::Timestamp::now().to_zoned(zone).date().yesterday().unwrap();
+    let five_days_ago = yesterday.checked_sub(jiff::Span::new().days(4)).unwrap();
     let pages = [
         format!("{origin}/incidents/1"),
         format!("{origin}/trends?watch=极光&days=7&interval=hour"),
+        // Five whole days by the hour, picked as dates: 120 narrow buckets starting at midnight,
+        // where the first day's date at the edge and the next one's collided.
+        format!("{origin}/trends?watch=极光&since={five_days_ago}&until={yesterday}&interval=hour"),
         format!("{origin}/trends?watch=极光&days=30"),
         format!("file://{}", digest.display()),
     ];

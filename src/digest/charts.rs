@@ -108,12 +108,17 @@ const fn bottom(interval: Interval) -> f64 {
 const MARK_ROOM: f64 = 90.0;
 /// At most this many axis labels (half of them on a phone).
 const LABELS: usize = 12;
+/// Half the widest axis label at a phone's font ("11-28", about 66 units), and a little: a label
+/// nearer the chart's edge than this is anchored at its bar instead of centred on it.
+const EDGE: f64 = 38.0;
+/// The least distance between two axis labels: a phone shows every other one, so its labels
+/// stand at least twice this apart, room for its widest ("11-28", about 66 units) and the next.
+const LABEL_GAP: f64 = 52.0;
 
 impl Bars<'_> {
     pub fn render(&self) -> Markup {
         let buckets = self.buckets;
-        let n = buckets.len().max(1) as f64;
-        let slot = (W - LEFT - if self.net { NET_ROOM } else { 6.0 }) / n;
+        let slot = self.slot();
         let bar = (slot * 0.7).max(1.0);
         let x_of = |i: usize| LEFT + slot * i as f64 + (slot - bar) / 2.0;
         let marks = self.placed_marks(&x_of, bar);
@@ -160,9 +165,10 @@ impl Bars<'_> {
                 }
                 @for label in self.axis() {
                     @let x = x_of(label.index) + bar / 2.0;
-                    // At the edges a label starts or ends at its bar, clear of the frame and the y labels.
-                    @let anchor = if x > W - 24.0 { "end" } else if x < LEFT + 24.0 { "start" } else { "middle" };
-                    @let x = if anchor == "start" { x - bar / 2.0 } else { x };
+                    // Near the edges (within half a label at a phone's font) a label starts or ends at
+                    // its bar, clear of the frame and of the y axis's labels.
+                    @let anchor = if x > W - EDGE { "end" } else if x < LEFT + EDGE { "start" } else { "middle" };
+                    @let x = if anchor == "start" { x - bar / 2.0 + 4.0 } else { x };
                     // Placed by their tops and in ems, so that they clear the axis and each other at any font size.
                     text x=(fmt(x)) y=(fmt(base + 6.0)) text-anchor=(anchor) dominant-baseline="hanging" class=[label.minor.then_some("minor")] { (label.text) }
                     @if let Some((day, class)) = label.day {
@@ -179,6 +185,11 @@ impl Bars<'_> {
                 }
             }
         }
+    }
+
+    /// The width each bucket takes (the net-sentiment scale takes room on the right).
+    fn slot(&self) -> f64 {
+        (W - LEFT - if self.net { NET_ROOM } else { 6.0 }) / self.buckets.len().max(1) as f64
     }
 
     /// Each bucket's net sentiment ((positive − negative) / total) as a line on its own scale, +1
@@ -247,11 +258,12 @@ impl Bars<'_> {
     }
 
     /// The axis labels: at round hours (every 1, 2, 3, 6, 12 or 24 hours, or every 2 or 3 days)
-    /// or every 1, 2, 7 or 14 days, at most `LABELS` of them; every other one is minor (left out
-    /// on a phone); an hour label names the date under it when the date changed since the label
-    /// before it (on a phone: since the major label before it).
+    /// or every 1, 2, 7 or 14 days, at most `LABELS` of them and at least `LABEL_GAP` apart; every
+    /// other one is minor (left out on a phone); an hour label names the date under it when the
+    /// date changed since the label before it (on a phone: since the major label before it).
     fn axis(&self) -> Vec<Label> {
-        let wanted = self.buckets.len().div_ceil(LABELS).max(1) as i64;
+        let by_count = self.buckets.len().div_ceil(LABELS).max(1) as i64;
+        let wanted = by_count.max((LABEL_GAP / self.slot()).ceil() as i64);
         let steps: &[i64] = match self.interval {
             Interval::Hour => &[1, 2, 3, 6, 12, 24, 48, 72, 168],
             Interval::Day => &[1, 2, 7, 14, 28],
