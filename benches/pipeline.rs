@@ -40,41 +40,55 @@ fn main() {
     let mut ws = Workspace::default();
     let mut out = Vec::with_capacity(1 << 20);
 
-    let bare = measure("bare jieba-rs cut (hmm)", &texts, |t| {
-        black_box(jieba.cut(t, config.text.hmm).len());
-    });
-    let analyze = measure("normalize + segment", &texts, |t| {
-        analyzer.text.analyze_into(t, &mut ws.doc);
-        black_box(ws.doc.tokens.len());
-    });
-    let score = measure("normalize + segment + score", &texts, |t| {
-        black_box(analyzer.score(t, Domain::Review, &mut ws, false).score);
-    });
-    let json = measure("... + explanation + JSON line (yuqing score)", &texts, |t| {
-        let s = analyzer.score(t, Domain::Review, &mut ws, true);
-        out.clear();
-        serde_json::to_writer(&mut out, &s).unwrap();
-        out.write_all(b"\n").unwrap();
-        black_box(out.len());
-    });
+    // The stages take turns on slices of the texts (STAGES × SLICES timed runs), so a drift of the
+    // machine's speed during the run falls on every stage alike instead of on whichever ran last.
+    let mut stages: [(&str, f64); 4] = [
+        ("bare jieba-rs cut (hmm)", 0.0),
+        ("normalize + segment", 0.0),
+        ("normalize + segment + score", 0.0),
+        ("... + explanation + JSON line (yuqing score)", 0.0),
+    ];
+    let mut run = |stage: usize, t: &str| match stage {
+        0 => {
+            black_box(jieba.cut(t, config.text.hmm).len());
+        }
+        1 => {
+            analyzer.text.analyze_into(t, &mut ws.doc);
+            black_box(ws.doc.tokens.len());
+        }
+        2 => {
+            black_box(analyzer.score(t, Domain::Review, &mut ws, false).score);
+        }
+        _ => {
+            let s = analyzer.score(t, Domain::Review, &mut ws, true);
+            out.clear();
+            serde_json::to_writer(&mut out, &s).unwrap();
+            out.write_all(b"\n").unwrap();
+            black_box(out.len());
+        }
+    };
+    for stage in 0..stages.len() {
+        texts.iter().take(texts.len() / 10).for_each(|t| run(stage, t));
+    }
+    let slice = texts.len().div_ceil(SLICES).max(1);
+    for part in texts.chunks(slice) {
+        for (stage, (_, seconds)) in stages.iter_mut().enumerate() {
+            let started = Instant::now();
+            part.iter().for_each(|t| run(stage, t));
+            *seconds += started.elapsed().as_secs_f64();
+        }
+    }
+    for (name, seconds) in &stages {
+        println!("{name:<48} {:>10.0} documents/s", texts.len() as f64 / seconds);
+    }
+    let ratio = |stage: usize| stages[stage].1 / stages[0].1;
     println!(
         "ratios to bare segmentation (time): normalize+segment {:.2}x, +score {:.2}x, +JSON {:.2}x",
-        bare / analyze,
-        bare / score,
-        bare / json
+        ratio(1),
+        ratio(2),
+        ratio(3)
     );
 }
 
-/// Runs `f` over every text (after one warm-up pass over a tenth) and prints documents/s.
-fn measure(name: &str, texts: &[&str], mut f: impl FnMut(&str)) -> f64 {
-    for t in texts.iter().take(texts.len() / 10) {
-        f(t);
-    }
-    let started = Instant::now();
-    for t in texts {
-        f(t);
-    }
-    let rate = texts.len() as f64 / started.elapsed().as_secs_f64();
-    println!("{name:<48} {rate:>10.0} documents/s");
-    rate
-}
+/// How many slices the stages take turns on.
+const SLICES: usize = 20;

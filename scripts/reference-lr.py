@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Reference classifiers on yuqing's own split, to put its accuracy figures in context.
 
-Logistic regressions (scikit-learn) trained on the rows `yuqing lexicon learn --holdout 10
---validation 20` learns from (e-commerce + hotel dev corpora), measured on the same validation
-slice and held-out rows as `yuqing eval`: one over jieba word unigrams + bigrams (the issue's
-reference model), one over TF-IDF character 1–3-grams. Needs python3 with jieba and
+Logistic regressions (scikit-learn) trained per domain on the rows `yuqing lexicon learn
+--holdout 10 --validation 20` learns from (reviews: the e-commerce + hotel dev corpora; social
+posts: the Weibo corpus), measured on the same validation slice and held-out rows as `yuqing
+eval` (Weibo posts also with their emoticons stripped, as `eval --strip-emoticons`): one over
+jieba word unigrams + bigrams (the issue's reference model), one over TF-IDF character
+1–3-grams. Needs python3 with jieba and
 scikit-learn (`pip install jieba scikit-learn`); about a minute.
 
     scripts/reference-lr.py [CORPUS_DIR]      # default ../shared/data/sentiment
@@ -13,6 +15,7 @@ scikit-learn (`pip install jieba scikit-learn`); about a minute.
 import csv
 import functools
 import logging
+import re
 import sys
 
 import jieba
@@ -42,14 +45,21 @@ def read(name):
         return [(int(r["label"]), r["text"], bucket(r["text"])) for r in csv.DictReader(f)]
 
 
+# Weibo emoticon codes ([哈哈]) and emoji, as `--strip-emoticons` drops them.
+EMOTICON = re.compile(r"\[[^\[\]\s]{1,8}\]|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+
+
+def stripped(rows):
+    return [(label, EMOTICON.sub("", text), b) for label, text, b in rows]
+
+
 shop = read("online_shopping_10_cats.dev.csv")
 hotel = read("ChnSentiCorp_htl_all.dev.csv")
-train = [r for r in shop + hotel if r[2] >= 30]
-sets = [
-    ("e-commerce validation", [r for r in shop if 10 <= r[2] < 30]),
-    ("e-commerce held out", [r for r in shop if r[2] < 10]),
-    ("hotel validation", [r for r in hotel if 10 <= r[2] < 30]),
-    ("hotel held out", [r for r in hotel if r[2] < 10]),
+weibo = read("weibo_senti_100k_partial.dev.csv")
+# Per domain: the rows learned from (buckets 30+ here, 10+ outside the fold in --folds) and the sets measured.
+domains = [
+    ("reviews", shop + hotel, [("e-commerce", shop), ("hotel", hotel)]),
+    ("social", weibo, [("Weibo", weibo), ("Weibo, emoticons stripped", stripped(weibo))]),
 ]
 
 @functools.cache
@@ -85,18 +95,25 @@ def fit_and_measure(vectorizer, prep, c, train, sets):
 if folds:
     # Validation slice k: buckets 10+18k .. 10+18(k+1), as `--validation 18 --fold k`.
     for name, vectorizer, prep, c in models:
-        right, total = [0.0, 0.0], [0, 0]
-        for k in range(5):
-            lo, hi = 10 + 18 * k, 28 + 18 * k
-            fold_train = [r for r in shop + hotel if r[2] >= 10 and not lo <= r[2] < hi]
-            sets = [[r for r in corpus if lo <= r[2] < hi] for corpus in (hotel, shop)]
-            for i, (n, accuracy) in enumerate(fit_and_measure(vectorizer, prep, c, fold_train, sets)):
-                right[i] += accuracy * n
-                total[i] += n
-        print(f"{name}, five folds: hotel ({total[0]}) {right[0] / total[0]:.4f}, e-commerce ({total[1]}) {right[1] / total[1]:.4f}", flush=True)
+        for domain, rows, measured in domains:
+            right, total = [0.0] * len(measured), [0] * len(measured)
+            for k in range(5):
+                lo, hi = 10 + 18 * k, 28 + 18 * k
+                fold_train = [r for r in rows if r[2] >= 10 and not lo <= r[2] < hi]
+                sets = [[r for r in corpus if lo <= r[2] < hi] for _, corpus in measured]
+                for i, (n, accuracy) in enumerate(fit_and_measure(vectorizer, prep, c, fold_train, sets)):
+                    right[i] += accuracy * n
+                    total[i] += n
+            figures = [f"{set_name} ({t}) {r / t:.4f}" for (set_name, _), r, t in zip(measured, right, total)]
+            print(f"{name}, {domain}, five folds: " + ", ".join(figures), flush=True)
     sys.exit(0)
 
 for name, vectorizer, prep, c in models:
-    measured = fit_and_measure(vectorizer, prep, c, train, [rows for _, rows in sets])
-    figures = [f"{set_name} ({n}) {accuracy:.3f}" for (set_name, _), (n, accuracy) in zip(sets, measured)]
-    print(f"{name}: " + ", ".join(figures), flush=True)
+    for domain, rows, measured in domains:
+        sets = []
+        for set_name, corpus in measured:
+            sets.append((f"{set_name} validation", [r for r in corpus if 10 <= r[2] < 30]))
+            sets.append((f"{set_name} held out", [r for r in corpus if r[2] < 10]))
+        results = fit_and_measure(vectorizer, prep, c, [r for r in rows if r[2] >= 30], [s for _, s in sets])
+        figures = [f"{set_name} ({n}) {accuracy:.3f}" for (set_name, _), (n, accuracy) in zip(sets, results)]
+        print(f"{name}, {domain}: " + ", ".join(figures), flush=True)

@@ -60,10 +60,23 @@ fn stars_decide_starred_reviews_with_mild_text() {
 #[test]
 fn aspects_found_in_labeled_sentences_are_mostly_right() {
     let a = analyzer();
+    for (name, set, least) in [
+        ("aspects.csv", include_str!("../../lexicons/eval/aspects.csv"), 0.8),
+        ("aspects_food.csv", include_str!("../../lexicons/eval/aspects_food.csv"), 0.8),
+    ] {
+        let (precision, recall, found, wrong) = aspect_precision(&a, set);
+        println!("{name}: {found} aspects found, precision {precision:.3}, recall {recall:.3}; wrong: {wrong:?}");
+        assert!(precision >= least, "{name}: {precision}");
+    }
+}
+
+/// Precision and recall of the aspects found in a labeled set (`text,aspects` with
+/// `aspect:label;…`), how many were found, and the wrong ones.
+fn aspect_precision(a: &Analyzer, set: &str) -> (f64, f64, usize, Vec<String>) {
     let mut ws = Workspace::default();
     let (mut found, mut right, mut gold_total) = (0usize, 0usize, 0usize);
     let mut wrong: Vec<String> = Vec::new();
-    for r in rows(include_str!("../../lexicons/eval/aspects.csv")) {
+    for r in rows(set) {
         let gold: Vec<(&str, Label)> = r[1]
             .split(';')
             .map(|p| p.split_once(':').map(|(a, l)| (a, l.parse::<Label>().unwrap())).unwrap())
@@ -80,7 +93,5 @@ fn aspects_found_in_labeled_sentences_are_mostly_right() {
             }
         }
     }
-    let (precision, recall) = (right as f64 / found as f64, right as f64 / gold_total as f64);
-    println!("aspects.csv: {found} aspects found, precision {precision:.3}, recall {recall:.3}; wrong: {wrong:?}");
-    assert!(precision >= 0.8, "{precision}");
+    (right as f64 / found.max(1) as f64, right as f64 / gold_total as f64, found, wrong)
 }
