@@ -40,7 +40,7 @@ fn main() {
     let mut ws = Workspace::default();
     let mut out = Vec::with_capacity(1 << 20);
 
-    // The stages take turns on slices of the texts (STAGES × SLICES timed runs), so a drift of the
+    // The stages take turns on `SLICES` slices of the texts, so a drift of the
     // machine's speed during the run falls on every stage alike instead of on whichever ran last.
     let mut stages: [(&str, f64); 4] = [
         ("bare jieba-rs cut (hmm)", 0.0),

@@ -153,7 +153,6 @@ fn severity_word(s: yuqing::alert::Severity) -> &'static str {
     }
 }
 
-/// The configured watch named `name`, or an error listing the configured ones.
 /// Asks the running daemon, which holds the state, through its API (`<data>/control.json`):
 /// `ask` makes the request; an error names the daemon and where it was asked.
 fn ask_daemon(
@@ -169,6 +168,7 @@ fn ask_daemon(
     answer.with_context(|| format!("`yuqing run` (pid {}) holds the state; asked its API at {}", c.pid, c.addr))
 }
 
+/// The configured watch named `name`, or an error listing the configured ones.
 fn find_watch<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a yuqing::watch::Watch> {
     yuqing::watch::find(&config.watches, name).map_err(|e| anyhow::anyhow!("{e}"))
 }
