@@ -9,6 +9,6 @@ hotel=$data/ChnSentiCorp_htl_all.dev.csv
 weibo=$data/weibo_senti_100k_partial.dev.csv
 profile=${PROFILE:-release}
 cargo build --profile "$profile" --quiet
-yuqing=target/$profile/yuqing
+yuqing=${CARGO_TARGET_DIR:-target}/$profile/yuqing
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

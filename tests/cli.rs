@@ -128,6 +128,38 @@ fn bad_lines_are_reported_and_the_rest_scored() {
 }
 
 #[test]
+fn threads_score_in_input_order_with_the_same_results() {
+    // More texts than one batch (4,096), with a bad line in the second batch, so chunks finish
+    // out of order on several threads.
+    let mut input = Vec::new();
+    let mut expect_error = 0;
+    for i in 0..5_000 {
+        if i == 4_500 {
+            input.extend_from_slice(b"\xffbroken\n");
+            expect_error = i + 1;
+            continue;
+        }
+        let text = if i % 2 == 0 { POSITIVE[i % POSITIVE.len()] } else { NEGATIVE[i % NEGATIVE.len()] };
+        input.extend_from_slice(format!("{text} 第{i}条\n").as_bytes());
+    }
+    let one = yuqing(&["score", "--threads", "1"], &input);
+    let four = yuqing(&["score", "--threads", "4"], &input);
+    assert_eq!(one.status.code(), Some(1), "{}", String::from_utf8_lossy(&one.stderr));
+    assert_eq!(four.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&four.stderr).contains("1 of 5000 inputs could not be scored"));
+    assert_eq!(one.stdout, four.stdout, "threads changed the output");
+    let rows = json_lines(&four);
+    assert_eq!(rows.len(), 5_000);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row["line"], i + 1);
+    }
+    assert!(rows[expect_error - 1]["error"].is_string());
+    assert!(rows[4_999]["tokens"].as_array().unwrap().iter().any(|t| t == "4999"), "{}", rows[4_999]);
+    let out = yuqing(&["score", "--threads", "0"], b"");
+    assert_eq!(out.status.code(), Some(2), "--threads 0 is refused");
+}
+
+#[test]
 fn csv_column_is_scored() {
     let csv = "id,content\n1,\"好用,推荐\"\n2,太差了 退货\n";
     let out = yuqing(&["score", "--csv", "--column", "content", "--no-tokens"], csv.as_bytes());

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde::Serialize;
+use yuqing::analysis::Analyzer;
 use yuqing::config::Config;
 use yuqing::sentiment::{AspectHit, Domain, Emotion, Emotions, Explanation, Label, RiskHit, Workspace};
 use yuqing::text::TokenKind;
@@ -32,6 +33,9 @@ pub struct ScoreArgs {
     /// Leave the tokens out of the output.
     #[arg(long)]
     no_tokens: bool,
+    /// Scoring threads (default: one per core). The output keeps the input's order either way.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
 }
 
 #[derive(Serialize)]
@@ -75,8 +79,23 @@ struct Failed<'a> {
     error: &'a str,
 }
 
+/// Texts read before a batch is scored; their JSON lines are written in input order.
+const BATCH: usize = 4096;
+/// Bytes of text read before a batch is scored, whatever its count (lines may be long).
+const BATCH_BYTES: usize = 32 << 20;
+/// Texts one worker scores at a time (with its own workspace).
+const CHUNK: usize = 128;
+
+/// One input as read: its line number and its text, or why it has none.
+type Item = (u64, Result<String, String>);
+
 pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let analyzer = super::load_analyzer(config)?;
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        builder = builder.num_threads(usize::from(n));
+    }
+    let pool = builder.build().context("starting the scoring threads")?;
     let input: Box<dyn BufRead> = match &args.file {
         Some(p) => Box::new(std::io::BufReader::new(
             std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
@@ -84,67 +103,35 @@ pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
         None => Box::new(std::io::stdin().lock()),
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
-    let mut ws = Workspace::default();
     let (mut done, mut failed) = (0u64, 0u64);
-    let mut emit = |line: u64, text: Result<&str, String>, out: &mut BufWriter<_>| -> std::io::Result<()> {
-        match text {
-            Ok(text) => {
-                let mut s = analyzer.score(text, args.domain, &mut ws, true);
-                if let Some(stars) = args.rating {
-                    s = analyzer.scorer.with_rating(s, stars);
-                }
-                let (emotions, aspects) = analyzer.emotions_and_aspects(&ws, args.domain);
-                let tokens = (!args.no_tokens)
-                    .then(|| ws.doc.words().filter(|(_, k)| *k != TokenKind::Punct).map(|(w, _)| w).collect());
-                let row = Scored {
-                    line,
-                    score: s.score,
-                    label: s.label,
-                    domain: s.domain,
-                    risks: &s.risks,
-                    emotions: emotions.map(EmotionShares::from),
-                    aspects,
-                    explanation: &s.explanation,
-                    tokens,
-                };
-                serde_json::to_writer(&mut *out, &row)?;
-                done += 1;
-            }
-            Err(error) => {
-                serde_json::to_writer(&mut *out, &Failed { line, error: &error })?;
-                failed += 1;
-            }
+    let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
+    let mut bytes = 0;
+    let mut flush = |batch: &mut Vec<Item>, out: &mut BufWriter<_>| -> std::io::Result<()> {
+        let written = pool.install(|| write_batch(&analyzer, &args, batch));
+        batch.clear();
+        for (bytes, ok, bad) in written {
+            done += ok;
+            failed += bad;
+            out.write_all(&bytes)?;
         }
-        out.write_all(b"\n")
+        Ok(())
+    };
+    let mut push = |item: Item, out: &mut BufWriter<_>| -> std::io::Result<()> {
+        bytes += item.1.as_ref().map_or(0, String::len);
+        batch.push(item);
+        if batch.len() < BATCH && bytes < BATCH_BYTES {
+            return Ok(());
+        }
+        bytes = 0;
+        flush(&mut batch, out)
     };
     let result = if args.csv {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-        let headers = reader.headers().context("reading the CSV header")?.clone();
-        let col = headers
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}') == args.column)
-            .with_context(|| format!("no column {:?} in the CSV header {:?}", args.column, headers))?;
-        let mut record = csv::ByteRecord::new();
-        let mut result = Ok(());
-        loop {
-            let line = reader.position().line();
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {
-                    let field = record.get(col).unwrap_or_default();
-                    result = emit(line, decode(field), &mut out);
-                }
-                Err(e) => result = emit(line, Err(format!("bad CSV: {e}")), &mut out),
-            }
-            if result.is_err() {
-                break;
-            }
-        }
-        result
+        read_csv(input, &args.column, |item| push(item, &mut out))?
     } else {
-        score_lines(input, |line, text| emit(line, text, &mut out))
+        score_lines(input, |line, text| push((line, text.map(str::to_owned)), &mut out))
     };
-    match result.and_then(|()| out.flush()) {
+    let result = result.and_then(|()| flush(&mut batch, &mut out)).and_then(|()| out.flush());
+    match result {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         other => other.context("writing the output")?,
     }
@@ -153,6 +140,83 @@ pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Scores `batch` on the pool's threads, a chunk per task: each chunk's JSON lines, and how many
+/// of its inputs were scored and failed, in input order.
+fn write_batch(analyzer: &Analyzer, args: &ScoreArgs, batch: &[Item]) -> Vec<(Vec<u8>, u64, u64)> {
+    use rayon::prelude::*;
+    batch
+        .par_chunks(CHUNK)
+        .map_init(Workspace::default, |ws, chunk| {
+            let mut bytes = Vec::with_capacity(chunk.len() * 512);
+            let (mut ok, mut bad) = (0, 0);
+            for (line, text) in chunk {
+                match text {
+                    Ok(text) => {
+                        write_scored(analyzer, args, *line, text, ws, &mut bytes);
+                        ok += 1;
+                    }
+                    Err(error) => {
+                        serde_json::to_writer(&mut bytes, &Failed { line: *line, error }).expect("JSON into memory");
+                        bad += 1;
+                    }
+                }
+                bytes.push(b'\n');
+            }
+            (bytes, ok, bad)
+        })
+        .collect()
+}
+
+/// Scores one text and appends its JSON object to `bytes`.
+fn write_scored(analyzer: &Analyzer, args: &ScoreArgs, line: u64, text: &str, ws: &mut Workspace, bytes: &mut Vec<u8>) {
+    let mut s = analyzer.score(text, args.domain, ws, true);
+    if let Some(stars) = args.rating {
+        s = analyzer.scorer.with_rating(s, stars);
+    }
+    let (emotions, aspects) = analyzer.emotions_and_aspects(ws, args.domain);
+    let tokens =
+        (!args.no_tokens).then(|| ws.doc.words().filter(|(_, k)| *k != TokenKind::Punct).map(|(w, _)| w).collect());
+    let row = Scored {
+        line,
+        score: s.score,
+        label: s.label,
+        domain: s.domain,
+        risks: &s.risks,
+        emotions: emotions.map(EmotionShares::from),
+        aspects,
+        explanation: &s.explanation,
+        tokens,
+    };
+    serde_json::to_writer(bytes, &row).expect("JSON into memory");
+}
+
+/// Feeds each record's `column` to `each`; a record that cannot be read is an input with an error.
+/// The outer error is a header without the column; the inner one, `each`'s.
+fn read_csv(
+    input: impl BufRead,
+    column: &str,
+    mut each: impl FnMut(Item) -> std::io::Result<()>,
+) -> anyhow::Result<std::io::Result<()>> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let headers = reader.headers().context("reading the CSV header")?.clone();
+    let col = headers
+        .iter()
+        .position(|h| h.trim_start_matches('\u{feff}') == column)
+        .with_context(|| format!("no column {column:?} in the CSV header {headers:?}"))?;
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line();
+        let item = match reader.read_byte_record(&mut record) {
+            Ok(false) => return Ok(Ok(())),
+            Ok(true) => decode(record.get(col).unwrap_or_default()).map(str::to_owned),
+            Err(e) => Err(format!("bad CSV: {e}")),
+        };
+        if let Err(e) = each((line, item)) {
+            return Ok(Err(e));
+        }
+    }
 }
 
 fn decode(bytes: &[u8]) -> Result<&str, String> {

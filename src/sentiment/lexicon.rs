@@ -129,6 +129,9 @@ pub struct Lexicon {
     roles: Vec<Role>,
     /// Per word pair: its weight in each domain.
     bigrams: FxHashMap<u64, [f32; DOMAINS]>,
+    /// Per term id: [`PAIR_FIRST`] when it opens some weighted pair, [`PAIR_SECOND`] when it
+    /// ends one, so most token pairs are dismissed without probing `bigrams`.
+    pair_sides: Vec<u8>,
     /// The learned intercept per domain: the margin of a text with no known term.
     pub bias: [f32; DOMAINS],
     /// Curated prior weights (seeds and emoticons), what learning starts from.
@@ -137,6 +140,11 @@ pub struct Lexicon {
 
 /// Marks a token id that is not in the lexicon.
 pub const UNKNOWN: u32 = u32::MAX;
+
+/// [`Lexicon::pair_sides`] bit: the term opens a weighted pair.
+const PAIR_FIRST: u8 = 1;
+/// [`Lexicon::pair_sides`] bit: the term ends a weighted pair.
+const PAIR_SECOND: u8 = 2;
 
 impl Lexicon {
     /// Loads every list from `source`. With `learned == false` the learned weights are left
@@ -189,6 +197,11 @@ impl Lexicon {
             for &(key, w) in &offsets.pairs[d.index()] {
                 lex.bigrams.entry(key).or_insert([0.0; DOMAINS])[d.index()] += w;
             }
+        }
+        lex.pair_sides = vec![0; lex.terms.len()];
+        for &key in lex.bigrams.keys() {
+            lex.pair_sides[(key >> 32) as usize] |= PAIR_FIRST;
+            lex.pair_sides[(key & u64::from(u32::MAX)) as usize] |= PAIR_SECOND;
         }
         Ok(lex)
     }
@@ -292,7 +305,11 @@ impl Lexicon {
     /// The weight of the bigram `a b` in `domain`, 0 when unknown.
     #[inline]
     pub fn bigram(&self, a: u32, b: u32, domain: Domain) -> f32 {
-        if a == UNKNOWN || b == UNKNOWN || self.bigrams.is_empty() {
+        if a == UNKNOWN || b == UNKNOWN {
+            return 0.0;
+        }
+        let opens = self.pair_sides.get(a as usize).is_some_and(|s| s & PAIR_FIRST != 0);
+        if !opens || self.pair_sides[b as usize] & PAIR_SECOND == 0 {
             return 0.0;
         }
         self.bigrams.get(&pair_key(a, b)).map_or(0.0, |w| w[domain.index()])
