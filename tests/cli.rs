@@ -160,6 +160,38 @@ fn threads_score_in_input_order_with_the_same_results() {
 }
 
 #[test]
+fn a_line_fed_through_a_pipe_is_answered_before_the_next_arrives() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .args(["score", "--no-tokens"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start yuqing");
+    let mut input = child.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = tx.send(line.unwrap());
+        }
+    });
+    // Generous: the answer is wanted before the input ends, not fast.
+    let wait = std::time::Duration::from_secs(60);
+    for (i, text) in [NEGATIVE[0], POSITIVE[0]].iter().enumerate() {
+        writeln!(input, "{text}").unwrap();
+        input.flush().unwrap();
+        let row: serde_json::Value =
+            serde_json::from_str(&rx.recv_timeout(wait).expect("no answer while the pipe is open")).unwrap();
+        assert_eq!(row["line"], i + 1);
+        assert_eq!(row["label"], if i == 0 { "negative" } else { "positive" });
+    }
+    drop(input);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
 fn csv_column_is_scored() {
     let csv = "id,content\n1,\"好用,推荐\"\n2,太差了 退货\n";
     let out = yuqing(&["score", "--csv", "--column", "content", "--no-tokens"], csv.as_bytes());

@@ -1,6 +1,6 @@
 //! `yuqing score`: texts in, one JSON object per text out.
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -83,6 +83,8 @@ struct Failed<'a> {
 const BATCH: usize = 4096;
 /// Bytes of text read before a batch is scored, whatever its count (lines may be long).
 const BATCH_BYTES: usize = 32 << 20;
+/// Bytes read ahead from the input (a batch's worth of typical lines).
+const READ_BUFFER: usize = 1 << 20;
 /// Texts one worker scores at a time (with its own workspace).
 const CHUNK: usize = 128;
 
@@ -96,12 +98,11 @@ pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
         builder = builder.num_threads(usize::from(n));
     }
     let pool = builder.build().context("starting the scoring threads")?;
-    let input: Box<dyn BufRead> = match &args.file {
-        Some(p) => Box::new(std::io::BufReader::new(
-            std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
-        )),
-        None => Box::new(std::io::stdin().lock()),
+    let source: Box<dyn Read> = match &args.file {
+        Some(p) => Box::new(std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?),
+        None => Box::new(std::io::stdin()),
     };
+    let input = BufReader::with_capacity(READ_BUFFER, source);
     let mut out = BufWriter::new(std::io::stdout().lock());
     let (mut done, mut failed) = (0u64, 0u64);
     let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
@@ -116,19 +117,22 @@ pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
         }
         Ok(())
     };
-    let mut push = |item: Item, out: &mut BufWriter<_>| -> std::io::Result<()> {
+    // `idle`: the input has nothing more read ahead, so the next line may be a while (a pipe
+    // fed as things happen): what was read is scored and written now.
+    let mut push = |item: Item, idle: bool, out: &mut BufWriter<_>| -> std::io::Result<()> {
         bytes += item.1.as_ref().map_or(0, String::len);
         batch.push(item);
-        if batch.len() < BATCH && bytes < BATCH_BYTES {
+        if batch.len() < BATCH && bytes < BATCH_BYTES && !idle {
             return Ok(());
         }
         bytes = 0;
-        flush(&mut batch, out)
+        flush(&mut batch, out)?;
+        if idle { out.flush() } else { Ok(()) }
     };
     let result = if args.csv {
-        read_csv(input, &args.column, |item| push(item, &mut out))?
+        read_csv(input, &args.column, |item| push(item, false, &mut out))?
     } else {
-        score_lines(input, |line, text| push((line, text.map(str::to_owned)), &mut out))
+        score_lines(input, |line, text, idle| push((line, text.map(str::to_owned)), idle, &mut out))
     };
     let result = result.and_then(|()| flush(&mut batch, &mut out)).and_then(|()| out.flush());
     match result {
@@ -223,10 +227,11 @@ fn decode(bytes: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))
 }
 
-/// Feeds each line of `input` to `each`, with lines over [`MAX_LINE_BYTES`] reported as errors.
-fn score_lines(
-    mut input: impl BufRead,
-    mut each: impl FnMut(u64, Result<&str, String>) -> std::io::Result<()>,
+/// Feeds each line of `input` to `each`, with lines over [`MAX_LINE_BYTES`] reported as errors,
+/// and whether `input` has nothing more read ahead after it.
+fn score_lines<R: Read>(
+    mut input: BufReader<R>,
+    mut each: impl FnMut(u64, Result<&str, String>, bool) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut line = 0u64;
@@ -260,11 +265,12 @@ fn score_lines(
             return Ok(());
         }
         line += 1;
+        let idle = input.buffer().is_empty();
         if too_long {
-            each(line, Err(format!("line longer than {MAX_LINE_BYTES} bytes")))?;
+            each(line, Err(format!("line longer than {MAX_LINE_BYTES} bytes")), idle)?;
             continue;
         }
         let text = decode(&buf).map(|t| t.trim_end_matches(['\n', '\r']));
-        each(line, text)?;
+        each(line, text, idle)?;
     }
 }
