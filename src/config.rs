@@ -109,8 +109,14 @@ impl Config {
 
     /// Parses and validates config text; `path` names it in errors and anchors relative paths.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text)
-            .map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string().trim_end().to_string() })?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let mut message = e.to_string().trim_end().to_string();
+            if message.contains("invalid unquoted key") {
+                // TOML's bare keys are ASCII: an aspect named in Chinese is written "续航" = [...].
+                message.push_str("\n(a key in Chinese needs quotes: \"续航\" = [\"续航\", \"待机\"])");
+            }
+            ConfigError::Parse { path: path.into(), message }
+        })?;
         let base = path.parent().unwrap_or(Path::new(""));
         let invalid = |invalid: Invalid| ConfigError::Invalid { path: path.into(), invalid };
         let RawConfig {
@@ -166,6 +172,29 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every ```toml block of README.md is what a user pastes into `yuqing.toml`: each must parse
+    /// as the config file does (TOML syntax and every key known; an unquoted 续航 = […] had
+    /// slipped through).
+    #[test]
+    fn the_readme_config_examples_parse() {
+        let mut blocks = 0;
+        for block in include_str!("../README.md").split("```toml\n").skip(1) {
+            let block = block.split("```").next().unwrap();
+            if let Err(e) = toml::from_str::<RawConfig>(block) {
+                panic!("README.md: a config example does not parse: {e}\n{block}");
+            }
+            blocks += 1;
+        }
+        assert!(blocks >= 7, "the examples were found: {blocks}");
+    }
+
+    #[test]
+    fn an_unquoted_chinese_key_is_explained() {
+        let err =
+            Config::parse("[sentiment.aspects]\n续航 = [\"续航\"]\n", Path::new("y.toml")).unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("needs quotes"), "{err}");
+    }
 
     #[test]
     fn defaults_when_sections_are_absent() {
