@@ -119,6 +119,7 @@ fn main() {
             required: vec![],
             excluded: vec![],
             group: Some("g".into()),
+            aspects: Default::default(),
         })
         .collect();
     // yuqing ingest (text pipeline, sentiment, watches, dedup, clusters, indexing), then bare

@@ -6,6 +6,7 @@
 //! has required terms, one of those occurs too. Matching runs on normalized text, so aliases
 //! match across full-width, case and traditional/simplified differences.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -26,6 +27,9 @@ pub struct Watch {
     pub excluded: Vec<String>,
     /// The competitor group it belongs to, for share of voice.
     pub group: Option<String>,
+    /// Aspects its group's mentions are read for beyond the shared list (aspect → terms): a
+    /// milk-tea group's 小料 = [珍珠, 椰果]. Every watch of a group shares them.
+    pub aspects: BTreeMap<String, Vec<String>>,
 }
 
 impl Watch {
@@ -58,6 +62,9 @@ pub struct RawWatch {
     excluded: Vec<String>,
     /// Competitor group, for share of voice.
     group: Option<String>,
+    /// Aspects beyond the shared list, for the mentions of this watch and of its group.
+    #[serde(default)]
+    aspects: BTreeMap<String, Vec<String>>,
 }
 
 /// A `[[watch]]` table that makes no sense: where it starts (byte offset of its name in the
@@ -91,9 +98,17 @@ pub fn validate_watches(raw: Vec<RawWatch>) -> Result<Vec<Watch>, WatchError> {
         if w.group.as_deref().is_some_and(|g| g.trim().is_empty()) {
             return Err(fail("group is empty".into()));
         }
+        for (aspect, terms) in &w.aspects {
+            if aspect.trim().is_empty() || terms.is_empty() || terms.iter().any(|t| t.trim().is_empty()) {
+                return Err(fail(format!(
+                    "aspects: {aspect:?} needs a non-empty name and at least one non-empty term"
+                )));
+            }
+        }
         let mut aliases = vec![name.clone()];
         aliases.extend(w.aliases.into_iter().filter(|a| *a != name));
-        watches.push(Watch { name, aliases, required: w.required, excluded: w.excluded, group: w.group });
+        let (required, excluded, group, aspects) = (w.required, w.excluded, w.group, w.aspects);
+        watches.push(Watch { name, aliases, required, excluded, group, aspects });
     }
     Ok(watches)
 }
@@ -170,6 +185,28 @@ impl WatchMatcher {
         names
     }
 
+    /// The aspects the watches named `names` add to the shared list (each one's own and those of
+    /// the other watches in its group), as (aspect, term) pairs, with a key that names that set
+    /// (the groups it comes from); `None` when they add none.
+    pub fn extra_aspects(&self, names: &[Arc<str>]) -> Option<(String, Vec<(&str, &str)>)> {
+        // A watch without a group is a group of its own.
+        let group_of = |w: &Watch| match &w.group {
+            Some(g) => format!("group {g}"),
+            None => format!("watch {}", w.name),
+        };
+        let mut groups: Vec<String> =
+            self.watches.iter().filter(|w| names.iter().any(|n| **n == *w.name)).map(group_of).collect();
+        groups.sort();
+        groups.dedup();
+        let pairs: Vec<(&str, &str)> = self
+            .watches
+            .iter()
+            .filter(|w| !w.aspects.is_empty() && groups.contains(&group_of(w)))
+            .flat_map(|w| w.aspects.iter().flat_map(|(a, terms)| terms.iter().map(move |t| (a.as_str(), t.as_str()))))
+            .collect();
+        (!pairs.is_empty()).then(|| (groups.join("\u{1f}"), pairs))
+    }
+
     fn each_match(&self, normalized: &str, mut found: impl FnMut(usize)) {
         let Some(automaton) = &self.automaton else {
             return;
@@ -201,7 +238,8 @@ mod tests {
 
     fn watch(name: &str, aliases: &[&str], required: &[&str], excluded: &[&str]) -> Watch {
         let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
-        Watch { name: name.into(), aliases: v(aliases), required: v(required), excluded: v(excluded), group: None }
+        let (required, excluded) = (v(required), v(excluded));
+        Watch { name: name.into(), aliases: v(aliases), required, excluded, group: None, aspects: BTreeMap::new() }
     }
 
     fn matcher() -> WatchMatcher {

@@ -438,3 +438,69 @@ fn digest_writes_html_markdown_and_json_for_a_week() {
     let bad = yuqing(d, &["digest", "--watch", "华为", "--month", "2026-13"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--month: month \"2026-13\""), "{bad:?}");
 }
+
+/// A watch's `aspects` are its group's: mentions of a tea brand, or of the other brand in its
+/// group, are read for 小料 and 甜度; a phone brand's mention of the same words is not.
+#[test]
+fn a_watch_groups_own_aspects_are_read_for_that_group_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = r#"
+[[watch]]
+name = "茶屿"
+group = "tea"
+aspects = { "小料" = ["珍珠", "椰果"], "甜度" = ["甜度"] }
+
+[[watch]]
+name = "云帆"
+group = "tea"
+
+[[watch]]
+name = "极光"
+group = "phones"
+"#;
+    std::fs::write(d.join("yuqing.toml"), config).unwrap();
+    let lines = [
+        ("t1", "茶屿的珍珠太硬了，嚼不动，很失望"),
+        ("t2", "云帆奶茶甜度刚好，椰果很好吃，满意"),
+        ("p1", "极光手机壳上的珍珠掉了，质量太差"),
+        ("n1", "今天天气不错，珍珠奶茶真好喝"),
+    ];
+    let jsonl: String = lines
+        .iter()
+        .map(|(id, text)| {
+            format!("{}\n", serde_json::json!({"id": id, "text": text, "published_at": "2026-11-20 10:00"}))
+        })
+        .collect();
+    std::fs::write(d.join("m.jsonl"), jsonl).unwrap();
+    let out = yuqing(d, &["ingest", "m.jsonl"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let hits: Vec<serde_json::Value> = stdout(&yuqing(d, &["search", "--all", "--format", "json"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let aspects = |id: &str| -> Vec<String> {
+        let hit = hits.iter().find(|h| h["id"] == id).unwrap_or_else(|| panic!("{id} not found"));
+        let mut names: Vec<String> = hit["aspects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| format!("{}:{}", a[0].as_str().unwrap(), a[1].as_str().unwrap()))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(aspects("t1"), ["小料:negative"]);
+    // The shared list still reads 好吃 as 味道.
+    assert_eq!(aspects("t2"), ["味道:positive", "小料:positive", "甜度:positive"]);
+    assert!(!aspects("p1").iter().any(|a| a.starts_with("小料")), "{:?}", aspects("p1"));
+    assert_eq!(aspects("n1"), ["味道:positive"], "a mention of no watch reads the shared list alone");
+    // The group's aspects are filters like the shared ones.
+    let found = stdout(&yuqing(d, &["search", "--aspect", "小料:negative", "--format", "json"]));
+    assert_eq!(found.lines().count(), 1, "{found}");
+    // A bad aspects table names the watch and the aspect.
+    std::fs::write(d.join("yuqing.toml"), "[[watch]]\nname = \"茶屿\"\naspects = { \"小料\" = [] }\n").unwrap();
+    let out = yuqing(d, &["search", "珍珠"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("茶屿") && err.contains("小料"), "{err}");
+}

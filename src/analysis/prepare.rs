@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use rustc_hash::FxHashMap;
 
 use super::Analyzer;
 use crate::mention::{Kind, Mention, id_fingerprint, text_fingerprint};
-use crate::sentiment::{Domain, Emotion, Label, RiskCategory, Workspace};
+use crate::sentiment::{AspectList, Domain, Emotion, Label, RiskCategory, Workspace};
 use crate::watch::WatchMatcher;
 
 /// A mention analyzed: what the index stores and counts. Serialized, it is what a cluster's
@@ -65,6 +66,9 @@ pub struct Preparer {
     analyzer: Arc<Analyzer>,
     watches: WatchMatcher,
     ws: Workspace,
+    /// The shared aspect list plus a watch group's own, by [`WatchMatcher::extra_aspects`]'s key,
+    /// built when a mention of that group first comes.
+    group_aspects: FxHashMap<String, AspectList>,
 }
 
 impl Clone for Preparer {
@@ -76,7 +80,7 @@ impl Clone for Preparer {
 
 impl Preparer {
     pub fn new(analyzer: Arc<Analyzer>, watches: WatchMatcher) -> Self {
-        Preparer { analyzer, watches, ws: Workspace::default() }
+        Preparer { analyzer, watches, ws: Workspace::default(), group_aspects: FxHashMap::default() }
     }
 
     pub fn analyzer(&self) -> &Arc<Analyzer> {
@@ -101,7 +105,6 @@ impl Preparer {
         if let Some(rating) = m.rating.filter(|_| m.kind == Kind::Review) {
             sentiment = self.analyzer.scorer.with_rating(sentiment, rating);
         }
-        let (emotions, aspects) = self.analyzer.emotions_and_aspects(&self.ws, domain);
         let text: Arc<str> = Arc::from(self.ws.doc.text.as_str());
         let title = crate::text::normalize(&m.title);
         let mut watches = self.watches.matching(&text);
@@ -110,6 +113,15 @@ impl Preparer {
                 watches.push(w);
             }
         }
+        let aspects = match self.watches.extra_aspects(&watches) {
+            None => &self.analyzer.aspects,
+            Some((key, pairs)) => self.group_aspects.entry(key).or_insert_with(|| {
+                let mut list = self.analyzer.aspects.clone();
+                pairs.iter().for_each(|(aspect, term)| list.add(aspect, term));
+                list
+            }),
+        };
+        let (emotions, aspects) = self.analyzer.emotions_and_aspects_in(&self.ws, domain, aspects);
         let simhash = crate::text::simhash::simhash(&self.ws.doc);
         self.analyzer.text.hand_over(text.clone(), self.ws.doc.tokens.clone());
         PreparedMention {

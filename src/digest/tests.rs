@@ -20,6 +20,7 @@ fn watches() -> Vec<crate::watch::Watch> {
             required: Vec::new(),
             excluded: Vec::new(),
             group: Some("phones".into()),
+            aspects: Default::default(),
         })
         .to_vec()
 }

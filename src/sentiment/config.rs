@@ -24,7 +24,7 @@ pub struct SentimentConfig {
     #[serde(default = "default_evaluative_weight")]
     pub evaluative_weight: f32,
     /// Aspects beyond `lexicons/aspects.tsv`: name → the terms that name it
-    /// (`续航 = ["续航", "待机"]`); a name already listed gains the terms.
+    /// (`"续航" = ["续航", "待机"]`: TOML keys in Chinese are quoted); a name already listed gains the terms.
     #[serde(default)]
     pub aspects: BTreeMap<String, Vec<String>>,
 }
