@@ -46,21 +46,16 @@ impl Analyzer {
         Ok(Analyzer { text: Arc::new(text), scorer, emotions, aspects })
     }
 
-    /// The emotions and aspects of the text scored last in `ws`, in `domain`.
-    pub fn emotions_and_aspects(&self, ws: &Workspace, domain: Domain) -> (Option<Emotions>, Vec<AspectHit>) {
-        self.emotions_and_aspects_in(ws, domain, &self.aspects)
+    /// The emotions and aspects of the text scored last in `ws` (its clauses weighed in the domain it was scored in).
+    pub fn emotions_and_aspects(&self, ws: &Workspace) -> (Option<Emotions>, Vec<AspectHit>) {
+        self.emotions_and_aspects_in(ws, &self.aspects)
     }
 
     /// [`Self::emotions_and_aspects`], with the aspects of `aspects` (the shared list plus a
     /// watch group's own) instead of the shared list alone.
-    pub fn emotions_and_aspects_in(
-        &self,
-        ws: &Workspace,
-        domain: Domain,
-        aspects: &AspectList,
-    ) -> (Option<Emotions>, Vec<AspectHit>) {
+    pub fn emotions_and_aspects_in(&self, ws: &Workspace, aspects: &AspectList) -> (Option<Emotions>, Vec<AspectHit>) {
         let mut seen = rustc_hash::FxHashSet::default();
-        (self.emotions.classify(&ws.doc, &mut seen), aspects.find(&self.scorer, ws, domain))
+        (self.emotions.classify(&ws.doc, &mut seen), aspects.find(ws))
     }
 
     /// Normalizes, segments and scores `raw` in `domain`, reusing `ws`.

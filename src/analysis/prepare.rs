@@ -121,7 +121,7 @@ impl Preparer {
                 list
             }),
         };
-        let (emotions, aspects) = self.analyzer.emotions_and_aspects_in(&self.ws, domain, aspects);
+        let (emotions, aspects) = self.analyzer.emotions_and_aspects_in(&self.ws, aspects);
         let simhash = crate::text::simhash::simhash(&self.ws.doc);
         self.analyzer.text.hand_over(text.clone(), self.ws.doc.tokens.clone());
         PreparedMention {

@@ -179,7 +179,7 @@ fn write_scored(analyzer: &Analyzer, args: &ScoreArgs, line: u64, text: &str, ws
     if let Some(stars) = args.rating {
         s = analyzer.scorer.with_rating(s, stars);
     }
-    let (emotions, aspects) = analyzer.emotions_and_aspects(ws, args.domain);
+    let (emotions, aspects) = analyzer.emotions_and_aspects(ws);
     let tokens =
         (!args.no_tokens).then(|| ws.doc.words().filter(|(_, k)| *k != TokenKind::Punct).map(|(w, _)| w).collect());
     let row = Scored {

@@ -9,9 +9,8 @@
 use rustc_hash::FxHashMap;
 
 use super::SentimentError;
-use super::domain::Domain;
 use super::lexicon::{LexiconSource, fingerprint};
-use super::score::{Label, Scorer, Workspace};
+use super::score::{Label, Workspace};
 use crate::text::TokenKind;
 
 pub const ASPECT_FILE: &str = "aspects.tsv";
@@ -67,8 +66,8 @@ impl AspectList {
         self.terms.is_empty()
     }
 
-    /// The aspects of the text scored last in `ws` (by `scorer`, in `domain`).
-    pub fn find(&self, scorer: &Scorer, ws: &Workspace, domain: Domain) -> Vec<AspectHit> {
+    /// The aspects of the text scored last in `ws`, its clauses weighed as it was scored.
+    pub fn find(&self, ws: &Workspace) -> Vec<AspectHit> {
         if self.is_empty() {
             return Vec::new();
         }
@@ -83,8 +82,8 @@ impl AspectList {
             clause.push(c);
         }
         let mut clause_margin = vec![0f32; c as usize + 1];
-        for h in &ws.hits {
-            clause_margin[clause[h.token as usize] as usize] += scorer.hit_weight(&ws.ids, h, domain) * h.value;
+        for (i, h) in ws.hits.iter().enumerate() {
+            clause_margin[clause[h.token as usize] as usize] += ws.hit_weight(i) * h.value;
         }
         let sentence_of = |token: usize| ws.sentences.iter().position(|s| (s.start..s.end).contains(&(token as u32)));
         let mut best: Vec<(AspectHit, f32)> = Vec::new();

@@ -158,8 +158,7 @@ fn aspects_take_their_clauses_sentiment_and_users_extend_the_list() {
     let mut find = |s: &str| {
         text.analyze_into(s, &mut ws.doc);
         scorer.score(&mut ws, Domain::Review, false);
-        let mut found: Vec<(String, Label)> =
-            aspects.find(&scorer, &ws, Domain::Review).into_iter().map(|a| (a.aspect, a.label)).collect();
+        let mut found: Vec<(String, Label)> = aspects.find(&ws).into_iter().map(|a| (a.aspect, a.label)).collect();
         found.sort_by(|a, b| a.0.cmp(&b.0));
         found
     };

@@ -110,6 +110,8 @@ pub struct Workspace {
     pub hits: Vec<Hit>,
     pub sentences: Vec<Sentence>,
     sentence_margin: Vec<f32>,
+    /// Per hit of the text scored last: its word's or pair's weight in the domain it was scored in.
+    hit_weights: Vec<f32>,
     term_counts: rules::TermCounts,
 }
 
@@ -119,11 +121,18 @@ impl Workspace {
         self.sentence_margin.get(i).copied()
     }
 
+    /// The weight of hit `i` of the text scored last, in the domain it was scored in (0 before
+    /// it is scored).
+    pub fn hit_weight(&self, i: usize) -> f32 {
+        self.hit_weights.get(i).copied().unwrap_or(0.0)
+    }
+
     /// Looks up every token of `self.doc` in `lexicon` and runs the rule walk.
     pub fn prepare(&mut self, lexicon: &Lexicon) {
         self.ids.clear();
         self.keys.clear();
         self.roles.clear();
+        self.hit_weights.clear();
         for (word, _) in self.doc.words() {
             let key = fingerprint(word);
             let id = lexicon.id_of(key);
@@ -194,6 +203,7 @@ impl Scorer {
         let (mut evidence, mut strongest) = (false, 0f32);
         for hit in &ws.hits {
             let w = self.hit_weight(&ws.ids, hit, domain);
+            ws.hit_weights.push(w);
             let c = w * hit.value;
             if c != 0.0 {
                 evidence = true;
@@ -224,7 +234,7 @@ impl Scorer {
             domain,
             margin: round4(margin),
             bias,
-            terms: if explain { self.evidence(ws, domain) } else { Vec::new() },
+            terms: if explain { self.evidence(ws) } else { Vec::new() },
             rules,
         };
         Sentiment { score, label, domain, risks: self.risks(ws), explanation }
@@ -253,7 +263,7 @@ impl Scorer {
         out
     }
 
-    fn evidence(&self, ws: &Workspace, domain: Domain) -> Vec<TermEvidence> {
+    fn evidence(&self, ws: &Workspace) -> Vec<TermEvidence> {
         // Occurrences of one term under the same rules are one piece of evidence: group them by
         // fingerprints (term, negator, degree adverb, flags), and write text only for the top.
         let word = |i: u32| if i == u32::MAX { 0 } else { ws.keys[i as usize] };
@@ -261,8 +271,8 @@ impl Scorer {
         let mut found: Vec<(EvidenceGroup, f32, &Hit)> = ws
             .hits
             .iter()
-            .filter_map(|h| {
-                let w = self.hit_weight(&ws.ids, h, domain);
+            .zip(&ws.hit_weights)
+            .filter_map(|(h, &w)| {
                 let group =
                     (rules::term_key(&ws.keys, h), word(h.negator), h.negations, word(h.degree), h.flags & rule_flags);
                 (w != 0.0).then_some((group, w, h))
