@@ -112,8 +112,11 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let mut message = e.to_string().trim_end().to_string();
             if message.contains("invalid unquoted key") {
-                // TOML's bare keys are ASCII: an aspect named in Chinese is written "续航" = [...].
-                message.push_str("\n(a key in Chinese needs quotes: \"续航\" = [\"续航\", \"待机\"])");
+                // TOML's bare keys are ASCII letters, digits, - and _: an aspect named in Chinese
+                // is written "续航" = [...].
+                message.push_str(
+                    "\n(a key of other characters, Chinese ones too, needs quotes: \"续航\" = [\"续航\", \"待机\"])",
+                );
             }
             ConfigError::Parse { path: path.into(), message }
         })?;

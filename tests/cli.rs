@@ -159,36 +159,55 @@ fn threads_score_in_input_order_with_the_same_results() {
     assert_eq!(out.status.code(), Some(2), "--threads 0 is refused");
 }
 
+/// A pipe fed as things happen (`tail -f posts.txt | yuqing score`) is answered as it goes: each
+/// text comes back while the pipe stays open, even when the next text has begun arriving in the
+/// same write, for lines and for CSV.
 #[test]
-fn a_line_fed_through_a_pipe_is_answered_before_the_next_arrives() {
+fn a_text_fed_through_a_pipe_is_answered_before_the_next_arrives() {
     use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
-        .args(["score", "--no-tokens"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start yuqing");
-    let mut input = child.stdin.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines() {
-            let _ = tx.send(line.unwrap());
+    for csv in [false, true] {
+        let mut args = vec!["score", "--no-tokens"];
+        if csv {
+            args.push("--csv");
         }
-    });
-    // Generous: the answer is wanted before the input ends, not fast.
-    let wait = std::time::Duration::from_secs(60);
-    for (i, text) in [NEGATIVE[0], POSITIVE[0]].iter().enumerate() {
-        writeln!(input, "{text}").unwrap();
-        input.flush().unwrap();
-        let row: serde_json::Value =
-            serde_json::from_str(&rx.recv_timeout(wait).expect("no answer while the pipe is open")).unwrap();
-        assert_eq!(row["line"], i + 1);
-        assert_eq!(row["label"], if i == 0 { "negative" } else { "positive" });
+        let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start yuqing");
+        let mut input = child.stdin.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let _ = tx.send(line.unwrap());
+            }
+        });
+        // Generous: the answer is wanted before the input ends, not fast.
+        let wait = std::time::Duration::from_secs(60);
+        let first_line = if csv {
+            writeln!(input, "text").unwrap();
+            2
+        } else {
+            1
+        };
+        // The first text whole and half of the second, then the rest of the second.
+        let text = POSITIVE[0];
+        let (head, tail) = text.split_at(text.char_indices().nth(text.chars().count() / 2).unwrap().0);
+        for (i, part) in [format!("{}\n{head}", NEGATIVE[0]), format!("{tail}\n")].iter().enumerate() {
+            input.write_all(part.as_bytes()).unwrap();
+            input.flush().unwrap();
+            let answer =
+                rx.recv_timeout(wait).unwrap_or_else(|_| panic!("csv {csv}: no answer while the pipe is open"));
+            let row: serde_json::Value = serde_json::from_str(&answer).unwrap();
+            assert_eq!(row["line"], first_line + i, "csv {csv}");
+            assert_eq!(row["label"], if i == 0 { "negative" } else { "positive" }, "csv {csv}: {row}");
+        }
+        drop(input);
+        assert!(child.wait().unwrap().success());
     }
-    drop(input);
-    assert!(child.wait().unwrap().success());
 }
 
 #[test]

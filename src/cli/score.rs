@@ -1,8 +1,9 @@
 //! `yuqing score`: texts in, one JSON object per text out.
 
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc::RecvTimeoutError;
 
 use anyhow::Context;
 use serde::Serialize;
@@ -91,6 +92,17 @@ const CHUNK: usize = 128;
 /// One input as read: its line number and its text, or why it has none.
 type Item = (u64, Result<String, String>);
 
+/// Inputs read ahead of the scoring (the reading thread waits when this many are queued).
+const QUEUED: usize = 64;
+/// An input quiet for this long has what it sent so far scored and written.
+const QUIET: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// What the reading thread hands over: an input, or why reading stopped early.
+enum Reading {
+    Input(Item),
+    Failed(anyhow::Error),
+}
+
 pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let analyzer = super::load_analyzer(config)?;
     let mut builder = rayon::ThreadPoolBuilder::new();
@@ -98,15 +110,13 @@ pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
         builder = builder.num_threads(usize::from(n));
     }
     let pool = builder.build().context("starting the scoring threads")?;
-    let source: Box<dyn Read> = match &args.file {
+    let source: Box<dyn std::io::Read + Send> = match &args.file {
         Some(p) => Box::new(std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?),
         None => Box::new(std::io::stdin()),
     };
-    let input = BufReader::with_capacity(READ_BUFFER, source);
+    let inputs = spawn_reader(source, args.csv.then(|| args.column.clone()));
     let mut out = BufWriter::new(std::io::stdout().lock());
     let (mut done, mut failed) = (0u64, 0u64);
-    let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
-    let mut bytes = 0;
     let mut flush = |batch: &mut Vec<Item>, out: &mut BufWriter<_>| -> std::io::Result<()> {
         let written = pool.install(|| write_batch(&analyzer, &args, batch));
         batch.clear();
@@ -117,33 +127,74 @@ pub fn run(config: &Config, args: ScoreArgs) -> anyhow::Result<ExitCode> {
         }
         Ok(())
     };
-    // `idle`: the input has nothing more read ahead, so the next line may be a while (a pipe
-    // fed as things happen): what was read is scored and written now.
-    let mut push = |item: Item, idle: bool, out: &mut BufWriter<_>| -> std::io::Result<()> {
-        bytes += item.1.as_ref().map_or(0, String::len);
-        batch.push(item);
-        if batch.len() < BATCH && bytes < BATCH_BYTES && !idle {
-            return Ok(());
+    let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
+    let (mut bytes, mut read_error) = (0, None);
+    let result = (|| -> std::io::Result<()> {
+        loop {
+            let next = match inputs.recv_timeout(QUIET) {
+                Ok(next) => next,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                // The input is quiet (a pipe fed as things happen): what was read is scored and
+                // written before waiting for more.
+                Err(RecvTimeoutError::Timeout) => {
+                    flush(&mut batch, &mut out)?;
+                    bytes = 0;
+                    out.flush()?;
+                    match inputs.recv() {
+                        Ok(next) => next,
+                        Err(_) => return Ok(()),
+                    }
+                }
+            };
+            match next {
+                Reading::Input(item) => {
+                    bytes += item.1.as_ref().map_or(0, String::len);
+                    batch.push(item);
+                    if batch.len() >= BATCH || bytes >= BATCH_BYTES {
+                        flush(&mut batch, &mut out)?;
+                        bytes = 0;
+                    }
+                }
+                Reading::Failed(e) => {
+                    read_error = Some(e);
+                    return Ok(());
+                }
+            }
         }
-        bytes = 0;
-        flush(&mut batch, out)?;
-        if idle { out.flush() } else { Ok(()) }
-    };
-    let result = if args.csv {
-        read_csv(input, &args.column, |item| push(item, false, &mut out))?
-    } else {
-        score_lines(input, |line, text, idle| push((line, text.map(str::to_owned)), idle, &mut out))
-    };
+    })();
+    // What was read before a read error is still scored and written.
     let result = result.and_then(|()| flush(&mut batch, &mut out)).and_then(|()| out.flush());
     match result {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         other => other.context("writing the output")?,
+    }
+    if let Some(e) = read_error {
+        return Err(e);
     }
     if failed > 0 {
         eprintln!("yuqing score: {failed} of {} inputs could not be scored (see their \"error\")", done + failed);
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the inputs on a thread of their own (lines, or `column` of CSV records), so that reading
+/// goes on while a batch is scored and a quiet input is noticed (the queue runs empty). The thread
+/// ends with the input, or when the scoring side is gone.
+fn spawn_reader(source: Box<dyn std::io::Read + Send>, column: Option<String>) -> std::sync::mpsc::Receiver<Reading> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(QUEUED);
+    std::thread::spawn(move || {
+        let input = BufReader::with_capacity(READ_BUFFER, source);
+        let send = |item: Item| tx.send(Reading::Input(item)).map_err(|_| std::io::ErrorKind::BrokenPipe.into());
+        let result = match &column {
+            Some(column) => read_csv(input, column, send),
+            None => score_lines(input, |line, text| send((line, text.map(str::to_owned)))).context("reading the input"),
+        };
+        if let Err(e) = result {
+            let _ = tx.send(Reading::Failed(e));
+        }
+    });
+    rx
 }
 
 /// Scores `batch` on the pool's threads, a chunk per task: each chunk's JSON lines, and how many
@@ -196,13 +247,13 @@ fn write_scored(analyzer: &Analyzer, args: &ScoreArgs, line: u64, text: &str, ws
     serde_json::to_writer(bytes, &row).expect("JSON into memory");
 }
 
-/// Feeds each record's `column` to `each`; a record that cannot be read is an input with an error.
-/// The outer error is a header without the column; the inner one, `each`'s.
+/// Feeds each record's `column` to `each`; a record that cannot be parsed is an input with an
+/// error. Stops with an error at a header without the column, or when the input cannot be read.
 fn read_csv(
     input: impl BufRead,
     column: &str,
     mut each: impl FnMut(Item) -> std::io::Result<()>,
-) -> anyhow::Result<std::io::Result<()>> {
+) -> anyhow::Result<()> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers = reader.headers().context("reading the CSV header")?.clone();
     let col = headers
@@ -213,13 +264,15 @@ fn read_csv(
     loop {
         let line = reader.position().line();
         let item = match reader.read_byte_record(&mut record) {
-            Ok(false) => return Ok(Ok(())),
-            Ok(true) => decode(record.get(col).unwrap_or_default()).map(str::to_owned),
+            Ok(false) => return Ok(()),
+            Ok(true) => match record.get(col).unwrap_or_default() {
+                field if field.len() > MAX_LINE_BYTES => Err(format!("field longer than {MAX_LINE_BYTES} bytes")),
+                field => decode(field).map(str::to_owned),
+            },
+            Err(e) if e.is_io_error() => return Err(e).context("reading the input"),
             Err(e) => Err(format!("bad CSV: {e}")),
         };
-        if let Err(e) = each((line, item)) {
-            return Ok(Err(e));
-        }
+        each((line, item))?;
     }
 }
 
@@ -227,11 +280,10 @@ fn decode(bytes: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))
 }
 
-/// Feeds each line of `input` to `each`, with lines over [`MAX_LINE_BYTES`] reported as errors,
-/// and whether `input` has nothing more read ahead after it.
-fn score_lines<R: Read>(
-    mut input: BufReader<R>,
-    mut each: impl FnMut(u64, Result<&str, String>, bool) -> std::io::Result<()>,
+/// Feeds each line of `input` to `each`, with lines over [`MAX_LINE_BYTES`] reported as errors.
+fn score_lines(
+    mut input: impl BufRead,
+    mut each: impl FnMut(u64, Result<&str, String>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut line = 0u64;
@@ -265,12 +317,11 @@ fn score_lines<R: Read>(
             return Ok(());
         }
         line += 1;
-        let idle = input.buffer().is_empty();
         if too_long {
-            each(line, Err(format!("line longer than {MAX_LINE_BYTES} bytes")), idle)?;
+            each(line, Err(format!("line longer than {MAX_LINE_BYTES} bytes")))?;
             continue;
         }
         let text = decode(&buf).map(|t| t.trim_end_matches(['\n', '\r']));
-        each(line, text, idle)?;
+        each(line, text)?;
     }
 }

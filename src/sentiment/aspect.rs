@@ -54,9 +54,10 @@ impl AspectList {
         Ok(list)
     }
 
-    /// Adds `term` to `aspect`.
+    /// Adds `term` to `aspect`. The term is normalized as texts are (case, width, traditional
+    /// characters), so `APP` or 電池 finds what the text says in any of those forms.
     pub fn add(&mut self, aspect: &str, term: &str) {
-        let aspects = self.terms.entry(fingerprint(term)).or_default();
+        let aspects = self.terms.entry(fingerprint(&crate::text::normalize(term))).or_default();
         if !aspects.iter().any(|a| &**a == aspect) {
             aspects.push(aspect.into());
         }

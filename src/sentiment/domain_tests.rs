@@ -154,6 +154,9 @@ fn aspects_take_their_clauses_sentiment_and_users_extend_the_list() {
     let scorer = Scorer::new(lexicon, 0.2);
     let mut aspects = AspectList::load(&source).unwrap();
     aspects.add("电池", "续航");
+    // Written the way users write aliases: capitals, traditional characters.
+    aspects.add("应用", "APP");
+    aspects.add("屏幕", "螢幕");
     let mut ws = Workspace::default();
     let mut find = |s: &str| {
         text.analyze_into(s, &mut ws.doc);
@@ -168,4 +171,6 @@ fn aspects_take_their_clauses_sentiment_and_users_extend_the_list() {
     );
     assert_eq!(find("续航不错"), vec![("电池".to_string(), Label::Positive)]);
     assert_eq!(find("今天天气不错"), vec![]);
+    assert_eq!(find("app很差"), vec![("应用".to_string(), Label::Negative)]);
+    assert_eq!(find("萤幕很好"), vec![("屏幕".to_string(), Label::Positive)]);
 }
