@@ -33,6 +33,15 @@ pub struct Watch {
 }
 
 impl Watch {
+    /// Whether `other` is in its competitor group (a watch without a group is a group of its own).
+    fn same_group(&self, other: &Watch) -> bool {
+        match (&self.group, &other.group) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => self.name == other.name,
+            _ => false,
+        }
+    }
+
     /// The names of the watches in its competitor group, itself first (only itself without a group).
     pub fn group_members(&self, all: &[Watch]) -> Vec<String> {
         let mut names = vec![self.name.clone()];
@@ -141,6 +150,9 @@ pub struct WatchMatcher {
     patterns: Vec<(usize, Role)>,
     /// The watches' names, shared with the documents that carry them.
     names: Vec<Arc<str>>,
+    /// Per watch: its group's number (a watch without a group is a group of its own), when some
+    /// watch of the group has `aspects`.
+    aspect_group: Vec<Option<u32>>,
 }
 
 impl WatchMatcher {
@@ -164,7 +176,15 @@ impl WatchMatcher {
                 .expect("watch terms are validated non-empty and short")
         });
         let names = watches.iter().map(|w| Arc::from(w.name.as_str())).collect();
-        WatchMatcher { watches, automaton, patterns, names }
+        // A group is numbered by its first watch.
+        let aspect_group = watches
+            .iter()
+            .map(|w| {
+                let first = watches.iter().position(|o| o.same_group(w)).expect("itself") as u32;
+                watches.iter().any(|o| !o.aspects.is_empty() && o.same_group(w)).then_some(first)
+            })
+            .collect();
+        WatchMatcher { watches, automaton, patterns, names, aspect_group }
     }
 
     pub fn watches(&self) -> &[Watch] {
@@ -185,26 +205,27 @@ impl WatchMatcher {
         names
     }
 
-    /// The aspects the watches named `names` add to the shared list (each one's own and those of
-    /// the other watches in its group), as (aspect, term) pairs, with a key that names that set
-    /// (the groups it comes from); `None` when they add none.
-    pub fn extra_aspects(&self, names: &[Arc<str>]) -> Option<(String, Vec<(&str, &str)>)> {
-        // A watch without a group is a group of its own.
-        let group_of = |w: &Watch| match &w.group {
-            Some(g) => format!("group {g}"),
-            None => format!("watch {}", w.name),
-        };
-        let mut groups: Vec<String> =
-            self.watches.iter().filter(|w| names.iter().any(|n| **n == *w.name)).map(group_of).collect();
-        groups.sort();
+    /// The groups of the watches named `names` that add aspects to the shared list (a watch
+    /// without a group is a group of its own), sorted: empty, without allocating, when none does.
+    pub fn aspect_groups(&self, names: &[Arc<str>]) -> Vec<u32> {
+        let mut groups = Vec::new();
+        for (w, group) in self.aspect_group.iter().enumerate() {
+            if let Some(g) = group
+                && names.iter().any(|n| Arc::ptr_eq(n, &self.names[w]) || **n == *self.names[w])
+            {
+                groups.push(*g);
+            }
+        }
+        groups.sort_unstable();
         groups.dedup();
-        let pairs: Vec<(&str, &str)> = self
-            .watches
-            .iter()
-            .filter(|w| !w.aspects.is_empty() && groups.contains(&group_of(w)))
-            .flat_map(|w| w.aspects.iter().flat_map(|(a, terms)| terms.iter().map(move |t| (a.as_str(), t.as_str()))))
-            .collect();
-        (!pairs.is_empty()).then(|| (groups.join("\u{1f}"), pairs))
+        groups
+    }
+
+    /// The (aspect, term) pairs that the watches of `groups` ([`Self::aspect_groups`]) add.
+    pub fn group_aspects<'a>(&'a self, groups: &'a [u32]) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.watches.iter().zip(&self.aspect_group).filter(|(_, g)| g.is_some_and(|g| groups.contains(&g))).flat_map(
+            |(w, _)| w.aspects.iter().flat_map(|(a, terms)| terms.iter().map(move |t| (a.as_str(), t.as_str()))),
+        )
     }
 
     fn each_match(&self, normalized: &str, mut found: impl FnMut(usize)) {

@@ -5,15 +5,20 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn yuqing(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+/// The binary started with `args`, its three streams piped.
+fn spawn(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_yuqing"))
         .args(args)
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start yuqing");
+        .expect("start yuqing")
+}
+
+fn yuqing(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = spawn(args);
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();
     let writer = std::thread::spawn(move || {
@@ -170,13 +175,7 @@ fn a_text_fed_through_a_pipe_is_answered_before_the_next_arrives() {
         if csv {
             args.push("--csv");
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
-            .args(&args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start yuqing");
+        let mut child = spawn(&args);
         let mut input = child.stdin.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         let stdout = child.stdout.take().unwrap();

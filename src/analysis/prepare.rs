@@ -66,9 +66,9 @@ pub struct Preparer {
     analyzer: Arc<Analyzer>,
     watches: WatchMatcher,
     ws: Workspace,
-    /// The shared aspect list plus a watch group's own, by [`WatchMatcher::extra_aspects`]'s key,
-    /// built when a mention of that group first comes.
-    group_aspects: FxHashMap<String, AspectList>,
+    /// The shared aspect list plus the aspects of the groups [`WatchMatcher::aspect_groups`]
+    /// names, built when a mention of those groups first comes.
+    group_aspects: FxHashMap<Vec<u32>, AspectList>,
 }
 
 impl Clone for Preparer {
@@ -113,13 +113,16 @@ impl Preparer {
                 watches.push(w);
             }
         }
-        let aspects = match self.watches.extra_aspects(&watches) {
-            None => &self.analyzer.aspects,
-            Some((key, pairs)) => self.group_aspects.entry(key).or_insert_with(|| {
-                let mut list = self.analyzer.aspects.clone();
-                pairs.iter().for_each(|(aspect, term)| list.add(aspect, term));
+        let groups = self.watches.aspect_groups(&watches);
+        let aspects = if groups.is_empty() {
+            &self.analyzer.aspects
+        } else {
+            let (shared, matcher) = (&self.analyzer.aspects, &self.watches);
+            self.group_aspects.entry(groups).or_insert_with_key(|groups| {
+                let mut list = shared.clone();
+                matcher.group_aspects(groups).for_each(|(aspect, term)| list.add(aspect, term));
                 list
-            }),
+            })
         };
         let (emotions, aspects) = self.analyzer.emotions_and_aspects_in(&self.ws, aspects);
         let simhash = crate::text::simhash::simhash(&self.ws.doc);
