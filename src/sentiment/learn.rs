@@ -15,7 +15,7 @@ use super::corpus::Example;
 use super::domain::{DOMAINS, Domain};
 use super::lexicon::{BIAS_TERM, Lexicon};
 use super::rules::NO_SECOND;
-use super::score::Workspace;
+use super::score::{Pairs, Workspace};
 use crate::text::TextPipeline;
 
 /// Learning settings; the defaults are the ones the shipped lexicon was learned with.
@@ -172,7 +172,7 @@ fn read_examples(
         if options.strip_emoticons {
             ws.doc.strip_emoticons();
         }
-        ws.prepare(prior);
+        ws.prepare(prior, Pairs::All);
         seen.clear();
         for hit in &ws.hits {
             key.clear();

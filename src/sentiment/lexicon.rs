@@ -113,6 +113,14 @@ pub struct Term {
     pub risks: Vec<(RiskCategory, RiskMode)>,
 }
 
+impl Term {
+    /// Its [`term_flag`] bits that do not depend on the word pairs.
+    fn flags(&self) -> u8 {
+        let risky = if self.risks.is_empty() { 0 } else { term_flag::RISKY };
+        risky | if self.role == Role::Plain { 0 } else { term_flag::ROLE }
+    }
+}
+
 /// The loaded lexicon: terms, bigram weights and the intercept, each per [`Domain`].
 ///
 /// A term's text is hashed once to a compact id; its weights then sit in one dense array per
@@ -129,9 +137,10 @@ pub struct Lexicon {
     roles: Vec<Role>,
     /// Per word pair: its weight in each domain.
     bigrams: FxHashMap<u64, [f32; DOMAINS]>,
-    /// Per term id: [`PAIR_FIRST`] when it opens some weighted pair, [`PAIR_SECOND`] when it
-    /// ends one, so most token pairs are dismissed without probing `bigrams`.
-    pair_sides: Vec<u8>,
+    /// Per term id: its [`term_flag`] bits, one byte read per known token (`terms` and `roles`
+    /// are too wide to touch for every token), so most token pairs are dismissed without probing
+    /// `bigrams` and most words without reading their role.
+    flags: Vec<u8>,
     /// The learned intercept per domain: the margin of a text with no known term.
     pub bias: [f32; DOMAINS],
     /// Curated prior weights (seeds and emoticons), what learning starts from.
@@ -141,10 +150,17 @@ pub struct Lexicon {
 /// Marks a token id that is not in the lexicon.
 pub const UNKNOWN: u32 = u32::MAX;
 
-/// [`Lexicon::pair_sides`] bit: the term opens a weighted pair.
-const PAIR_FIRST: u8 = 1;
-/// [`Lexicon::pair_sides`] bit: the term ends a weighted pair.
-const PAIR_SECOND: u8 = 2;
+/// What [`Lexicon::flags`] says of a term.
+pub mod term_flag {
+    /// It opens a weighted word pair.
+    pub const PAIR_FIRST: u8 = 1;
+    /// It ends a weighted word pair.
+    pub const PAIR_SECOND: u8 = 2;
+    /// It names a risk category.
+    pub const RISKY: u8 = 4;
+    /// It has a role other than [`super::Role::Plain`].
+    pub const ROLE: u8 = 8;
+}
 
 impl Lexicon {
     /// Loads every list from `source`. With `learned == false` the learned weights are left
@@ -198,10 +214,10 @@ impl Lexicon {
                 lex.bigrams.entry(key).or_insert([0.0; DOMAINS])[d.index()] += w;
             }
         }
-        lex.pair_sides = vec![0; lex.terms.len()];
+        lex.flags = lex.terms.iter().map(Term::flags).collect();
         for &key in lex.bigrams.keys() {
-            lex.pair_sides[(key >> 32) as usize] |= PAIR_FIRST;
-            lex.pair_sides[(key & u64::from(u32::MAX)) as usize] |= PAIR_SECOND;
+            lex.flags[(key >> 32) as usize] |= term_flag::PAIR_FIRST;
+            lex.flags[(key & u64::from(u32::MAX)) as usize] |= term_flag::PAIR_SECOND;
         }
         Ok(lex)
     }
@@ -296,6 +312,12 @@ impl Lexicon {
         self.roles[id as usize]
     }
 
+    /// Term `id`'s [`term_flag`] bits (0 for an unknown id).
+    #[inline]
+    pub fn flags(&self, id: u32) -> u8 {
+        self.flags.get(id as usize).copied().unwrap_or(0)
+    }
+
     /// The term with id `id` (which must come from [`Lexicon::id`]).
     #[inline]
     pub fn term(&self, id: u32) -> &Term {
@@ -308,8 +330,7 @@ impl Lexicon {
         if a == UNKNOWN || b == UNKNOWN {
             return 0.0;
         }
-        let opens = self.pair_sides.get(a as usize).is_some_and(|s| s & PAIR_FIRST != 0);
-        if !opens || self.pair_sides[b as usize] & PAIR_SECOND == 0 {
+        if self.flags(a) & term_flag::PAIR_FIRST == 0 || self.flags(b) & term_flag::PAIR_SECOND == 0 {
             return 0.0;
         }
         self.bigrams.get(&pair_key(a, b)).map_or(0.0, |w| w[domain.index()])

@@ -7,6 +7,7 @@
 use crate::text::{Analyzed, TokenKind};
 
 use super::lexicon::Role;
+use super::lexicon::term_flag::{PAIR_FIRST, PAIR_SECOND};
 
 /// How many content words after a negator it reaches (没有想象中好: 想象, 中, 好).
 pub const NEGATION_SCOPE: u8 = 3;
@@ -76,10 +77,16 @@ fn ends_sentence(word: &str) -> bool {
 
 /// Walks `doc` (whose token `i` has role `roles[i]` and word fingerprint `keys[i]`) and fills
 /// `hits` and `sentences`; `counts` is scratch space.
+///
+/// Every word is a hit. Without `weighable` so is every pair of neighbouring words (learning:
+/// each is a feature); with it (each token's `Lexicon::flags`, for scoring) only a pair whose
+/// first word opens some weighted pair and whose second ends one (a pair without a weight adds
+/// nothing, and half of a text's hits were pairs). The values are the same either way.
 pub fn walk(
     doc: &Analyzed,
     roles: &[Role],
     keys: &[u64],
+    weighable: Option<&[u8]>,
     hits: &mut Vec<Hit>,
     sentences: &mut Vec<Sentence>,
     counts: &mut TermCounts,
@@ -111,7 +118,8 @@ pub fn walk(
             flags |= flag::RHETORICAL;
         }
         let sentence_hits = hits.len();
-        let contrast = walk_sentence(doc, roles, (start, end), flags, sentences.len() as u32, prev_hits, hits);
+        let read = Tokens { doc, roles, weighable };
+        let contrast = walk_sentence(&read, (start, end), flags, sentences.len() as u32, prev_hits, hits);
         sentences.push(Sentence { start: start as u32, end: end as u32, flags, contrast });
         prev_hits = sentence_hits;
         start = end;
@@ -168,6 +176,8 @@ const EXEMPT: u32 = u32::MAX;
 pub struct TermCounts {
     /// (key, occurrences); 0 occurrences marks an empty slot.
     slots: Vec<(u64, u32)>,
+    /// The slot of each token's word, or [`EXEMPT`].
+    of_token: Vec<u32>,
     /// The slot of each hit, or [`EXEMPT`].
     of_hit: Vec<u32>,
 }
@@ -178,6 +188,7 @@ impl TermCounts {
         let size = (2 * n).next_power_of_two().max(16);
         self.slots.clear();
         self.slots.resize(size, (0, 0));
+        self.of_token.clear();
         self.of_hit.clear();
     }
 
@@ -287,9 +298,15 @@ impl Scope {
 }
 
 /// Walks one sentence; returns its contrast word (or `u32::MAX`).
+/// What the walk reads of each token: its text and kind, role and lexicon flags.
+struct Tokens<'a> {
+    doc: &'a Analyzed,
+    roles: &'a [Role],
+    weighable: Option<&'a [u8]>,
+}
+
 fn walk_sentence(
-    doc: &Analyzed,
-    roles: &[Role],
+    &Tokens { doc, roles, weighable }: &Tokens,
     (start, end): (usize, usize),
     flags: u8,
     sentence: u32,
@@ -355,7 +372,9 @@ fn walk_sentence(
             _ => hits.push(scope.apply(plain, rhetorical)),
         }
         if kind == TokenKind::Word {
-            if prev_word != NO_SECOND {
+            let pair_may_weigh =
+                |a: u32| weighable.is_none_or(|s| s[a as usize] & PAIR_FIRST != 0 && s[i] & PAIR_SECOND != 0);
+            if prev_word != NO_SECOND && pair_may_weigh(prev_word) {
                 hits.push(Hit { token: prev_word, second: i as u32, value: scale, flags: hit_flags, ..plain });
             }
             prev_word = i as u32;

@@ -2,7 +2,7 @@
 //! [-1, 1], a label, the risk categories, and the evidence that decided it.
 
 use super::domain::Domain;
-use super::lexicon::{Lexicon, Role, UNKNOWN, fingerprint};
+use super::lexicon::{Lexicon, Role, UNKNOWN, fingerprint, term_flag};
 use super::risk::{RiskHit, RiskMode};
 use super::rules::{self, Hit, NO_SECOND, Sentence, flag};
 use crate::text::{Analyzed, TokenKind};
@@ -107,6 +107,8 @@ pub struct Workspace {
     /// Each token's [`fingerprint`]: which hits are the same term.
     pub keys: Vec<u64>,
     pub roles: Vec<Role>,
+    /// Each token's [`Lexicon::flags`] (0 when unknown).
+    flags: Vec<u8>,
     pub hits: Vec<Hit>,
     pub sentences: Vec<Sentence>,
     sentence_margin: Vec<f32>,
@@ -127,21 +129,38 @@ impl Workspace {
         self.hit_weights.get(i).copied().unwrap_or(0.0)
     }
 
-    /// Looks up every token of `self.doc` in `lexicon` and runs the rule walk.
-    pub fn prepare(&mut self, lexicon: &Lexicon) {
+    /// Looks up every token of `self.doc` in `lexicon` and runs the rule walk. With
+    /// [`Pairs::Weighted`] only word pairs `lexicon` may weigh become hits (scoring: a pair
+    /// without a weight adds nothing, and half of a text's hits are pairs); learning lists
+    /// [`Pairs::All`].
+    pub fn prepare(&mut self, lexicon: &Lexicon, pairs: Pairs) {
         self.ids.clear();
         self.keys.clear();
         self.roles.clear();
+        self.flags.clear();
         self.hit_weights.clear();
         for (word, _) in self.doc.words() {
             let key = fingerprint(word);
             let id = lexicon.id_of(key);
+            let flags = if id == UNKNOWN { 0 } else { lexicon.flags(id) };
             self.ids.push(id);
             self.keys.push(key);
-            self.roles.push(if id == UNKNOWN { Role::Plain } else { lexicon.role(id) });
+            self.flags.push(flags);
+            self.roles.push(if flags & term_flag::ROLE == 0 { Role::Plain } else { lexicon.role(id) });
         }
-        rules::walk(&self.doc, &self.roles, &self.keys, &mut self.hits, &mut self.sentences, &mut self.term_counts);
+        let sides = (pairs == Pairs::Weighted).then_some(&self.flags[..]);
+        let (hits, sentences, counts) = (&mut self.hits, &mut self.sentences, &mut self.term_counts);
+        rules::walk(&self.doc, &self.roles, &self.keys, sides, hits, sentences, counts);
     }
+}
+
+/// Which word pairs [`Workspace::prepare`] lists as hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pairs {
+    /// Every pair of neighbouring words in a clause (learning: each is a feature).
+    All,
+    /// Only pairs whose words open and end some weighted pair of the lexicon (scoring).
+    Weighted,
 }
 
 /// Scores analyzed documents against one lexicon.
@@ -186,7 +205,7 @@ impl Scorer {
 
     /// Scores the document in `ws.doc` with `domain`'s weights; `explain` adds the term evidence.
     pub fn score(&self, ws: &mut Workspace, domain: Domain, explain: bool) -> Sentiment {
-        ws.prepare(&self.lexicon);
+        ws.prepare(&self.lexicon, Pairs::Weighted);
         // The social weights are learned from posts whose emoticons decide them; a post without
         // any reads like a review (measured on Weibo posts with their emoticons stripped).
         let domain = if domain == Domain::Social
@@ -244,7 +263,7 @@ impl Scorer {
         let mut out: Vec<RiskHit> = Vec::new();
         for hit in ws.hits.iter().filter(|h| h.second == NO_SECOND) {
             let id = ws.ids[hit.token as usize];
-            if id == UNKNOWN {
+            if ws.flags[hit.token as usize] & term_flag::RISKY == 0 {
                 continue;
             }
             let term = self.lexicon.term(id);

@@ -11,34 +11,52 @@ use std::sync::OnceLock;
 use zhconv::{Variant, ZhConverter, get_builtin_converter};
 
 /// Normalizes `raw` into `out` (cleared first), reusing its allocation and `scratch`'s.
+///
+/// Characters the pass leaves as they are (most of any Chinese text) are copied as whole runs
+/// of bytes, not pushed one by one.
 pub fn normalize_into(raw: &str, out: &mut String, scratch: &mut String) {
     out.clear();
     scratch.clear();
     let decoded: Cow<'_, str> =
         if raw.contains('&') { html_escape::decode_html_entities(raw) } else { Cow::Borrowed(raw) };
+    let text = &*decoded;
     let mut pending_space = false;
     let mut traditional = false;
     let table = traditional_table();
-    for c in decoded.chars() {
-        let c = fold_char(c);
-        traditional |= table.contains(c);
-        if c.is_whitespace() {
-            pending_space = !scratch.is_empty();
+    // `text[..copied]` is in `out` already (or dropped).
+    let mut copied = 0;
+    for (i, c) in text.char_indices() {
+        let folded = fold_char(c);
+        traditional |= table.contains(folded);
+        if folded == c && !(c.is_whitespace() || c.is_control() || is_invisible(c)) {
+            // Kept as it is: part of the run copied later. A pending space opens the run
+            // (it is only pending right after a character that was not kept, so here
+            // `copied == i`).
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
             continue;
         }
-        if c.is_control() || is_invisible(c) {
+        out.push_str(&text[copied..i]);
+        copied = i + c.len_utf8();
+        if folded.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if folded.is_control() || is_invisible(folded) {
             continue;
         }
         if pending_space {
-            scratch.push(' ');
+            out.push(' ');
             pending_space = false;
         }
-        scratch.push(c);
+        out.push(folded);
     }
+    out.push_str(&text[copied..]);
     if traditional {
+        std::mem::swap(out, scratch);
         converter().convert_to(scratch, out);
-    } else {
-        out.push_str(scratch);
     }
 }
 
