@@ -2,8 +2,11 @@
 //! entry holds the next time (Unix milliseconds) a request to it may start; a worker takes its
 //! turn by compare-and-swap on the entry's revision (the one that wins moves the time on by the
 //! host's delay, the others read again), then waits until its turn. robots.txt is kept once for
-//! all, with its fetch time. When NATS cannot be reached a worker goes on with its own gate and
-//! cache (logged): politeness is then per worker until the connection is back. A host's
+//! all, with its fetch time. When NATS cannot be reached a worker waits for it (a server restart
+//! takes seconds) before it takes a turn or a slot, up to [`OUTAGE_WAIT`]; only past that does
+//! it go on with its own gate and cache (logged), politeness then per worker until the
+//! connection is back. Going on alone at once let two workers each keep only their own delay
+//! while NATS restarted (`tests/cluster.rs` saw two requests to one host 67 ms apart). A host's
 //! concurrency cap is held across workers by its slots in the same bucket ([`super::slots`]),
 //! and a 429's or 503's Retry-After pushes the host's next allowed time for every worker.
 
@@ -17,6 +20,31 @@ use crate::crawl::{SharedLimits, SharedSlot};
 
 /// Compare-and-swap attempts before a worker takes its turn without the shared gate.
 const CAS_TRIES: usize = 50;
+
+/// How long a worker waits for the shared buckets to answer again before it goes on with its
+/// own gate alone.
+const OUTAGE_WAIT: Duration = Duration::from_secs(60);
+
+/// Runs `attempt` until it succeeds, waiting between tries (0.1 s, doubling to 2 s) while it
+/// fails, for up to [`OUTAGE_WAIT`]; then returns the last error.
+async fn patiently<T, F>(what: &str, mut attempt: impl FnMut() -> F) -> Result<T, String>
+where
+    F: std::future::Future<Output = Result<T, String>>,
+{
+    let started = tokio::time::Instant::now();
+    let mut pause = Duration::from_millis(100);
+    loop {
+        match attempt().await {
+            Ok(v) => return Ok(v),
+            Err(e) if started.elapsed() + pause > OUTAGE_WAIT => return Err(e),
+            Err(e) => {
+                tracing::debug!(what, error = %e, "the shared limits did not answer; waiting for NATS");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+}
 
 /// [`SharedLimits`] over the hosts and robots buckets.
 pub struct KvLimits {
@@ -127,7 +155,7 @@ impl Host {
 impl SharedLimits for KvLimits {
     fn turn<'a>(&'a self, host: &'a str, delay: Duration) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            match self.wait_turn(host, delay).await {
+            match patiently("turn", || self.wait_turn(host, delay)).await {
                 Ok(()) => {}
                 Err(e) => {
                     tracing::warn!(host, error = %e, "the shared politeness gate failed; this worker's own holds")
@@ -138,7 +166,7 @@ impl SharedLimits for KvLimits {
 
     fn slot<'a>(&'a self, host: &'a str, concurrency: usize) -> BoxFuture<'a, SharedSlot> {
         Box::pin(async move {
-            match self.slots.take(host, concurrency).await {
+            match patiently("slot", || self.slots.take(host, concurrency)).await {
                 Ok(held) => {
                     let slots = self.slots.clone();
                     SharedSlot::held(Box::pin(async move { slots.free(held).await }))
@@ -199,5 +227,27 @@ mod tests {
         assert_eq!((h.next, h.paused, h.revision), (1_700_000_000_000, 0, Some(3)));
         let h = super::Host::read(b"5 9", 4);
         assert_eq!((h.next, h.paused), (5, 9));
+    }
+
+    /// NATS away for 3 s (a restart): the turn waits for it rather than going on alone.
+    #[tokio::test(start_paused = true)]
+    async fn a_short_outage_is_waited_out_and_a_long_one_is_not() {
+        use std::time::Duration;
+        let started = tokio::time::Instant::now();
+        let back_at = started + Duration::from_secs(3);
+        let mut tries = 0;
+        let got = super::patiently("turn", || {
+            tries += 1;
+            async move { if tokio::time::Instant::now() >= back_at { Ok(tries) } else { Err("no NATS".to_string()) } }
+        })
+        .await;
+        assert!(matches!(got, Ok(n) if n > 3), "{got:?}");
+        assert!(started.elapsed() < Duration::from_secs(6), "waited {:?}", started.elapsed());
+
+        let started = tokio::time::Instant::now();
+        let never = super::patiently("turn", || async { Err::<(), _>("no NATS".to_string()) }).await;
+        assert_eq!(never, Err("no NATS".to_string()));
+        let waited = started.elapsed();
+        assert!(waited <= super::OUTAGE_WAIT && waited > super::OUTAGE_WAIT - Duration::from_secs(3), "{waited:?}");
     }
 }
