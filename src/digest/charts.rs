@@ -165,9 +165,9 @@ impl Bars<'_> {
                 }
                 @for label in self.axis() {
                     @let x = x_of(label.index) + bar / 2.0;
-                    // Near the edges (within half a label at a phone's font) a label starts or ends at
-                    // its bar, clear of the frame and of the y axis's labels.
-                    @let anchor = if x > W - EDGE { "end" } else if x < LEFT + EDGE { "start" } else { "middle" };
+                    // Near the plot's edges (within half a label at a phone's font) a label starts or
+                    // ends at its bar, clear of the frame, of the y axis's labels and of the net scale's.
+                    @let anchor = self.anchor(x);
                     @let x = if anchor == "start" { x - bar / 2.0 + 4.0 } else { x };
                     // Placed by their tops and in ems, so that they clear the axis and each other at any font size.
                     text x=(fmt(x)) y=(fmt(base + 6.0)) text-anchor=(anchor) dominant-baseline="hanging" class=[label.minor.then_some("minor")] { (label.text) }
@@ -184,6 +184,20 @@ impl Bars<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// How an axis label at `x` is anchored: at the plot's left or right end it starts or ends
+    /// there (the right end is left of the net-sentiment scale when there is one: a label centred
+    /// on a late bucket ran into its −1), elsewhere it is centred.
+    fn anchor(&self, x: f64) -> &'static str {
+        let right = LEFT + self.slot() * self.buckets.len() as f64;
+        if x > right - EDGE {
+            "end"
+        } else if x < LEFT + EDGE {
+            "start"
+        } else {
+            "middle"
         }
     }
 
@@ -467,6 +481,32 @@ mod tests {
         );
         let svg = chart.render().into_string();
         assert!(!svg.contains("进行中") && !svg.contains("fill-opacity=\"0.45\""), "nothing is still filling");
+    }
+
+    #[test]
+    fn a_late_label_ends_at_its_bar_left_of_the_net_scale() {
+        // Seven days by the hour ending 03:00 local: the last 00时 stands three buckets from the
+        // end, where a centred label reached under the net scale's −1 (seen at 390 px).
+        let buckets = hours("2026-11-27T04:00:00+08:00", &[(3, 1, 2); 168]);
+        let chart = Bars {
+            name: "t",
+            buckets: &buckets,
+            interval: Interval::Hour,
+            now: "2026-12-05T00:00:00Z".parse().unwrap(),
+            marks: vec![],
+            link: None,
+            net: true,
+        };
+        let slot = chart.slot();
+        let last = chart.axis().pop().unwrap();
+        assert_eq!((last.text.as_str(), buckets.len() - last.index), ("00时", 4));
+        let x = LEFT + slot * last.index as f64 + slot / 2.0;
+        assert!(x < W - NET_ROOM - 5.0, "the label's bar is inside the plot: {x}");
+        assert_eq!(chart.anchor(x), "end", "it ends at its bar, clear of the net scale");
+        assert_eq!(chart.anchor(LEFT + 3.0 * slot), "start");
+        assert_eq!(chart.anchor(LEFT + 80.0 * slot), "middle");
+        let svg = chart.render().into_string();
+        assert!(svg.contains("text-anchor=\"end\" dominant-baseline=\"hanging\">00时"), "{svg}");
     }
 
     #[test]
