@@ -5,7 +5,7 @@
 //! all, with its fetch time. When NATS cannot be reached a worker waits for it (a server restart
 //! takes seconds) before it takes a turn or a slot, up to [`OUTAGE_WAIT`]; only past that does
 //! it go on with its own gate and cache (logged), politeness then per worker until the
-//! connection is back. Going on alone at once let two workers each keep only their own delay
+//! connection is back (meanwhile each turn tries NATS once, without waiting again). Going on alone at once let two workers each keep only their own delay
 //! while NATS restarted (`tests/cluster.rs` saw two requests to one host 67 ms apart). A host's
 //! concurrency cap is held across workers by its slots in the same bucket ([`super::slots`]),
 //! and a 429's or 503's Retry-After pushes the host's next allowed time for every worker.
@@ -22,12 +22,12 @@ use crate::crawl::{SharedLimits, SharedSlot};
 const CAS_TRIES: usize = 50;
 
 /// How long a worker waits for the shared buckets to answer again before it goes on with its
-/// own gate alone.
-const OUTAGE_WAIT: Duration = Duration::from_secs(60);
+/// own gate alone (the default of [`KvLimits::with_outage_wait`]).
+pub const OUTAGE_WAIT: Duration = Duration::from_secs(60);
 
 /// Runs `attempt` until it succeeds, waiting between tries (0.1 s, doubling to 2 s) while it
-/// fails, for up to [`OUTAGE_WAIT`]; then returns the last error.
-async fn patiently<T, F>(what: &str, mut attempt: impl FnMut() -> F) -> Result<T, String>
+/// fails, for up to `patience`; then returns the last error.
+async fn patiently<T, F>(what: &str, patience: Duration, mut attempt: impl FnMut() -> F) -> Result<T, String>
 where
     F: std::future::Future<Output = Result<T, String>>,
 {
@@ -36,7 +36,7 @@ where
     loop {
         match attempt().await {
             Ok(v) => return Ok(v),
-            Err(e) if started.elapsed() + pause > OUTAGE_WAIT => return Err(e),
+            Err(e) if started.elapsed() + pause > patience => return Err(e),
             Err(e) => {
                 tracing::debug!(what, error = %e, "the shared limits did not answer; waiting for NATS");
                 tokio::time::sleep(pause).await;
@@ -51,6 +51,11 @@ pub struct KvLimits {
     hosts: kv::Store,
     robots: kv::Store,
     slots: Slots,
+    /// How long a turn or a slot waits for NATS.
+    outage_wait: Duration,
+    /// Set when a wait for NATS ran out, until the buckets answer again: meanwhile each turn and
+    /// slot tries once and goes on alone, instead of waiting the whole time again.
+    away: std::sync::atomic::AtomicBool,
 }
 
 /// A key NATS accepts for any host or origin: a hex fingerprint with a readable prefix.
@@ -71,7 +76,28 @@ impl KvLimits {
     /// Over the two buckets; a host slot taken here holds for `slot_lease` past its last
     /// renewal, and names `holder`.
     pub fn new(hosts: kv::Store, robots: kv::Store, slot_lease: Duration, holder: String) -> Self {
-        KvLimits { slots: Slots::new(hosts.clone(), slot_lease, holder), hosts, robots }
+        let slots = Slots::new(hosts.clone(), slot_lease, holder);
+        KvLimits { slots, hosts, robots, outage_wait: OUTAGE_WAIT, away: Default::default() }
+    }
+
+    /// Waits up to `wait` for NATS before a turn or a slot goes on without it (default
+    /// [`OUTAGE_WAIT`]).
+    pub fn with_outage_wait(mut self, wait: Duration) -> Self {
+        self.outage_wait = wait;
+        self
+    }
+
+    /// [`patiently`], with no patience while NATS is known to be away; notes when it goes and
+    /// comes back.
+    async fn shared<T, F>(&self, what: &str, attempt: impl FnMut() -> F) -> Result<T, String>
+    where
+        F: std::future::Future<Output = Result<T, String>>,
+    {
+        use std::sync::atomic::Ordering::Relaxed;
+        let patience = if self.away.load(Relaxed) { Duration::ZERO } else { self.outage_wait };
+        let result = patiently(what, patience, attempt).await;
+        self.away.store(result.is_err(), Relaxed);
+        result
     }
 
     /// The host's entry (absent: never asked).
@@ -155,7 +181,7 @@ impl Host {
 impl SharedLimits for KvLimits {
     fn turn<'a>(&'a self, host: &'a str, delay: Duration) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            match patiently("turn", || self.wait_turn(host, delay)).await {
+            match self.shared("turn", || self.wait_turn(host, delay)).await {
                 Ok(()) => {}
                 Err(e) => {
                     tracing::warn!(host, error = %e, "the shared politeness gate failed; this worker's own holds")
@@ -166,7 +192,7 @@ impl SharedLimits for KvLimits {
 
     fn slot<'a>(&'a self, host: &'a str, concurrency: usize) -> BoxFuture<'a, SharedSlot> {
         Box::pin(async move {
-            match patiently("slot", || self.slots.take(host, concurrency)).await {
+            match self.shared("slot", || self.slots.take(host, concurrency)).await {
                 Ok(held) => {
                     let slots = self.slots.clone();
                     SharedSlot::held(Box::pin(async move { slots.free(held).await }))
@@ -236,7 +262,7 @@ mod tests {
         let started = tokio::time::Instant::now();
         let back_at = started + Duration::from_secs(3);
         let mut tries = 0;
-        let got = super::patiently("turn", || {
+        let got = super::patiently("turn", super::OUTAGE_WAIT, || {
             tries += 1;
             async move { if tokio::time::Instant::now() >= back_at { Ok(tries) } else { Err("no NATS".to_string()) } }
         })
@@ -245,7 +271,8 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(6), "waited {:?}", started.elapsed());
 
         let started = tokio::time::Instant::now();
-        let never = super::patiently("turn", || async { Err::<(), _>("no NATS".to_string()) }).await;
+        let never =
+            super::patiently("turn", super::OUTAGE_WAIT, || async { Err::<(), _>("no NATS".to_string()) }).await;
         assert_eq!(never, Err("no NATS".to_string()));
         let waited = started.elapsed();
         assert!(waited <= super::OUTAGE_WAIT && waited > super::OUTAGE_WAIT - Duration::from_secs(3), "{waited:?}");
