@@ -430,6 +430,12 @@ mod tests {
             .collect()
     }
 
+    /// An hourly chart of `buckets`, all of them past, without marks or links.
+    fn hourly(buckets: &[Bucket], net: bool) -> Bars<'_> {
+        let now = "2026-12-05T00:00:00Z".parse().unwrap();
+        Bars { name: "t", buckets, interval: Interval::Hour, now, marks: vec![], link: None, net }
+    }
+
     #[test]
     fn gridlines_fall_on_round_numbers_above_the_tallest_bar() {
         assert_eq!(ticks(36, 4), (vec![0, 10, 20, 30, 40], 40));
@@ -445,15 +451,7 @@ mod tests {
     fn hour_labels_fall_on_round_local_hours_and_name_the_date_when_it_changes() {
         // 30 hours from 19:00 local: a label every 3 hours (21, 00, 03 …), every other one minor.
         let buckets = hours("2026-12-01T19:00:00+08:00", &[(1, 0, 2); 30]);
-        let chart = Bars {
-            name: "t",
-            buckets: &buckets,
-            interval: Interval::Hour,
-            now: "2026-12-05T00:00:00Z".parse().unwrap(),
-            marks: vec![],
-            link: None,
-            net: false,
-        };
+        let chart = hourly(&buckets, false);
         let labels = chart.axis();
         let texts: Vec<&str> = labels.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, ["21时", "00时", "03时", "06时", "09时", "12时", "15时", "18时", "21时", "00时"]);
@@ -488,15 +486,7 @@ mod tests {
         // Seven days by the hour ending 03:00 local: the last 00时 stands three buckets from the
         // end, where a centred label reached under the net scale's −1 (seen at 390 px).
         let buckets = hours("2026-11-27T04:00:00+08:00", &[(3, 1, 2); 168]);
-        let chart = Bars {
-            name: "t",
-            buckets: &buckets,
-            interval: Interval::Hour,
-            now: "2026-12-05T00:00:00Z".parse().unwrap(),
-            marks: vec![],
-            link: None,
-            net: true,
-        };
+        let chart = hourly(&buckets, true);
         let slot = chart.slot();
         let last = chart.axis().pop().unwrap();
         assert_eq!((last.text.as_str(), buckets.len() - last.index), ("00时", 4));
@@ -545,15 +535,7 @@ mod tests {
     fn the_net_line_follows_each_bucket_s_sentiment_and_breaks_over_empty_buckets() {
         // Nets: +1, −1, (too few mentions: 4), 0, +0.5.
         let buckets = hours("2026-12-01T10:00:00+08:00", &[(8, 0, 0), (0, 0, 6), (3, 0, 1), (3, 0, 3), (6, 0, 2)]);
-        let chart = Bars {
-            name: "t",
-            buckets: &buckets,
-            interval: Interval::Hour,
-            now: "2026-12-05T00:00:00Z".parse().unwrap(),
-            marks: vec![],
-            link: None,
-            net: true,
-        };
+        let chart = hourly(&buckets, true);
         let svg = chart.render().into_string();
         let path = svg.split("<path d=\"").nth(1).and_then(|p| p.split('"').next()).expect("a net path");
         let moves: Vec<(char, f64)> = path
