@@ -5,8 +5,9 @@
 //! all, with its fetch time. When NATS cannot be reached a worker waits for it (a server restart
 //! takes seconds) before it takes a turn or a slot, up to [`OUTAGE_WAIT`]; only past that does
 //! it go on with its own gate and cache (logged), politeness then per worker until the
-//! connection is back (meanwhile each turn tries NATS once, without waiting again). Going on alone at once let two workers each keep only their own delay
-//! while NATS restarted (`tests/cluster.rs` saw two requests to one host 67 ms apart). A host's
+//! connection is back (meanwhile each turn tries NATS once, without waiting again). Going on
+//! alone at once let two workers each keep only their own delay while NATS restarted
+//! (`tests/cluster.rs` saw two requests to one host 67 ms apart). A host's
 //! concurrency cap is held across workers by its slots in the same bucket ([`super::slots`]),
 //! and a 429's or 503's Retry-After pushes the host's next allowed time for every worker.
 
@@ -87,8 +88,8 @@ impl KvLimits {
         self
     }
 
-    /// [`patiently`], with no patience while NATS is known to be away; notes when it goes and
-    /// comes back.
+    /// [`patiently`], with no patience while NATS is known to be away (a wait ran out and nothing
+    /// has answered since).
     async fn shared<T, F>(&self, what: &str, attempt: impl FnMut() -> F) -> Result<T, String>
     where
         F: std::future::Future<Output = Result<T, String>>,

@@ -324,13 +324,11 @@ impl Lexicon {
         &self.terms[id as usize]
     }
 
-    /// The weight of the bigram `a b` in `domain`, 0 when unknown.
+    /// The weight of the bigram `a b` in `domain`, 0 when unknown. (The scoring walk lists only
+    /// pairs whose [`Lexicon::flags`] say they may be weighted, so this probes no other.)
     #[inline]
     pub fn bigram(&self, a: u32, b: u32, domain: Domain) -> f32 {
         if a == UNKNOWN || b == UNKNOWN {
-            return 0.0;
-        }
-        if self.flags(a) & term_flag::PAIR_FIRST == 0 || self.flags(b) & term_flag::PAIR_SECOND == 0 {
             return 0.0;
         }
         self.bigrams.get(&pair_key(a, b)).map_or(0.0, |w| w[domain.index()])

@@ -176,8 +176,6 @@ const EXEMPT: u32 = u32::MAX;
 pub struct TermCounts {
     /// (key, occurrences); 0 occurrences marks an empty slot.
     slots: Vec<(u64, u32)>,
-    /// The slot of each token's word, or [`EXEMPT`].
-    of_token: Vec<u32>,
     /// The slot of each hit, or [`EXEMPT`].
     of_hit: Vec<u32>,
 }
@@ -188,7 +186,6 @@ impl TermCounts {
         let size = (2 * n).next_power_of_two().max(16);
         self.slots.clear();
         self.slots.resize(size, (0, 0));
-        self.of_token.clear();
         self.of_hit.clear();
     }
 
@@ -297,7 +294,6 @@ impl Scope {
     }
 }
 
-/// Walks one sentence; returns its contrast word (or `u32::MAX`).
 /// What the walk reads of each token: its text and kind, role and lexicon flags.
 struct Tokens<'a> {
     doc: &'a Analyzed,
@@ -305,6 +301,7 @@ struct Tokens<'a> {
     weighable: Option<&'a [u8]>,
 }
 
+/// Walks one sentence; returns its contrast word (or `u32::MAX`).
 fn walk_sentence(
     &Tokens { doc, roles, weighable }: &Tokens,
     (start, end): (usize, usize),

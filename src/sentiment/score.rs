@@ -148,9 +148,9 @@ impl Workspace {
             self.flags.push(flags);
             self.roles.push(if flags & term_flag::ROLE == 0 { Role::Plain } else { lexicon.role(id) });
         }
-        let sides = (pairs == Pairs::Weighted).then_some(&self.flags[..]);
+        let weighable = (pairs == Pairs::Weighted).then_some(&self.flags[..]);
         let (hits, sentences, counts) = (&mut self.hits, &mut self.sentences, &mut self.term_counts);
-        rules::walk(&self.doc, &self.roles, &self.keys, sides, hits, sentences, counts);
+        rules::walk(&self.doc, &self.roles, &self.keys, weighable, hits, sentences, counts);
     }
 }
 
