@@ -101,7 +101,7 @@ pub struct Mention {
     /// The page gave a publication time later than the fetch; `published_at` was set to the fetch.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub time_clamped: bool,
-    /// The sentiment domain to score it in (review, social, news); absent: by its kind.
+    /// The sentiment domain to score it in (review, social, news, hotel); absent: by its kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<Domain>,
 }
@@ -214,23 +214,26 @@ mod tests {
 // or from its source's `domain` setting, so the type lives with the mention.
 
 /// How many domains there are: the length of every per-domain array.
-pub const DOMAINS: usize = 3;
+pub const DOMAINS: usize = 4;
 
 /// A text domain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Domain {
-    /// Product, shop and hotel reviews (the e-commerce and hotel corpora).
+    /// Product and shop reviews (the e-commerce corpus).
     #[default]
     Review,
     /// Social posts and comments (Weibo).
     Social,
     /// News, announcements, questions and answers: neutral unless evaluative words say otherwise.
     News,
+    /// Hotel and lodging reviews (the hotel corpus): reviews whose 隔音, 前台 and 早餐 weigh as
+    /// their own; chosen by a source's `domain = "hotel"`.
+    Hotel,
 }
 
 impl Domain {
-    pub const ALL: [Domain; DOMAINS] = [Domain::Review, Domain::Social, Domain::News];
+    pub const ALL: [Domain; DOMAINS] = [Domain::Review, Domain::Social, Domain::News, Domain::Hotel];
 
     /// The name used in files, parameters and JSON.
     pub fn name(self) -> &'static str {
@@ -238,15 +241,17 @@ impl Domain {
             Domain::Review => "review",
             Domain::Social => "social",
             Domain::News => "news",
+            Domain::Hotel => "hotel",
         }
     }
 
-    /// What people read: 评价, 社交, 新闻问答.
+    /// What people read: 评价, 社交, 新闻问答, 酒店评价.
     pub fn label_zh(self) -> &'static str {
         match self {
             Domain::Review => "评价",
             Domain::Social => "社交",
             Domain::News => "新闻问答",
+            Domain::Hotel => "酒店评价",
         }
     }
 
@@ -254,6 +259,21 @@ impl Domain {
     #[inline]
     pub fn index(self) -> usize {
         self as usize
+    }
+
+    /// The domain whose offsets this one's build on: a hotel review is a review, so hotel texts
+    /// read the shared weights plus the review and the hotel offsets, and count toward the
+    /// review offsets when learning. Intercepts are each domain's own.
+    pub fn parent(self) -> Option<Domain> {
+        match self {
+            Domain::Hotel => Some(Domain::Review),
+            Domain::Review | Domain::Social | Domain::News => None,
+        }
+    }
+
+    /// Whether this domain's texts count toward `other`'s offsets: it is `other` or its child.
+    pub fn counts_toward(self, other: Domain) -> bool {
+        self == other || self.parent() == Some(other)
     }
 
     /// The domain a mention of `kind` is read in when its source names none.
@@ -271,6 +291,7 @@ impl Domain {
             Domain::Review => "sentiment.review.tsv",
             Domain::Social => "sentiment.social.tsv",
             Domain::News => "sentiment.news.tsv",
+            Domain::Hotel => "sentiment.hotel.tsv",
         }
     }
 }
@@ -288,7 +309,7 @@ impl std::str::FromStr for Domain {
         Domain::ALL
             .into_iter()
             .find(|d| d.name() == s.trim())
-            .ok_or_else(|| format!("{s:?} is not a domain; expected review, social or news"))
+            .ok_or_else(|| format!("{s:?} is not a domain; expected review, social, news or hotel"))
     }
 }
 
@@ -305,6 +326,6 @@ mod domain_tests {
             assert_eq!(d.name().parse::<Domain>().unwrap(), d);
             assert_eq!(Domain::ALL[d.index()], d);
         }
-        assert!("weibo".parse::<Domain>().unwrap_err().contains("review, social or news"));
+        assert!("weibo".parse::<Domain>().unwrap_err().contains("review, social, news or hotel"));
     }
 }

@@ -13,7 +13,7 @@ pub struct CorpusArgs {
     /// (`social=weibo.csv`) says which domain a file's texts are, else --domain.
     #[arg(required = true, value_name = "[DOMAIN=]FILE.csv", value_parser = parse_file)]
     pub files: Vec<(Option<Domain>, PathBuf)>,
-    /// The domain of the files not prefixed with one: review, social or news.
+    /// The domain of the files not prefixed with one: review, social, news or hotel.
     #[arg(long, default_value = "review")]
     pub domain: Domain,
     /// Percent of rows held out by a fixed hash of their text: learning never sees them and

@@ -25,7 +25,7 @@ pub struct ScoreArgs {
     /// The CSV column holding the text.
     #[arg(long, default_value = "text", requires = "csv")]
     column: String,
-    /// Which weights read the texts: review, social or news.
+    /// Which weights read the texts: review, social, news or hotel.
     #[arg(long, default_value = "review")]
     domain: Domain,
     /// The texts' star rating (1–5), combined with the text as a review's rating is.

@@ -65,7 +65,7 @@ pub struct Fields {
     pub id_hash: Field,
     /// SimHash of the words, for near-duplicate groups (absent on short texts).
     pub simhash: Field,
-    /// The sentiment domain it was scored in: review, social, news.
+    /// The sentiment domain it was scored in: review, social, news, hotel.
     pub domain: Field,
     /// Its strongest emotion (anger, fear, sadness, disgust, joy, surprise), absent when none.
     pub emotion: Field,

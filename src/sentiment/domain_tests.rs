@@ -25,6 +25,15 @@ fn pipeline(source: &LexiconSource) -> (Lexicon, TextPipeline) {
     (lexicon, text)
 }
 
+/// The curated lists alone (`seeds` as the seed list), as learning starts from them.
+fn curated_only(seeds: &str) -> (Lexicon, TextPipeline) {
+    let dir = dir_with(seeds);
+    let source = LexiconSource::Dir(dir.path().to_path_buf());
+    let prior = Lexicon::load(&source, false).unwrap();
+    let text = text_pipeline(&Default::default(), &source, &prior).unwrap();
+    (prior, text)
+}
+
 fn score(scorer: &Scorer, text: &TextPipeline, s: &str, domain: Domain) -> Sentiment {
     let mut ws = Workspace::default();
     text.analyze_into(s, &mut ws.doc);
@@ -50,10 +59,7 @@ fn a_domain_reads_its_offsets_added_to_the_shared_weights() {
 fn joint_learning_gives_a_domain_its_own_reading_of_a_shared_word() {
     // 太慢 is bad in reviews (slow delivery) but the only sign of a happy post here: the social
     // offset must turn it while the review weight stays negative.
-    let dir = dir_with("满意\t1.0\n");
-    let source = LexiconSource::Dir(dir.path().to_path_buf());
-    let prior = Lexicon::load(&source, false).unwrap();
-    let text = text_pipeline(&Default::default(), &source, &prior).unwrap();
+    let (prior, text) = curated_only("满意\t1.0\n");
     let mut examples = Vec::new();
     for i in 0..60 {
         let review = |positive, t: &str| Example { positive, text: format!("{t},第{i}单"), domain: Domain::Review };
@@ -75,6 +81,53 @@ fn joint_learning_gives_a_domain_its_own_reading_of_a_shared_word() {
     let mut tsv = Vec::new();
     assert!(learned.write_offsets(Domain::Social, &mut tsv, &["test".into()]).unwrap());
     assert!(String::from_utf8(tsv).unwrap().lines().any(|l| l.starts_with("太慢\t")));
+}
+
+#[test]
+fn a_hotel_review_reads_the_review_offsets_and_its_own() {
+    let dir = dir_with("满意\t1.0\n");
+    std::fs::write(dir.path().join(LEARNED_FILE), "<bias>\t0.1\n隔音\t-0.5\n隔音 差\t-0.2\n").unwrap();
+    std::fs::write(dir.path().join(Domain::Review.offsets_file()), "<bias>\t-0.3\n隔音\t-0.25\n隔音 差\t-0.1\n")
+        .unwrap();
+    std::fs::write(dir.path().join(Domain::Hotel.offsets_file()), "<bias>\t0.6\n隔音\t-1.0\n").unwrap();
+    let source = LexiconSource::Dir(dir.path().to_path_buf());
+    let (lexicon, _) = pipeline(&source);
+    let (id, bad) = (lexicon.id("隔音"), lexicon.id("差"));
+    assert!((lexicon.weight(id, Domain::Review) + 0.75).abs() < 1e-6);
+    assert!((lexicon.weight(id, Domain::Hotel) + 1.75).abs() < 1e-6, "shared + review + hotel");
+    assert!((lexicon.bigram(id, bad, Domain::Hotel) + 0.3).abs() < 1e-6, "a pair inherits the review offset");
+    assert_eq!(lexicon.weight(id, Domain::Social), -0.5);
+    assert!((lexicon.bias(Domain::Hotel) - 0.7).abs() < 1e-6, "the intercept is the hotel's own");
+    assert_eq!(Domain::Hotel.parent(), Some(Domain::Review));
+    assert!(Domain::Hotel.counts_toward(Domain::Review) && !Domain::Review.counts_toward(Domain::Hotel));
+}
+
+#[test]
+fn hotel_texts_teach_the_hotel_offsets_and_the_review_ones() {
+    // 隔音 (sound-proofing) is met only in hotel reviews, where it is a complaint: the hotel
+    // reading learns it from them, and the review reading borrows it (hotels count toward the
+    // review offsets), while social posts, which never met it, read only the shared weight.
+    let (prior, text) = curated_only("满意\t1.0\n");
+    let mut examples = Vec::new();
+    for i in 0..60 {
+        let ex = |positive, t: &str, domain| Example { positive, text: format!("{t},第{i}次"), domain };
+        examples.push(ex(false, "发货太慢", Domain::Review));
+        examples.push(ex(true, "发货很快", Domain::Review));
+        examples.push(ex(false, "隔音", Domain::Hotel));
+        examples.push(ex(true, "早餐丰富", Domain::Hotel));
+        examples.push(ex(true, "开心", Domain::Social));
+        examples.push(ex(false, "难过", Domain::Social));
+    }
+    let learned = learn(&text, &prior, &examples, &LearnOptions { min_docs: 3, ..LearnOptions::default() });
+    assert_eq!(learned.texts[Domain::Hotel.index()], 120);
+    let find = |list: &[learn::Entry], t: &str| list.iter().find(|e| e.term == t).cloned();
+    let review = find(&learned.offsets[Domain::Review.index()], "隔音").expect("隔音 has a review offset");
+    assert_eq!((review.positive_docs, review.negative_docs), (0, 60), "hotel texts count toward review offsets");
+    let shared = find(&learned.entries, "隔音").map_or(0.0, |e| e.weight);
+    let hotel = find(&learned.offsets[Domain::Hotel.index()], "隔音").map_or(0.0, |e| e.weight);
+    assert!(shared + review.weight + hotel < -1.0, "hotel reads 隔音 as a complaint");
+    assert!(shared + review.weight < shared, "the review reading borrows the hotel evidence");
+    assert!(find(&learned.offsets[Domain::Social.index()], "隔音").is_none(), "no social text met it");
 }
 
 #[test]

@@ -49,7 +49,7 @@ impl Default for LearnOptions {
         LearnOptions {
             min_docs: default_min_docs(),
             l2: 1e-4,
-            offset_l2: 3e-5,
+            offset_l2: 1e-4,
             iterations: 300,
             prune: 0.05,
             bigrams: true,
@@ -141,16 +141,24 @@ impl Features {
         id
     }
 
-    /// Documents feature `j` occurs in, in `domain` or (`None`) in all.
+    /// Documents feature `j` occurs in, among the texts counting toward `domain`'s offsets
+    /// (its own and its children's) or (`None`) in all.
     fn df(&self, j: usize, domain: Option<usize>) -> u32 {
-        let of = |d: usize| self.docs[d][0][j] + self.docs[d][1][j];
-        domain.map_or_else(|| (0..DOMAINS).map(of).sum(), of)
+        let [neg, pos] = self.in_domain(j, domain);
+        neg + pos
+    }
+
+    /// Documents of each label feature `j` occurs in, among the texts counting toward
+    /// `domain`'s offsets, or (`None`) in all.
+    fn in_domain(&self, j: usize, domain: Option<usize>) -> [u32; 2] {
+        let counted = |e: usize| domain.is_none_or(|d| Domain::ALL[e].counts_toward(Domain::ALL[d]));
+        let sum = |l: usize| (0..DOMAINS).filter(|&e| counted(e)).map(|e| self.docs[e][l][j]).sum();
+        [sum(0), sum(1)]
     }
 
     /// Documents of each label feature `j` occurs in, over the domains.
     fn by_label(&self, j: usize) -> [u32; 2] {
-        let sum = |l: usize| (0..DOMAINS).map(|d| self.docs[d][l][j]).sum();
-        [sum(0), sum(1)]
+        self.in_domain(j, None)
     }
 }
 
@@ -204,8 +212,9 @@ fn read_examples(
 
 /// Learns a lexicon from `examples`, with `prior`'s curated lists as roles and priors. With texts
 /// of more than one domain, each term gets a shared weight and per-domain offsets, learned
-/// together: the offsets are pulled toward 0 harder (`offset_l2`), so a domain departs from the
-/// shared weight only where its own texts insist.
+/// together: the offsets are pulled toward 0 (`offset_l2`), so a domain departs from the
+/// shared weight only where its own texts insist. A domain with a parent (hotel: review) reads
+/// its parent's offsets too, and its texts count toward them.
 pub fn learn(text: &TextPipeline, prior: &Lexicon, examples: &[Example], options: &LearnOptions) -> Learned {
     let (m, f) = read_examples(text, prior, examples, options);
     let n = f.names.len();
@@ -244,7 +253,7 @@ pub fn learn(text: &TextPipeline, prior: &Lexicon, examples: &[Example], options
         for (j, name) in f.names.iter().enumerate() {
             let k = offset_index(n, j, d);
             if active[k] && weights[k].abs() >= options.prune {
-                let (positive_docs, negative_docs) = (f.docs[d][1][j], f.docs[d][0][j]);
+                let [negative_docs, positive_docs] = f.in_domain(j, Some(d));
                 let (term, weight) = (name.clone(), weights[k]);
                 out.push(Entry { term, weight, positive_docs, negative_docs, origin: Origin::Offset });
             }
@@ -323,7 +332,7 @@ fn feature_l2(
 ) -> Vec<f32> {
     let (mut positives, mut negatives) = (0f32, 0f32);
     for (&y, &d) in labels.iter().zip(domains) {
-        if domain.is_none_or(|want| want == d as usize) {
+        if domain.is_none_or(|want| Domain::ALL[d as usize].counts_toward(Domain::ALL[want])) {
             if y > 0.5 { positives += 1.0 } else { negatives += 1.0 }
         }
     }
@@ -332,10 +341,7 @@ fn feature_l2(
             if !options.nb_scaled {
                 return l2;
             }
-            let [neg, pos] = match domain {
-                Some(d) => [f.docs[d][0][j], f.docs[d][1][j]],
-                None => f.by_label(j),
-            };
+            let [neg, pos] = f.in_domain(j, domain);
             let p = (pos as f32 + NB_ALPHA) / (positives + NB_ALPHA);
             let q = (neg as f32 + NB_ALPHA) / (negatives + NB_ALPHA);
             let r = (p / q).ln();
@@ -372,6 +378,7 @@ fn fit(
             .fold((0f32, 0f32), |(p, a), (y, _)| (p + y, a + 1.0));
         *b = ((pos + 1.0) / (all - pos + 1.0)).ln();
     }
+    let parents = Domain::ALL.map(|d| d.parent().map(Domain::index));
     let mut adam = Adam::new(w.len() + DOMAINS);
     let mut grad = vec![0f32; w.len() + DOMAINS];
     let mut loss = 0f64;
@@ -381,10 +388,12 @@ fn fit(
         for i in 0..m.labels.len() {
             let range = m.offsets[i]..m.offsets[i + 1];
             let d = m.domains[i] as usize;
+            let parent = parents[d];
             let mut margin = bias[d];
             for k in range.clone() {
                 let j = m.features[k] as usize;
-                margin += (w[j] + w[offset_index(n, j, d)]) * m.values[k];
+                let inherited = parent.map_or(0.0, |p| w[offset_index(n, j, p)]);
+                margin += (w[j] + w[offset_index(n, j, d)] + inherited) * m.values[k];
             }
             let p = sigmoid(margin);
             let y = m.labels[i];
@@ -395,6 +404,9 @@ fn fit(
                 let j = m.features[k] as usize;
                 grad[j] += g * m.values[k];
                 grad[offset_index(n, j, d)] += g * m.values[k];
+                if let Some(p) = parent {
+                    grad[offset_index(n, j, p)] += g * m.values[k];
+                }
             }
         }
         loss /= f64::from(count);

@@ -68,6 +68,7 @@ fn builtin(name: &str) -> Option<&'static str> {
         "sentiment.review.tsv" => include_str!("../../lexicons/sentiment.review.tsv"),
         "sentiment.social.tsv" => include_str!("../../lexicons/sentiment.social.tsv"),
         "sentiment.news.tsv" => include_str!("../../lexicons/sentiment.news.tsv"),
+        "sentiment.hotel.tsv" => include_str!("../../lexicons/sentiment.hotel.tsv"),
         SEED_FILE => include_str!("../../lexicons/seed_sentiment.tsv"),
         EMOTICON_FILE => include_str!("../../lexicons/emoticons.tsv"),
         NEGATION_FILE => include_str!("../../lexicons/negation.tsv"),
@@ -206,13 +207,16 @@ impl Lexicon {
         lex.roles = lex.terms.iter().map(|t| t.role).collect();
         for d in Domain::ALL {
             let mut weights: Vec<f32> = lex.terms.iter().map(|t| t.weight).collect();
-            for &(id, w) in &offsets.words[d.index()] {
-                weights[id as usize] += w;
+            // A domain reads its own offsets and its parent's (a hotel review is a review).
+            for from in Domain::ALL.into_iter().filter(|&from| d.counts_toward(from)) {
+                for &(id, w) in &offsets.words[from.index()] {
+                    weights[id as usize] += w;
+                }
+                for &(key, w) in &offsets.pairs[from.index()] {
+                    lex.bigrams.entry(key).or_insert([0.0; DOMAINS])[d.index()] += w;
+                }
             }
             lex.weights[d.index()] = weights;
-            for &(key, w) in &offsets.pairs[d.index()] {
-                lex.bigrams.entry(key).or_insert([0.0; DOMAINS])[d.index()] += w;
-            }
         }
         lex.flags = lex.terms.iter().map(Term::flags).collect();
         for &key in lex.bigrams.keys() {

@@ -13,7 +13,7 @@ pub(super) struct RawSource {
     pub name: Option<String>,
     /// What its items are: review, post, question, answer, comment, news.
     pub kind: String,
-    /// Which sentiment weights read its items: review, social or news (default: by kind, reviews
+    /// Which sentiment weights read its items: review, social, news or hotel (default: by kind, reviews
     /// as review, posts and comments as social, news, questions and answers as news).
     pub domain: Option<String>,
     /// Time zone that times without an offset are read in.

@@ -50,6 +50,9 @@ fn a_good_definition_is_typed() {
     assert_eq!(s.window_days, 7);
     // A five-field crontab line gets its seconds.
     assert_eq!(s.schedule.to_string(), "0 */15 * * * *");
+    assert_eq!(s.domain, None, "no domain: each item's kind chooses");
+    let hotel = parse(&QA.replace("kind = \"question\"", "kind = \"review\"\ndomain = \"hotel\"")).unwrap();
+    assert_eq!(hotel.domain, Some(Domain::Hotel));
 }
 
 #[test]
@@ -65,6 +68,10 @@ fn errors_name_the_file_and_the_field() {
         (QA.replace("pages = { first = 1 }", "next = \"a.n@href\""), "urls[0]: {page} has no values"),
         (QA.replace("follow = \"a.title@href\"", ""), "detail: no page links here"),
         (QA.replace("author = \"span.author\"", "autor = \"x\""), "unknown field `autor`"),
+        (
+            QA.replace("kind = \"question\"", "kind = \"review\"\ndomain = \"hotels\""),
+            "domain: \"hotels\" is not a domain; expected review, social, news or hotel",
+        ),
         (
             QA.replace("text = \"p.excerpt\"", "text = \"/x\"\nurl = { pointer = \"/u\" }"),
             "list.fields.url: html pages take a CSS",
