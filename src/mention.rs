@@ -306,10 +306,11 @@ impl std::str::FromStr for Domain {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Domain, String> {
-        Domain::ALL
-            .into_iter()
-            .find(|d| d.name() == s.trim())
-            .ok_or_else(|| format!("{s:?} is not a domain; expected review, social, news or hotel"))
+        Domain::ALL.into_iter().find(|d| d.name() == s.trim()).ok_or_else(|| {
+            let names: Vec<&str> = Domain::ALL.iter().map(|d| d.name()).collect();
+            let (last, rest) = names.split_last().expect("there are domains");
+            format!("{s:?} is not a domain; expected {} or {last}", rest.join(", "))
+        })
     }
 }
 

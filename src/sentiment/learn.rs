@@ -155,11 +155,6 @@ impl Features {
         let sum = |l: usize| (0..DOMAINS).filter(|&e| counted(e)).map(|e| self.docs[e][l][j]).sum();
         [sum(0), sum(1)]
     }
-
-    /// Documents of each label feature `j` occurs in, over the domains.
-    fn by_label(&self, j: usize) -> [u32; 2] {
-        self.in_domain(j, None)
-    }
 }
 
 /// Reads every example through the rule walk into a feature matrix.
@@ -285,13 +280,13 @@ fn shared_entries(
             (true, false) if weights[j].abs() >= options.prune => (weights[j], Origin::Learned),
             _ => continue,
         };
-        let [negative_docs, positive_docs] = f.by_label(j);
+        let [negative_docs, positive_docs] = f.in_domain(j, None);
         entries.push(Entry { term: name.clone(), weight, positive_docs, negative_docs, origin });
     }
     for (term, &w) in &prior.priors {
         let j = f.ids.get(&**term).map(|&j| j as usize);
         if !j.is_some_and(|j| active[j]) {
-            let [negative_docs, positive_docs] = j.map_or([0, 0], |j| f.by_label(j));
+            let [negative_docs, positive_docs] = j.map_or([0, 0], |j| f.in_domain(j, None));
             entries.push(Entry {
                 term: term.to_string(),
                 weight: w,
@@ -479,10 +474,22 @@ impl Learned {
         for line in header {
             writeln!(out, "# {line}")?;
         }
-        writeln!(out, "# The {domain} domain's offsets, added to the shared weights of sentiment.tsv.")?;
+        match domain.parent() {
+            None => writeln!(out, "# The {domain} domain's offsets, added to the shared weights of sentiment.tsv.")?,
+            Some(parent) => writeln!(
+                out,
+                "# The {domain} domain's offsets, added to the shared weights of sentiment.tsv and to the {parent} offsets of {}.",
+                parent.offsets_file()
+            )?,
+        }
+        let counted = if Domain::ALL.iter().any(|d| d.parent() == Some(domain)) {
+            "in the domain and its children"
+        } else {
+            "in the domain"
+        };
         writeln!(
             out,
-            "# columns: term (two words = a word pair), offset, positive docs, negative docs (in the domain), origin"
+            "# columns: term (two words = a word pair), offset, positive docs, negative docs ({counted}), origin"
         )?;
         writeln!(out, "{BIAS_TERM}\t{:.4}", offsets[0].weight)?;
         write_entries(out, &offsets[1..]).map(|()| true)
